@@ -1,0 +1,230 @@
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import KanwilQuerySet, RegionQuerySet
+
+
+class RegionLevel(models.TextChoices):
+    PROVINSI = "provinsi", _("Provinsi")
+    KABUPATEN = "kabupaten", _("Kabupaten")
+    KOTA = "kota", _("Kota")
+
+
+class Region(models.Model):
+    """An autonomous region (Pemda) with its Kemendagri code and time zone."""
+
+    code = models.CharField(_("kode Kemendagri"), max_length=5, unique=True)
+    name = models.CharField(_("nama"), max_length=100)
+    level = models.CharField(_("tingkat"), max_length=10, choices=RegionLevel.choices)
+    province = models.ForeignKey(
+        "self",
+        verbose_name=_("provinsi"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        # Null only for the instant a new province exists before it can point at itself.
+        null=True,
+        help_text=_("Untuk provinsi: dirinya sendiri."),
+    )
+    time_zone = models.CharField(_("zona waktu"), max_length=32)
+    population = models.PositiveBigIntegerField(_("penduduk"), null=True, blank=True)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        indexes = [models.Index(fields=["province", "code"])]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def zone(self):
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def zone_abbreviation(self):
+        return {
+            "Asia/Jakarta": "WIB",
+            "Asia/Pontianak": "WIB",
+            "Asia/Makassar": "WITA",
+            "Asia/Jayapura": "WIT",
+        }.get(self.time_zone, self.time_zone)
+
+    @property
+    def government_name(self):
+        """The name a certificate addresses, e.g. "Pemerintah Kota Balikpapan"."""
+        if self.level == RegionLevel.PROVINSI:
+            return f"Pemerintah Provinsi {self.name}"
+        return f"Pemerintah {self.name}"
+
+    @property
+    def short_name(self):
+        for prefix in ("Kabupaten ", "Kota "):
+            if self.name.startswith(prefix):
+                return self.name[len(prefix) :]
+        return self.name
+
+
+class Kanwil(models.Model):
+    """A regional office of the ministry; covers one or more provinces."""
+
+    code = models.SlugField(_("kode"), max_length=20, unique=True)
+    name = models.CharField(_("nama"), max_length=150)
+    city = models.CharField(_("kota kedudukan"), max_length=100)
+    head_name = models.CharField(_("nama kepala"), max_length=150)
+    head_nip = models.CharField(_("NIP kepala"), max_length=30, blank=True)
+    head_title = models.CharField(_("jabatan kepala"), max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = KanwilQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Kanwil")
+        verbose_name_plural = _("Kanwil")
+
+    def __str__(self):
+        return self.name
+
+
+class KanwilProvince(models.Model):
+    """A province covered by a Kanwil; a province belongs to at most one Kanwil."""
+
+    kanwil = models.ForeignKey(Kanwil, on_delete=models.CASCADE, related_name="provinces")
+    province = models.OneToOneField(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="kanwil_link",
+        limit_choices_to={"level": RegionLevel.PROVINSI},
+    )
+
+    class Meta:
+        ordering = ["province__code"]
+        verbose_name = _("provinsi wilayah kerja")
+        verbose_name_plural = _("provinsi wilayah kerja")
+
+    def __str__(self):
+        return f"{self.kanwil} – {self.province.name}"
+
+    def clean(self):
+        if self.province_id and self.province.level != RegionLevel.PROVINSI:
+            raise ValidationError({"province": _("Pilih wilayah tingkat provinsi.")})
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Petugas pelapor Pemda")
+    EVALUATOR = "evaluator", _("Verifikator Kanwil")
+    ADMIN = "admin", _("Admin Kementerian")
+
+
+class User(AbstractUser):
+    """A portal user with one role, bound to a region (officer) or a Kanwil (evaluator)."""
+
+    role = models.CharField(_("peran"), max_length=10, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("wilayah"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+    )
+    kanwil = models.ForeignKey(
+        Kanwil,
+        verbose_name=_("Kanwil"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluators",
+    )
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.CheckConstraint(
+                name="officer_has_region",
+                condition=~models.Q(role="officer") | models.Q(region__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="evaluator_has_kanwil",
+                condition=~models.Q(role="evaluator") | models.Q(kanwil__isnull=False),
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.OFFICER and not self.region_id:
+            raise ValidationError({"region": _("Petugas pelapor harus terikat pada satu wilayah.")})
+        if self.role == Role.EVALUATOR and not self.kanwil_id:
+            raise ValidationError({"kanwil": _("Verifikator harus terikat pada satu Kanwil.")})
+
+    @property
+    def is_officer(self):
+        return self.role == Role.OFFICER
+
+    @property
+    def is_evaluator(self):
+        return self.role == Role.EVALUATOR
+
+    @property
+    def is_portal_admin(self):
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def home_url_name(self):
+        if self.is_portal_admin:
+            return "evaluation:overview"
+        if self.is_evaluator:
+            return "evaluation:queue"
+        if self.is_officer:
+            return "reporting:officer-home"
+        return "accounts:no-role"
+
+    @property
+    def affiliation(self):
+        """What the navbar shows next to the name: the region or the Kanwil."""
+        if self.is_officer and self.region_id:
+            return self.region.name
+        if self.is_evaluator and self.kanwil_id:
+            return self.kanwil.name
+        if self.is_portal_admin:
+            return _("Kementerian HAM (pusat)")
+        return ""
+
+
+class HolidayCategory(models.TextChoices):
+    PUBLIC = "public", _("Hari libur nasional")
+    GOVERNMENT = "government", _("Cuti bersama")
+    OTHER = "other", _("Lainnya")
+
+
+class Holiday(models.Model):
+    """A day off that does not count as a working day (libur nasional or cuti bersama)."""
+
+    date = models.DateField(_("tanggal"), unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    category = models.CharField(_("kategori"), max_length=12, choices=HolidayCategory.choices)
+    from_package = models.BooleanField(
+        _("dari paket holidays"),
+        default=True,
+        help_text=_("Baris yang diubah admin tidak ditimpa saat sinkronisasi."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("hari libur")
+        verbose_name_plural = _("hari libur")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -1,0 +1,36 @@
+"""Who may see which regions: the one place where region scoping is decided."""
+
+from django.db import models
+
+
+class RegionQuerySet(models.QuerySet):
+    def provinces(self):
+        return self.filter(level="provinsi")
+
+    def of_kanwil(self, kanwil):
+        return self.filter(province__kanwil_link__kanwil=kanwil)
+
+    def visible_to(self, user):
+        """Officers see their region, evaluators their Kanwil's regions, admins all."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        if user.is_officer:
+            return self.filter(pk=user.region_id)
+        if user.is_evaluator:
+            return self.of_kanwil(user.kanwil_id)
+        return self.none()
+
+
+class KanwilQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_portal_admin:
+            return self.all()
+        if user.is_evaluator:
+            return self.filter(pk=user.kanwil_id)
+        if user.is_officer:
+            return self.filter(provinces__province__pk=user.region.province_id)
+        return self.none()

@@ -1,0 +1,12 @@
+from celery import shared_task
+from django.utils import timezone
+
+from .services import sync_holidays
+
+
+@shared_task
+def sync_holidays_task(year=None):
+    """Add holidays from the package: the given year, or this year and the next (beat)."""
+    years = [year] if year else [timezone.now().year, timezone.now().year + 1]
+    created, updated = sync_holidays(years)
+    return {"created": created, "updated": updated}

@@ -1,0 +1,44 @@
+"""Scoping of reporting data: every view fetches through ``visible_to(user)``."""
+
+from django.db import models
+
+from accounts.models import Region
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(region__in=Region.objects.visible_to(user))
+
+    def editable_by(self, user):
+        """Reports the user may change as a reporter: officers, their own region only."""
+        if not getattr(user, "is_authenticated", False) or not user.is_officer:
+            return self.none()
+        return self.filter(region_id=user.region_id)
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(report__region__in=Region.objects.visible_to(user))
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(region__in=Region.objects.visible_to(user))
+
+
+class ExtensionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(region__in=Region.objects.visible_to(user))
+
+    def for_period(self, region, period):
+        return self.filter(region=region, period=period).first()
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Audit rows are written once: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise TypeError("ReportEvent rows are append-only")
+
+    def delete(self):
+        raise TypeError("ReportEvent rows are append-only")

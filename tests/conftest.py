@@ -1,0 +1,232 @@
+"""The standard cast of STYLE.md and the reference data every test stands on."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import Kanwil, KanwilProvince, Region, Role, User
+from accounts.services import load_regions
+from evaluation.demo import ensure_demo_kanwil
+
+PASSWORD = "Rahasia-Uji-2025"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Regions are read-only reference data: load them once, committed, for the whole run.
+    with django_db_blocker.unblock():
+        load_regions()
+
+
+@pytest.fixture
+def regions(db):
+    # A transactional test flushes the tables when it ends; the next one loads them again.
+    if not Region.objects.filter(code="64.71").exists():
+        load_regions()
+    return Region.objects
+
+
+@pytest.fixture
+def balikpapan(regions):
+    return regions.get(code="64.71")
+
+
+@pytest.fixture
+def samarinda(regions):
+    return regions.get(code="64.72")
+
+
+@pytest.fixture
+def surabaya(regions):
+    return regions.get(code="35.78")
+
+
+@pytest.fixture
+def kanwil_kaltim(regions):
+    return ensure_demo_kanwil()
+
+
+@pytest.fixture
+def kanwil_jatim(regions):
+    kanwil = Kanwil.objects.create(
+        code="jatim",
+        name="Kantor Wilayah Kementerian HAM Jawa Timur",
+        city="Surabaya",
+        head_name="Kepala Kantor Wilayah (contoh)",
+        head_title="Kepala Kantor Wilayah Kementerian HAM Jawa Timur",
+    )
+    KanwilProvince.objects.create(kanwil=kanwil, province=regions.get(code="35"))
+    return kanwil
+
+
+def make_user(username, **fields):
+    user = User(username=username, **fields)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def officer_balikpapan(balikpapan):
+    return make_user(
+        "petugas.bpn",
+        role=Role.OFFICER,
+        region=balikpapan,
+        first_name="Petugas",
+        last_name="Balikpapan",
+    )
+
+
+@pytest.fixture
+def officer_samarinda(samarinda):
+    return make_user(
+        "petugas.smd",
+        role=Role.OFFICER,
+        region=samarinda,
+        first_name="Petugas",
+        last_name="Samarinda",
+    )
+
+
+@pytest.fixture
+def evaluator_kaltim(kanwil_kaltim):
+    return make_user(
+        "verif.kaltim",
+        role=Role.EVALUATOR,
+        kanwil=kanwil_kaltim,
+        first_name="Verifikator",
+        last_name="Kaltim",
+    )
+
+
+@pytest.fixture
+def evaluator_other(kanwil_jatim):
+    return make_user(
+        "verif.jatim",
+        role=Role.EVALUATOR,
+        kanwil=kanwil_jatim,
+        first_name="Verifikator",
+        last_name="Jatim",
+    )
+
+
+@pytest.fixture
+def admin_user(regions):
+    return make_user(
+        "admin.pusat",
+        role=Role.ADMIN,
+        is_staff=True,
+        is_superuser=True,
+        first_name="Admin",
+        last_name="Pusat",
+    )
+
+
+@pytest.fixture
+def anonymous():
+    return AnonymousUser()
+
+
+CAST = [
+    "officer_balikpapan",
+    "officer_samarinda",
+    "evaluator_kaltim",
+    "evaluator_other",
+    "admin_user",
+    "anonymous",
+]
+
+
+@pytest.fixture
+def cast_member(request):
+    """Resolve a cast name given by parametrize into the user it names."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def client_for(client):
+    """A test client logged in as the given user (or anonymous)."""
+
+    def login(user):
+        if getattr(user, "is_authenticated", False):
+            client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker in its own process, on the configured broker and the test database.
+
+    Tests that use it must use ``transactional_db``: the worker reads and writes through its
+    own connection and sees only committed rows.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+
+    from ranham_portal.celery import app
+
+    test_db = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        database_url = f"sqlite:///{test_db}"
+    else:
+        s = connection.settings_dict
+        database_url = (
+            f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or 'localhost'}:"
+            f"{s['PORT'] or 5432}/{test_db}"
+        )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    hostname = f"test-{os.getpid()}@%h"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ranham_portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-Q",
+                "celery,pdf",
+                "-n",
+                hostname,
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited: {log.read_text()}")
+            if "ready." in log.read_text():
+                break
+            time.sleep(0.2)
+        else:
+            raise RuntimeError(f"Celery worker did not start: {log.read_text()}")
+        # The test process publishes with the same app and broker as the worker consumes.
+        app.conf.task_always_eager = False
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,65 @@
+"""A real headless Chromium (Debian's package) driven by Playwright against a live server."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path():
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not path:
+        # Fail, never skip: CI installs Debian's chromium and must run these tests.
+        pytest.fail("Chromium not found: install Debian's 'chromium' package or set CHROMIUM_PATH")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures
+    # happen between its calls, never inside it.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright gives every launch a new, empty profile of its own.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="id-ID", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Log in through the real form, as a person would."""
+
+    def as_user(user, password=PASSWORD):
+        page.goto("/masuk/")
+        page.get_by_label("Nama pengguna").fill(user.username)
+        page.get_by_label("Kata sandi").fill(password)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_load_state()
+        return page
+
+    return as_user
