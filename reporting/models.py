@@ -484,6 +484,49 @@ class ReportVersion(models.Model):
         super().save(*args, **kwargs)
 
 
+class RevisionRequest(models.Model):
+    """A return of a report for revision: what the evaluator asked and when it was answered."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="revision_requests")
+    round = models.PositiveSmallIntegerField(_("putaran yang dikembalikan"))
+    note = models.TextField(_("catatan umum"), blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(_("dikembalikan"))
+    answered_at = models.DateTimeField(_("dijawab"), null=True, blank=True)
+    is_reopen = models.BooleanField(
+        _("pembukaan kembali"),
+        default=False,
+        help_text=_("Laporan terverifikasi yang dibuka kembali oleh Kanwil atau admin."),
+    )
+
+    class Meta:
+        ordering = ["report_id", "returned_at", "pk"]
+        verbose_name = _("permintaan perbaikan")
+        verbose_name_plural = _("permintaan perbaikan")
+
+    def __str__(self):
+        return f"{self.report} – {self.returned_at:%Y-%m-%d}"
+
+
+class RevisionItem(models.Model):
+    """One evidence item the evaluator rejected in a return, with the reason and a note."""
+
+    request = models.ForeignKey(RevisionRequest, on_delete=models.CASCADE, related_name="items")
+    requirement = models.ForeignKey(EvidenceRequirement, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("alasan"), max_length=200)
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        ordering = ["request_id", "requirement_id"]
+        verbose_name = _("butir perbaikan")
+        verbose_name_plural = _("butir perbaikan")
+
+    def __str__(self):
+        return f"{self.requirement}: {self.reason}"
+
+
 def end_of_local_day(day, zone):
     """The last instant of a calendar day in a time zone: a region's deadline."""
     return datetime.datetime.combine(day, datetime.time(23, 59, 59, 999999), tzinfo=zone)

@@ -1,19 +1,72 @@
-"""What the reporting pages show, built with a fixed number of queries."""
+"""What the reporting pages show, each built with a fixed number of queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Extension, Period, Report, ReportStatus, end_of_local_day
+from .models import (
+    ActionMeasure,
+    Evidence,
+    Extension,
+    Period,
+    ProgressStatus,
+    Report,
+    ReportEntry,
+    ReportStatus,
+    end_of_local_day,
+)
+
+
+@dataclass
+class Deadline:
+    """A region's deadline for a period, in the region's own time zone."""
+
+    due: object  # aware datetime, end of the due date in the region's zone
+    closes_on: object
+    zone_abbreviation: str
+    extended: bool
+    today: object
+
+    @property
+    def days_left(self):
+        return (self.due.date() - self.today).days
+
+    @property
+    def days_overdue(self):
+        return max(0, -self.days_left)
+
+    @property
+    def is_past_due(self):
+        return self.today > self.due.date()
+
+    @property
+    def is_closed(self):
+        return self.today > self.closes_on
+
+
+def deadline_info(region, period, extension, now):
+    zone = region.zone
+    due_on = extension.due_on if extension else period.due_on
+    return Deadline(
+        due=end_of_local_day(due_on, zone),
+        closes_on=max(period.closes_on, due_on),
+        zone_abbreviation=region.zone_abbreviation,
+        extended=extension is not None,
+        today=timezone.localtime(now, zone).date(),
+    )
 
 
 @dataclass
 class PeriodRow:
     period: Period
     report: Report | None
-    extension: Extension | None
-    deadline: object  # aware datetime in the region's zone
-    zone_abbreviation: str
+    deadline: Deadline
+    required_items: int
+    required_actions: int
+    missing_items: int
+    missing_narratives: int
 
     @property
     def state(self):
@@ -22,46 +75,102 @@ class PeriodRow:
     @property
     def state_label(self):
         if self.report is None:
-            return "Belum dimulai"
+            return _("Tidak dilaporkan") if self.deadline.is_closed else _("Belum dimulai")
         return self.report.get_status_display()
 
     @property
-    def days_left(self):
-        today = timezone.now().astimezone(self.deadline.tzinfo).date()
-        return (self.deadline.date() - today).days
-
-    @property
-    def days_overdue(self):
-        return max(0, -self.days_left)
+    def needs_action(self):
+        if self.state == "not_started" and self.deadline.is_closed:
+            return False
+        return self.required_actions > 0 and self.state in (
+            "not_started",
+            ReportStatus.DRAFT,
+            ReportStatus.RETURNED,
+        )
 
     @property
     def is_open(self):
-        today = timezone.now().astimezone(self.deadline.tzinfo).date()
-        close = max(self.period.closes_on, self.extension.due_on if self.extension else today)
-        return self.period.opens_on <= today <= close
-
-    @property
-    def needs_action(self):
-        return self.state in ("not_started", ReportStatus.DRAFT, ReportStatus.RETURNED)
+        return self.period.opens_on <= self.deadline.today and not self.deadline.is_closed
 
 
 def officer_period_rows(region, periods):
+    """One row per period: state, deadline in local time and what is still missing."""
     reports = {r.period_id: r for r in Report.objects.filter(region=region, period__in=periods)}
     extensions = {
         e.period_id: e for e in Extension.objects.filter(region=region, period__in=periods)
     }
-    zone = region.zone
+    measures = ActionMeasure.objects.filter(
+        period__in=periods, action__assignments__region=region
+    ).prefetch_related("requirements")
+    required = defaultdict(lambda: {"actions": set(), "items": set()})
+    for measure in measures:
+        required[measure.period_id]["actions"].add(measure.action_id)
+        required[measure.period_id]["items"].update(r.pk for r in measure.requirements.all())
+    filled = defaultdict(set)
+    for period_id, action_id in (
+        ReportEntry.objects.filter(
+            report__in=reports.values(),
+            progress__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.DONE],
+        )
+        .exclude(narrative="")
+        .values_list("report__period_id", "action_id")
+    ):
+        filled[period_id].add(action_id)
+    uploaded = defaultdict(set)
+    for period_id, requirement_id in Evidence.objects.filter(
+        report__in=reports.values(), removed_at__isnull=True
+    ).values_list("report__period_id", "requirement_id"):
+        uploaded[period_id].add(requirement_id)
+    now = timezone.now()
     rows = []
     for period in periods:
-        extension = extensions.get(period.pk)
-        due_on = extension.due_on if extension else period.due_on
+        need = required[period.pk]
         rows.append(
             PeriodRow(
                 period=period,
                 report=reports.get(period.pk),
-                extension=extension,
-                deadline=end_of_local_day(due_on, zone),
-                zone_abbreviation=region.zone_abbreviation,
+                deadline=deadline_info(region, period, extensions.get(period.pk), now),
+                required_items=len(need["items"]),
+                required_actions=len(need["actions"]),
+                missing_items=len(need["items"] - uploaded[period.pk]),
+                missing_narratives=len(need["actions"] - filled[period.pk]),
             )
         )
     return rows
+
+
+def evidence_by_requirement(report):
+    grouped = defaultdict(list)
+    for item in report.evidence.filter(removed_at__isnull=True).select_related("uploaded_by"):
+        grouped[item.requirement_id].append(item)
+    return dict(grouped)
+
+
+def duplicate_flags(report):
+    """Evidence of this report whose exact file was also sent for another region or period.
+
+    Returns {evidence id: ["Kota Samarinda – Triwulan III 2025", ...]} in two queries.
+    """
+    mine = defaultdict(list)
+    for sha, pk in report.evidence.filter(removed_at__isnull=True).values_list("sha256", "pk"):
+        mine[sha].append(pk)
+    if not mine:
+        return {}
+    seen_elsewhere = defaultdict(set)
+    others = (
+        Evidence.objects.filter(sha256__in=list(mine))
+        .exclude(report=report)
+        .select_related("report__region", "report__period__cycle")
+    )
+    for other in others:
+        seen_elsewhere[other.sha256].add(f"{other.report.region.name} – {other.report.period}")
+    return {
+        pk: sorted(seen_elsewhere[sha])
+        for sha, pks in mine.items()
+        if sha in seen_elsewhere
+        for pk in pks
+    }
+
+
+def report_timeline(report):
+    return list(report.events.select_related("actor"))

@@ -1,8 +1,59 @@
 """Every change of state of reporting data goes through here."""
 
-from django.db import IntegrityError, transaction
+from dataclasses import dataclass, field
 
-from .models import EventKind, Period, Report, ReportEvent, ReportStatus
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    EventKind,
+    Evidence,
+    Extension,
+    Period,
+    ProgressStatus,
+    Report,
+    ReportEntry,
+    ReportEvent,
+    ReportStatus,
+    ReportVersion,
+    RevisionItem,
+    RevisionRequest,
+)
+from .requirements import report_requirements
+from .uploads import generate_storage_name
+
+
+class ReportingError(Exception):
+    """A change that the report's state does not allow; the message is for the user."""
+
+
+class StaleReport(ReportingError):
+    """Someone saved the report after this form was opened."""
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__(
+            _(
+                "Laporan ini sudah diubah orang lain (atau di tab lain) setelah formulir Anda "
+                "dibuka. Isian Anda belum disimpan: periksa perbedaannya lalu simpan lagi."
+            )
+        )
+
+
+class AlreadySubmitted(ReportingError):
+    pass
+
+
+class SubmissionClosed(ReportingError):
+    pass
+
+
+class IncompleteReport(ReportingError):
+    def __init__(self, missing):
+        self.missing = missing
+        super().__init__(_("Laporan belum lengkap."))
 
 
 @transaction.atomic
@@ -29,3 +80,249 @@ def start_report(region, period, *, by):
         # Another tab or colleague created it at the same moment: use theirs.
         report = Report.objects.get(region=region, period=period)
     return report
+
+
+@dataclass
+class DraftChanges:
+    """What an officer's form asks to change in a draft."""
+
+    revision: int
+    entries: dict = field(default_factory=dict)  # action_id -> (narrative, progress)
+    notes: str = ""
+    proposals: str = ""
+    uploads: list = field(default_factory=list)  # (requirement_id, uploaded file with .inspected)
+    removals: set = field(default_factory=set)  # evidence ids to take off the report
+
+
+def _locked(report):
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+def save_draft(report, changes, *, by):
+    """Save an officer's edits; refuses a stale form and a report that is not editable."""
+    stored = []
+    try:
+        with transaction.atomic():
+            locked = _locked(report)
+            if not locked.is_editable_by_reporter:
+                raise AlreadySubmitted(_("Laporan sudah dikirim dan tidak dapat diubah lagi."))
+            if locked.revision != changes.revision:
+                raise StaleReport(locked)
+            existing = {entry.action_id: entry for entry in locked.entries.all()}
+            for action_id, (narrative, progress) in changes.entries.items():
+                entry = existing.get(action_id)
+                if entry is None:
+                    ReportEntry.objects.create(
+                        report=locked, action_id=action_id, narrative=narrative, progress=progress
+                    )
+                elif (entry.narrative, entry.progress) != (narrative, progress):
+                    entry.narrative, entry.progress = narrative, progress
+                    entry.save(update_fields=["narrative", "progress", "updated_at"])
+            now = timezone.now()
+            if changes.removals:
+                Evidence.objects.filter(
+                    report=locked, pk__in=changes.removals, removed_at__isnull=True
+                ).update(removed_at=now, removed_by=by)
+            for requirement_id, uploaded in changes.uploads:
+                inspected = uploaded.inspected
+                name = default_storage.save(generate_storage_name(inspected), uploaded)
+                stored.append(name)
+                Evidence.objects.create(
+                    report=locked,
+                    requirement_id=requirement_id,
+                    file=name,
+                    original_name=inspected.original_name,
+                    content_type=inspected.content_type,
+                    size=inspected.size,
+                    sha256=inspected.sha256,
+                    uploaded_by=by,
+                )
+            locked.notes, locked.proposals = changes.notes, changes.proposals
+            locked.revision += 1
+            locked.save(update_fields=["notes", "proposals", "revision", "updated_at"])
+    except Exception:
+        # The rows were rolled back: the files written for them must not stay behind.
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return locked
+
+
+def missing_items(report):
+    """What still stops the report from being submitted, per action and item, in words."""
+    requirements = report_requirements(report.region, report.period)
+    entries = {entry.action_id: entry for entry in report.entries.all()}
+    with_evidence = set(
+        report.evidence.filter(removed_at__isnull=True).values_list("requirement_id", flat=True)
+    )
+    missing = []
+    for block in requirements:
+        action = block.action
+        entry = entries.get(action.pk)
+        label = _("Aksi %(number)s") % {"number": action.number}
+        if entry is None or not entry.narrative.strip():
+            missing.append(_("%(action)s: capaian belum diisi.") % {"action": label})
+        if entry is None or entry.progress == ProgressStatus.NOT_STARTED:
+            missing.append(_("%(action)s: status kemajuan belum dipilih.") % {"action": label})
+        for requirement in block.requirements:
+            if requirement.pk not in with_evidence:
+                missing.append(
+                    _("%(action)s: data dukung \u201c%(item)s\u201d belum diunggah.")
+                    % {"action": label, "item": requirement.name}
+                )
+    return missing
+
+
+def submission_window_open(report, now):
+    """Whether the report may still be sent: until closes_on, or an extension's date."""
+    today = now.astimezone(report.region.zone).date()
+    extension = Extension.objects.filter(region=report.region, period=report.period).first()
+    last_day = report.period.closes_on
+    if extension is not None and extension.due_on > last_day:
+        last_day = extension.due_on
+    return today <= last_day
+
+
+def _snapshot(report):
+    entries = {entry.action_id: entry for entry in report.entries.all()}
+    evidence = list(report.evidence.filter(removed_at__isnull=True).order_by("pk"))
+    return {
+        "notes": report.notes,
+        "proposals": report.proposals,
+        "entries": [
+            {"action": action_id, "narrative": entry.narrative, "progress": entry.progress}
+            for action_id, entry in sorted(entries.items())
+        ],
+        "evidence": [
+            {
+                "id": item.pk,
+                "requirement": item.requirement_id,
+                "name": item.original_name,
+                "sha256": item.sha256,
+                "size": item.size,
+                "content_type": item.content_type,
+            }
+            for item in evidence
+        ],
+    }
+
+
+@transaction.atomic
+def submit_report(report, *, by, now=None):
+    """Send the report to the Kanwil: checks, stamps, freezes a version, writes the event."""
+    now = now or timezone.now()
+    locked = _locked(report)
+    if locked.status in (ReportStatus.SUBMITTED, ReportStatus.VERIFIED):
+        raise AlreadySubmitted(_("Laporan ini sudah terkirim."))
+    if not submission_window_open(locked, now):
+        raise SubmissionClosed(
+            _(
+                "Pelaporan periode ini sudah ditutup pada %(date)s. Laporan hanya dapat dikirim "
+                "bila Kanwil atau admin memberi perpanjangan."
+            )
+            % {"date": locked.period.closes_on.strftime("%d-%m-%Y")}
+        )
+    missing = missing_items(locked)
+    if missing:
+        raise IncompleteReport(missing)
+    previous = locked.status
+    locked.status = ReportStatus.SUBMITTED
+    locked.first_submitted_at = locked.first_submitted_at or now
+    locked.last_submitted_at = now
+    locked.save(update_fields=["status", "first_submitted_at", "last_submitted_at", "updated_at"])
+    number = locked.versions.count() + 1
+    ReportVersion.objects.create(
+        report=locked, number=number, submitted_at=now, submitted_by=by, content=_snapshot(locked)
+    )
+    if previous == ReportStatus.RETURNED:
+        locked.revision_requests.filter(answered_at__isnull=True).update(answered_at=now)
+    ReportEvent.objects.create(
+        report=locked,
+        kind=EventKind.RESUBMITTED if previous == ReportStatus.RETURNED else EventKind.SUBMITTED,
+        from_status=previous,
+        to_status=ReportStatus.SUBMITTED,
+        actor=by,
+        reason=_("Putaran %(number)s") % {"number": number},
+    )
+    return locked
+
+
+@transaction.atomic
+def return_report(report, *, by, note="", items=(), now=None):
+    """Send a submitted report back for revision; items are (requirement, reason, note)."""
+    now = now or timezone.now()
+    locked = _locked(report)
+    if locked.status != ReportStatus.SUBMITTED:
+        raise ReportingError(_("Hanya laporan yang sudah terkirim yang dapat dikembalikan."))
+    if not items and not note.strip():
+        raise ReportingError(_("Tuliskan apa yang harus diperbaiki."))
+    request = RevisionRequest.objects.create(
+        report=locked, round=locked.versions.count(), note=note, returned_by=by, returned_at=now
+    )
+    RevisionItem.objects.bulk_create(
+        [
+            RevisionItem(request=request, requirement=requirement, reason=reason, note=item_note)
+            for requirement, reason, item_note in items
+        ]
+    )
+    locked.status = ReportStatus.RETURNED
+    locked.save(update_fields=["status", "updated_at"])
+    ReportEvent.objects.create(
+        report=locked,
+        kind=EventKind.RETURNED,
+        from_status=ReportStatus.SUBMITTED,
+        to_status=ReportStatus.RETURNED,
+        actor=by,
+        reason=note,
+    )
+    return locked
+
+
+@transaction.atomic
+def verify_report(report, *, by, now=None):
+    now = now or timezone.now()
+    locked = _locked(report)
+    if locked.status != ReportStatus.SUBMITTED:
+        raise ReportingError(_("Hanya laporan yang sudah terkirim yang dapat diverifikasi."))
+    locked.status = ReportStatus.VERIFIED
+    locked.verified_at = now
+    locked.save(update_fields=["status", "verified_at", "updated_at"])
+    ReportEvent.objects.create(
+        report=locked,
+        kind=EventKind.VERIFIED,
+        from_status=ReportStatus.SUBMITTED,
+        to_status=ReportStatus.VERIFIED,
+        actor=by,
+    )
+    return locked
+
+
+@transaction.atomic
+def reopen_report(report, *, by, reason, now=None):
+    """Open a verified report again (back to returned) with a written reason."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ReportingError(_("Alasan membuka kembali laporan wajib diisi."))
+    locked = _locked(report)
+    if locked.status != ReportStatus.VERIFIED:
+        raise ReportingError(_("Hanya laporan terverifikasi yang dapat dibuka kembali."))
+    RevisionRequest.objects.create(
+        report=locked,
+        round=locked.versions.count(),
+        note=reason,
+        returned_by=by,
+        returned_at=now,
+        is_reopen=True,
+    )
+    locked.status = ReportStatus.RETURNED
+    locked.verified_at = None
+    locked.save(update_fields=["status", "verified_at", "updated_at"])
+    ReportEvent.objects.create(
+        report=locked,
+        kind=EventKind.REOPENED,
+        from_status=ReportStatus.VERIFIED,
+        to_status=ReportStatus.RETURNED,
+        actor=by,
+        reason=reason,
+    )
+    return locked

@@ -6,4 +6,8 @@ app_name = "reporting"
 
 urlpatterns = [
     path("", views.officer_home, name="officer-home"),
+    path("periode/<int:period_pk>/", views.report_edit, name="report-edit"),
+    path("<int:pk>/", views.report_detail, name="report-detail"),
+    path("<int:pk>/versi/<int:number>/", views.report_version, name="report-version"),
+    path("data-dukung/<int:pk>/", views.evidence_file, name="evidence-file"),
 ]

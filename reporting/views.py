@@ -1,18 +1,51 @@
+from collections import defaultdict
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from .models import Period, ReportingCycle
-from .presenters import officer_period_rows
+from .forms import OfficerReportForm
+from .models import Evidence, Extension, Period, Report, ReportingCycle
+from .presenters import (
+    deadline_info,
+    duplicate_flags,
+    evidence_by_requirement,
+    officer_period_rows,
+    report_timeline,
+)
+from .requirements import report_requirements
+from .services import (
+    AlreadySubmitted,
+    IncompleteReport,
+    StaleReport,
+    SubmissionClosed,
+    save_draft,
+    start_report,
+    submit_report,
+)
+from .uploads import limit_evidence_uploads
+
+
+def _officer(request):
+    if not request.user.is_officer:
+        raise PermissionDenied
+    return request.user
 
 
 @login_required
 def officer_home(request):
     """The officer's periods of the current cycle, with the region's own deadlines."""
-    user = request.user
-    if not user.is_officer:
-        raise PermissionDenied
-    cycle = ReportingCycle.objects.filter(periods__isnull=False).distinct().first()
+    user = _officer(request)
+    cycles = list(ReportingCycle.objects.filter(periods__isnull=False).distinct())
+    cycle = next(
+        (c for c in cycles if str(c.year) == request.GET.get("tahun")),
+        cycles[0] if cycles else None,
+    )
     periods = list(Period.objects.filter(cycle=cycle)) if cycle else []
     rows = officer_period_rows(user.region, periods)
     return render(
@@ -20,7 +53,225 @@ def officer_home(request):
         "reporting/officer_home.html",
         {
             "cycle": cycle,
+            "cycles": cycles,
             "region": user.region,
             "rows": rows,
         },
     )
+
+
+@login_required
+@limit_evidence_uploads
+@require_http_methods(["GET", "POST"])
+def report_edit(request, period_pk):
+    """The officer's report of a period: fill in, upload, save as draft, submit."""
+    user = _officer(request)
+    region = user.region
+    period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_pk)
+    blocks = report_requirements(region, period)
+    if not blocks:
+        raise Http404
+    report = Report.objects.filter(region=region, period=period).first()
+    if report is not None and not report.is_editable_by_reporter:
+        if request.method == "POST":
+            messages.info(request, _("Laporan ini sudah terkirim dan tidak dapat diubah lagi."))
+        return redirect("reporting:report-detail", pk=report.pk)
+    extension = Extension.objects.filter(region=region, period=period).first()
+    deadline = deadline_info(region, period, extension, timezone.now())
+    entries = {entry.action_id: entry for entry in report.entries.all()} if report else {}
+    current = evidence_by_requirement(report) if report else {}
+    missing = []
+    conflict = None
+
+    if request.method == "POST":
+        form = OfficerReportForm(
+            blocks,
+            report,
+            entries=entries,
+            evidence=current,
+            data=request.POST,
+            files=request.FILES,
+        )
+        form.mark_oversize_uploads(request)
+        if not form.is_valid():
+            messages.error(
+                request,
+                _(
+                    "Laporan belum disimpan: periksa isian yang ditandai merah. Berkas yang sudah "
+                    "dipilih perlu dipilih ulang; teks Anda tetap ada."
+                ),
+            )
+        else:
+            report = report or start_report(region, period, by=user)
+            try:
+                report = save_draft(report, form.changes(), by=user)
+            except StaleReport as error:
+                conflict = error.report
+                form.set_revision(conflict.revision)
+                messages.error(request, str(error))
+            except AlreadySubmitted as error:
+                messages.info(request, str(error))
+                return redirect("reporting:report-detail", pk=report.pk)
+            else:
+                if "kirim" not in request.POST:
+                    messages.success(
+                        request,
+                        _("Draf tersimpan pukul %(time)s.")
+                        % {
+                            "time": timezone.localtime(timezone.now(), region.zone).strftime(
+                                "%H.%M"
+                            )
+                        },
+                    )
+                    return redirect("reporting:report-edit", period_pk=period.pk)
+                try:
+                    submit_report(report, by=user)
+                except IncompleteReport as error:
+                    missing = error.missing
+                    messages.warning(
+                        request,
+                        _(
+                            "Draf tersimpan, tetapi laporan belum dapat dikirim karena belum "
+                            "lengkap."
+                        ),
+                    )
+                except (SubmissionClosed, AlreadySubmitted) as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(request, _("Laporan terkirim ke Kanwil. Terima kasih."))
+                    return redirect("reporting:report-detail", pk=report.pk)
+                # The saved draft is what the form should show now.
+                return _render_edit(
+                    request,
+                    period,
+                    region,
+                    report,
+                    deadline,
+                    _saved_form(blocks, report),
+                    missing=missing,
+                )
+    else:
+        form = OfficerReportForm(blocks, report, entries=entries, evidence=current)
+    return _render_edit(
+        request, period, region, report, deadline, form, missing=missing, conflict=conflict
+    )
+
+
+def _render_edit(request, period, region, report, deadline, form, *, missing=(), conflict=None):
+    open_requests = []
+    if report is not None:
+        open_requests = list(
+            report.revision_requests.filter(answered_at__isnull=True).prefetch_related("items")
+        )
+    rejections = defaultdict(list)
+    for revision_request in open_requests:
+        for item in revision_request.items.all():
+            rejections[item.requirement_id].append(item)
+    stored = {e.action_id: e for e in conflict.entries.all()} if conflict else {}
+    # The template shows, next to each field, what the evaluator asked and what is stored now.
+    for block, _entry_form, items in form.sections:
+        block.stored_entry = stored.get(block.action.pk)
+        for requirement, _item_form in items:
+            requirement.rejections = rejections.get(requirement.pk, [])
+    return render(
+        request,
+        "reporting/report_edit.html",
+        {
+            "period": period,
+            "region": region,
+            "report": report,
+            "form": form,
+            "deadline": deadline,
+            "missing": missing,
+            "conflict": conflict,
+            "open_requests": open_requests,
+        },
+    )
+
+
+def _saved_form(blocks, report):
+    report.refresh_from_db()
+    entries = {entry.action_id: entry for entry in report.entries.all()}
+    return OfficerReportForm(
+        blocks, report, entries=entries, evidence=evidence_by_requirement(report)
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    """A report as it stands, read-only: entries, evidence, revision rounds and timeline."""
+    report = get_object_or_404(
+        Report.objects.visible_to(request.user).select_related("region", "period__cycle"), pk=pk
+    )
+    blocks = report_requirements(report.region, report.period)
+    entries = {entry.action_id: entry for entry in report.entries.all()}
+    evidence = evidence_by_requirement(report)
+    show_duplicates = not request.user.is_officer
+    extension = Extension.objects.filter(region=report.region, period=report.period).first()
+    return render(
+        request,
+        "reporting/report_detail.html",
+        {
+            "report": report,
+            "sections": [
+                (
+                    block,
+                    entries.get(block.action.pk),
+                    [(req, evidence.get(req.pk, [])) for req in block.requirements],
+                )
+                for block in blocks
+            ],
+            "duplicates": duplicate_flags(report) if show_duplicates else {},
+            "deadline": deadline_info(report.region, report.period, extension, timezone.now()),
+            "requests": list(
+                report.revision_requests.select_related("returned_by").prefetch_related(
+                    "items__requirement"
+                )
+            ),
+            "versions": list(report.versions.select_related("submitted_by")),
+            "timeline": report_timeline(report),
+            "can_edit": request.user.is_officer and report.is_editable_by_reporter,
+        },
+    )
+
+
+@login_required
+def report_version(request, pk, number):
+    """Exactly what was sent in one submission round."""
+    report = get_object_or_404(
+        Report.objects.visible_to(request.user).select_related("region", "period__cycle"), pk=pk
+    )
+    version = get_object_or_404(report.versions.select_related("submitted_by"), number=number)
+    blocks = {block.action.pk: block for block in report_requirements(report.region, report.period)}
+    requirement_names = {
+        req.pk: req.name for block in blocks.values() for req in block.requirements
+    }
+    return render(
+        request,
+        "reporting/report_version.html",
+        {
+            "report": report,
+            "version": version,
+            "blocks": blocks,
+            "requirement_names": requirement_names,
+        },
+    )
+
+
+@login_required
+def evidence_file(request, pk):
+    """An evidence file, only for those who may see its report; inline unless ?unduh=1."""
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(
+        handle,
+        content_type=evidence.content_type,
+        as_attachment=request.GET.get("unduh") == "1",
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,142 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ProgressStatus
+from .services import DraftChanges
+from .uploads import EvidenceFileField, mark_oversize_uploads
+
+MAX_TEXT = 20_000
+
+
+class ReportMetaForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    notes = forms.CharField(
+        label=_("Catatan"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hal yang perlu diketahui verifikator tentang laporan ini."),
+    )
+    proposals = forms.CharField(
+        label=_("Usulan kepada Kementerian"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Misalnya tentang hak pekerja: PHK, upah terakhir, pesangon."),
+    )
+
+
+class EntryForm(forms.Form):
+    narrative = forms.CharField(
+        label=_("Capaian"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Apa yang sudah dicapai pada periode ini untuk ukuran keberhasilan di atas."),
+    )
+    progress = forms.ChoiceField(label=_("Status kemajuan"), choices=ProgressStatus.choices)
+
+
+class EvidenceItemForm(forms.Form):
+    files = EvidenceFileField(multiple=True, required=False, label=_("Unggah berkas"))
+    remove = forms.TypedMultipleChoiceField(
+        label=_("Lepas dari laporan"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Berkas yang dipilih bukan milik butir ini.")},
+    )
+
+    def __init__(self, *args, current=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = list(current)
+        self.fields["remove"].choices = [(item.pk, item.original_name) for item in self.current]
+
+
+class OfficerReportForm:
+    """The whole report as one form: meta fields, one entry per action, one item per document.
+
+    Built from the report's requirements, so a field for an action or document that is not
+    assigned to the region cannot be posted: it simply is not read.
+    """
+
+    def __init__(self, blocks, report, *, entries=None, evidence=None, data=None, files=None):
+        self.blocks = blocks
+        self.report = report
+        bound = data is not None
+        entries = entries or {}
+        evidence = evidence or {}
+        self.meta = ReportMetaForm(
+            data if bound else None,
+            initial={
+                "revision": report.revision if report else 0,
+                "notes": report.notes if report else "",
+                "proposals": report.proposals if report else "",
+            },
+        )
+        self.sections = []
+        for block in blocks:
+            entry = entries.get(block.action.pk)
+            entry_form = EntryForm(
+                data if bound else None,
+                prefix=f"aksi-{block.action.pk}",
+                initial={
+                    "narrative": entry.narrative if entry else "",
+                    "progress": entry.progress if entry else ProgressStatus.NOT_STARTED,
+                },
+            )
+            items = [
+                EvidenceItemForm(
+                    data if bound else None,
+                    files if bound else None,
+                    prefix=f"dok-{requirement.pk}",
+                    current=evidence.get(requirement.pk, ()),
+                )
+                for requirement in block.requirements
+            ]
+            self.sections.append(
+                (block, entry_form, list(zip(block.requirements, items, strict=True)))
+            )
+
+    @property
+    def forms(self):
+        yield self.meta
+        for _block, entry_form, items in self.sections:
+            yield entry_form
+            for _requirement, item_form in items:
+                yield item_form
+
+    def mark_oversize_uploads(self, request):
+        for _block, _entry, items in self.sections:
+            for _requirement, item_form in items:
+                mark_oversize_uploads(item_form, request)
+
+    def is_valid(self):
+        # A list, not a generator: every form must be validated so that all errors show at once.
+        return all([form.is_valid() for form in self.forms])  # noqa: C419
+
+    def error_count(self):
+        return sum(len(form.errors) for form in self.forms)
+
+    def changes(self):
+        changes = DraftChanges(
+            revision=self.meta.cleaned_data["revision"],
+            notes=self.meta.cleaned_data["notes"],
+            proposals=self.meta.cleaned_data["proposals"],
+        )
+        for block, entry_form, items in self.sections:
+            changes.entries[block.action.pk] = (
+                entry_form.cleaned_data["narrative"],
+                entry_form.cleaned_data["progress"],
+            )
+            for requirement, item_form in items:
+                for uploaded in item_form.cleaned_data["files"]:
+                    changes.uploads.append((requirement.pk, uploaded))
+                changes.removals.update(item_form.cleaned_data["remove"])
+        return changes
+
+    def set_revision(self, revision):
+        """After a conflict, the next save is a deliberate overwrite of what is now stored."""
+        data = self.meta.data.copy()
+        data["revision"] = revision
+        self.meta.data = data
