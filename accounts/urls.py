@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("tanpa-peran/", views.no_role, name="no-role"),
+    path("sehat/", views.health, name="health"),
 ]

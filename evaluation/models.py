@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Region
+from reporting.models import EvidenceRequirement, Period, Report
+
+
+class ReviewOutcome(models.TextChoices):
+    RETURNED = "returned", _("Dikembalikan untuk perbaikan")
+    VERIFIED = "verified", _("Diverifikasi")
+
+
+class Review(models.Model):
+    """An evaluator's review of one submission round of a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="reviews")
+    round = models.PositiveSmallIntegerField(_("putaran"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("dibuka"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    outcome = models.CharField(_("hasil"), max_length=10, choices=ReviewOutcome.choices, blank=True)
+    note = models.TextField(_("catatan umum"), blank=True)
+
+    class Meta:
+        ordering = ["report_id", "round"]
+        verbose_name = _("reviu")
+        verbose_name_plural = _("reviu")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "round"], name="unique_review_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.report} – putaran {self.round}"
+
+
+class RejectionReason(models.TextChoices):
+    NOT_MATCHING = "tidak_sesuai", _("Tidak sesuai ukuran keberhasilan")
+    UNSIGNED = "tanpa_ttd", _("Tanpa tanda tangan atau kop surat")
+    UNREADABLE = "tidak_terbaca", _("Tidak terbaca")
+    WRONG_PERIOD = "salah_periode", _("Salah periode")
+    DUPLICATE = "duplikat", _("Duplikat")
+    OTHER = "lainnya", _("Lainnya")
+
+
+class Decision(models.TextChoices):
+    ACCEPTED = "accepted", _("Diterima")
+    REJECTED = "rejected", _("Ditolak")
+
+
+class ItemDecision(models.Model):
+    """The evaluator's decision on one required evidence item in one review round."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="decisions")
+    requirement = models.ForeignKey(EvidenceRequirement, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("keputusan"), max_length=10, choices=Decision.choices)
+    reason = models.CharField(
+        _("alasan"), max_length=15, choices=RejectionReason.choices, blank=True
+    )
+    note = models.TextField(_("catatan"), blank=True)
+
+    class Meta:
+        ordering = ["review_id", "requirement_id"]
+        verbose_name = _("keputusan butir")
+        verbose_name_plural = _("keputusan butir")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "requirement"], name="unique_item_decision"),
+            models.CheckConstraint(
+                name="rejection_has_reason",
+                condition=~models.Q(decision="rejected") | ~models.Q(reason=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.requirement}: {self.get_decision_display()}"
+
+
+class Score(models.Model):
+    """The computed criteria and final score of one region in one period, with its inputs.
+
+    Recomputed from the reports, reviews, revision requests and holidays by
+    ``evaluation.scorecards.recompute_cycle``; the explanation page recomputes it live.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="scores")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="scores")
+    report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    completeness = models.DecimalField(_("kelengkapan (C)"), max_digits=5, decimal_places=2)
+    timeliness = models.DecimalField(_("ketepatan waktu (T)"), max_digits=5, decimal_places=2)
+    responsiveness = models.DecimalField(_("responsivitas (R)"), max_digits=5, decimal_places=2)
+    final = models.DecimalField(_("nilai akhir (F)"), max_digits=5, decimal_places=2)
+    submitted = models.BooleanField(_("dikirim"), default=False)
+    on_time = models.BooleanField(_("tepat waktu"), default=False)
+    # First submission relative to the region's deadline (negative: early), for tie-breaks.
+    submission_offset = models.DurationField(_("selisih terhadap batas"), null=True, blank=True)
+    response_days = models.JSONField(_("hari kerja menjawab perbaikan"), default=list)
+    provisional = models.BooleanField(_("sementara"), default=False)
+    computed_at = models.DateTimeField(_("dihitung"), auto_now=True)
+
+    class Meta:
+        ordering = ["period_id", "-final", "region__code"]
+        verbose_name = _("nilai")
+        verbose_name_plural = _("nilai")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "period"], name="unique_score"),
+        ]
+        indexes = [models.Index(fields=["period", "final"])]
+
+    def __str__(self):
+        return f"{self.region.name} {self.period}: {self.final}"

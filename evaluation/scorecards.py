@@ -1,0 +1,322 @@
+"""From the database to the scoring rules and back: bulk inputs, Score rows, explanations.
+
+The rules themselves are pure functions in ``evaluation.scoring``; this module only gathers
+what they need for a whole cycle in a fixed number of queries and stores what they return.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Holiday, Region
+from reporting.models import (
+    ActionMeasure,
+    Assignment,
+    Evidence,
+    Extension,
+    Period,
+    Report,
+    ReportStatus,
+    RevisionRequest,
+    end_of_local_day,
+)
+
+from . import scoring
+from .models import Decision, ItemDecision, Score
+
+
+def scoring_settings(cycle):
+    return scoring.ScoringSettings(
+        late_penalty_per_day=cycle.late_penalty_per_day,
+        revision_credit=cycle.revision_credit,
+        revision_sla_days=cycle.revision_sla_days,
+        late_response_penalty_per_day=cycle.late_response_penalty_per_day,
+        weight_completeness=cycle.weight_completeness,
+        weight_timeliness=cycle.weight_timeliness,
+        weight_responsiveness=cycle.weight_responsiveness,
+    )
+
+
+@dataclass
+class ItemState:
+    """How one required evidence item stands at the end of the reviews so far."""
+
+    requirement_id: int
+    name: str
+    action_number: int
+    first: str | None = None  # decision at the first review round
+    final: str | None = None  # decision at the latest review round
+    final_reason: str = ""
+    has_evidence: bool = False
+
+    def outcome(self, report_submitted):
+        if self.final == Decision.ACCEPTED:
+            if self.first == Decision.ACCEPTED:
+                return scoring.ItemOutcome.ACCEPTED_FIRST
+            return scoring.ItemOutcome.ACCEPTED_AFTER_REVISION
+        if self.final == Decision.REJECTED:
+            return scoring.ItemOutcome.REJECTED
+        if report_submitted and self.has_evidence:
+            # Not reviewed yet: counted as accepted, and the score is marked provisional.
+            return scoring.ItemOutcome.ACCEPTED_FIRST
+        return scoring.ItemOutcome.MISSING
+
+    @property
+    def pending(self):
+        return self.final is None
+
+
+@dataclass
+class ScoreInputs:
+    """Everything the rules need for one region in one period."""
+
+    region: Region
+    period: Period
+    report: Report | None
+    extension_due: object = None
+    items: list = field(default_factory=list)
+    requests: list = field(default_factory=list)  # reporting RevisionRequest rows
+
+    @property
+    def submitted(self):
+        return self.report is not None and self.report.first_submitted_at is not None
+
+    @property
+    def provisional(self):
+        if self.report is None:
+            return False
+        return self.report.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED) or any(
+            item.pending for item in self.items if self.submitted
+        )
+
+    def score(self, settings, holidays):
+        return scoring.score_report(
+            first_submitted_at=self.report.first_submitted_at if self.report else None,
+            due_on=self.period.due_on,
+            closes_on=self.period.closes_on,
+            tz=self.region.time_zone,
+            extended_to=self.extension_due,
+            outcomes=[item.outcome(self.submitted) for item in self.items],
+            revision_requests=[
+                scoring.RevisionRequest(returned_at=r.returned_at, resubmitted_at=r.answered_at)
+                for r in self.requests
+            ],
+            holidays=holidays,
+            settings=settings,
+        )
+
+
+def holiday_dates(cycle):
+    """Holidays from the cycle's year to the next (revision rounds can run past new year)."""
+    return frozenset(
+        Holiday.objects.filter(date__year__in=[cycle.year, cycle.year + 1]).values_list(
+            "date", flat=True
+        )
+    )
+
+
+def gather(cycle, *, periods=None, regions=None):
+    """ScoreInputs of every assigned (region, period) pair of the cycle, in eight queries."""
+    periods = list(periods if periods is not None else Period.objects.filter(cycle=cycle))
+    period_ids = [p.pk for p in periods]
+    assignments = Assignment.objects.filter(action__cycle=cycle)
+    if regions is not None:
+        assignments = assignments.filter(region__in=regions)
+    actions_of = defaultdict(set)
+    region_rows = {}
+    for assignment in assignments.select_related("region"):
+        actions_of[assignment.region_id].add(assignment.action_id)
+        region_rows[assignment.region_id] = assignment.region
+    measures = defaultdict(dict)  # period -> action -> [(requirement id, name, action number)]
+    for measure in (
+        ActionMeasure.objects.filter(period__in=period_ids)
+        .select_related("action")
+        .prefetch_related("requirements")
+    ):
+        measures[measure.period_id][measure.action_id] = [
+            (r.pk, r.name, measure.action.number) for r in measure.requirements.all()
+        ]
+    reports = {
+        (r.region_id, r.period_id): r
+        for r in Report.objects.filter(period__in=period_ids, region__in=list(region_rows))
+    }
+    report_ids = [r.pk for r in reports.values()]
+    extensions = {
+        (e.region_id, e.period_id): e.due_on
+        for e in Extension.objects.filter(period__in=period_ids, region__in=list(region_rows))
+    }
+    requests = defaultdict(list)
+    for request in RevisionRequest.objects.filter(report__in=report_ids).order_by("returned_at"):
+        requests[request.report_id].append(request)
+    decisions = defaultdict(list)  # report -> [(round, requirement, decision, reason)]
+    for row in (
+        ItemDecision.objects.filter(review__report__in=report_ids, review__decided_at__isnull=False)
+        .values_list("review__report_id", "review__round", "requirement_id", "decision", "reason")
+        .order_by("review__round")
+    ):
+        decisions[row[0]].append(row[1:])
+    with_evidence = set(
+        Evidence.objects.filter(report__in=report_ids, removed_at__isnull=True)
+        .values_list("report_id", "requirement_id")
+        .distinct()
+    )
+
+    result = []
+    for region_id, action_ids in sorted(
+        actions_of.items(), key=lambda pair: region_rows[pair[0]].code
+    ):
+        for period in periods:
+            required = [
+                item
+                for action_id in sorted(action_ids)
+                for item in measures[period.pk].get(action_id, [])
+            ]
+            if not required and not any(a in measures[period.pk] for a in action_ids):
+                continue  # nothing assigned in this period
+            report = reports.get((region_id, period.pk))
+            items = {
+                pk: ItemState(requirement_id=pk, name=name, action_number=number)
+                for pk, name, number in required
+            }
+            if report is not None:
+                for _round, requirement_id, decision, reason in decisions[report.pk]:
+                    item = items.get(requirement_id)
+                    if item is None:
+                        continue
+                    if item.first is None:
+                        item.first = decision
+                    item.final, item.final_reason = decision, reason
+                for item in items.values():
+                    item.has_evidence = (report.pk, item.requirement_id) in with_evidence
+            result.append(
+                ScoreInputs(
+                    region=region_rows[region_id],
+                    period=period,
+                    report=report,
+                    extension_due=extensions.get((region_id, period.pk)),
+                    items=list(items.values()),
+                    requests=requests[report.pk] if report else [],
+                )
+            )
+    return result
+
+
+def _offset(inputs):
+    if not inputs.submitted:
+        return None
+    due_on = inputs.extension_due or inputs.period.due_on
+    return inputs.report.first_submitted_at - end_of_local_day(due_on, inputs.region.zone)
+
+
+@transaction.atomic
+def recompute_cycle(cycle, *, periods=None, regions=None):
+    """Recompute and store the Score of every assigned region and period; returns the count."""
+    settings = scoring_settings(cycle)
+    holidays = holiday_dates(cycle)
+    gathered = gather(cycle, periods=periods, regions=regions)
+    existing = {
+        (s.region_id, s.period_id): s
+        for s in Score.objects.filter(
+            period__in={i.period.pk for i in gathered}, region__in={i.region.pk for i in gathered}
+        )
+    }
+    to_create, to_update = [], []
+    now = timezone.now()
+    for inputs in gathered:
+        result = inputs.score(settings, holidays)
+        responses = result.responsiveness_detail.requests if result.responsiveness_detail else ()
+        values = {
+            "report": inputs.report,
+            "completeness": result.completeness,
+            "timeliness": result.timeliness,
+            "responsiveness": result.responsiveness,
+            "final": result.final,
+            "submitted": result.submitted_by_close,
+            "on_time": result.timeliness_detail.on_time,
+            "submission_offset": _offset(inputs),
+            "response_days": [r.w for r in responses if r.working_days is not None],
+            "provisional": inputs.provisional,
+            "computed_at": now,
+        }
+        score = existing.get((inputs.region.pk, inputs.period.pk))
+        if score is None:
+            to_create.append(Score(region=inputs.region, period=inputs.period, **values))
+        else:
+            for name, value in values.items():
+                setattr(score, name, value)
+            to_update.append(score)
+    Score.objects.bulk_create(to_create, batch_size=1000)
+    Score.objects.bulk_update(
+        to_update,
+        [
+            "report",
+            "completeness",
+            "timeliness",
+            "responsiveness",
+            "final",
+            "submitted",
+            "on_time",
+            "submission_offset",
+            "response_days",
+            "provisional",
+            "computed_at",
+        ],
+        batch_size=1000,
+    )
+    return len(gathered)
+
+
+def recompute_report(report):
+    """Recompute the one Score a report's change affects."""
+    return recompute_cycle(report.period.cycle, periods=[report.period], regions=[report.region])
+
+
+@dataclass
+class Explanation:
+    inputs: ScoreInputs
+    result: scoring.ReportScore
+    settings: scoring.ScoringSettings
+    deadline: object
+    holidays_skipped: list
+
+    @property
+    def items(self):
+        credits = (
+            self.result.completeness_detail.credits
+            if self.result.completeness_detail
+            else [scoring.ZERO] * len(self.inputs.items)
+        )
+        return list(zip(self.inputs.items, credits, strict=True))
+
+
+def explain(region, period):
+    """The live computation of one region's score in one period, with every input shown."""
+    cycle = period.cycle
+    gathered = gather(cycle, periods=[period], regions=[region])
+    if not gathered:
+        return None
+    inputs = gathered[0]
+    settings = scoring_settings(cycle)
+    holidays = holiday_dates(cycle)
+    result = inputs.score(settings, holidays)
+    due_on = inputs.extension_due or period.due_on
+    skipped = sorted(
+        {
+            day
+            for request in (
+                result.responsiveness_detail.requests if result.responsiveness_detail else ()
+            )
+            if request.working_days
+            for day in request.working_days.skipped_holidays
+        }
+    )
+    names = dict(Holiday.objects.filter(date__in=skipped).values_list("date", "name"))
+    return Explanation(
+        inputs=inputs,
+        result=result,
+        settings=settings,
+        deadline=end_of_local_day(due_on, region.zone),
+        holidays_skipped=[(day, names.get(day, "")) for day in skipped],
+    )

@@ -1,0 +1,140 @@
+"""Every change an evaluator or admin makes: reviews, decisions, verification, reopening."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.models import Report, ReportStatus
+from reporting.requirements import report_requirements
+from reporting.services import ReportingError, reopen_report, return_report, verify_report
+
+from .models import Decision, ItemDecision, RejectionReason, Review, ReviewOutcome
+from .scorecards import recompute_report
+
+
+class ReviewConflict(ReportingError):
+    """The report changed since the evaluator opened it (another evaluator decided first)."""
+
+
+@dataclass(frozen=True)
+class ItemChoice:
+    decision: str
+    reason: str = ""
+    note: str = ""
+
+
+def current_round(report):
+    return report.versions.count()
+
+
+def open_review(report, *, by, now=None):
+    """The review of the report's current round; the first evaluator to open it is recorded.
+
+    Returns (review, opened_by_someone_else) so the screen can say who else is looking.
+    """
+    review, created = Review.objects.get_or_create(
+        report=report,
+        round=current_round(report),
+        defaults={"opened_by": by, "opened_at": now or timezone.now()},
+    )
+    return review, (not created and review.opened_by_id != by.pk and review.decided_at is None)
+
+
+@transaction.atomic
+def decide(report, *, by, round, choices, outcome, note="", now=None):
+    """Record a decision on every required item, then return or verify the report.
+
+    ``choices`` maps requirement id -> ItemChoice. ``round`` is the round the evaluator saw:
+    if the report moved on since (another evaluator decided, or the region resubmitted),
+    nothing is recorded.
+    """
+    now = now or timezone.now()
+    locked = (
+        Report.objects.select_for_update()
+        .select_related("region", "period__cycle")
+        .get(pk=report.pk)
+    )
+    review = Review.objects.filter(report=locked, round=round).first()
+    if (
+        locked.status != ReportStatus.SUBMITTED
+        or current_round(locked) != round
+        or (review is not None and review.decided_at is not None)
+    ):
+        decided = review.decided_by if review and review.decided_by_id else None
+        raise ReviewConflict(
+            _(
+                "Laporan ini sudah diputuskan oleh %(name)s. Muat ulang halaman untuk melihat "
+                "keadaan terbaru."
+            )
+            % {"name": decided.get_full_name() or decided.username}
+            if decided
+            else _("Laporan ini berubah sejak halaman dibuka. Muat ulang halaman.")
+        )
+    requirements = [
+        req
+        for block in report_requirements(locked.region, locked.period)
+        for req in block.requirements
+    ]
+    undecided = [req.name for req in requirements if req.pk not in choices]
+    if undecided:
+        raise ReportingError(
+            _("Putuskan setiap butir data dukung. Belum diputuskan: %(items)s.")
+            % {"items": ", ".join(undecided)}
+        )
+    rejected = [
+        (req, choices[req.pk])
+        for req in requirements
+        if choices[req.pk].decision == Decision.REJECTED
+    ]
+    for req, choice in rejected:
+        if choice.reason not in RejectionReason.values:
+            raise ReportingError(_("Pilih alasan penolakan untuk “%(item)s”.") % {"item": req.name})
+    if outcome == ReviewOutcome.RETURNED and not rejected and not note.strip():
+        raise ReportingError(
+            _(
+                "Tidak ada butir yang ditolak: tuliskan apa yang harus "
+                "diperbaiki, atau verifikasi laporan."
+            )
+        )
+    if review is None:
+        review = Review.objects.create(report=locked, round=round, opened_by=by, opened_at=now)
+    ItemDecision.objects.bulk_create(
+        [
+            ItemDecision(
+                review=review,
+                requirement=req,
+                decision=choices[req.pk].decision,
+                reason=choices[req.pk].reason
+                if choices[req.pk].decision == Decision.REJECTED
+                else "",
+                note=choices[req.pk].note,
+            )
+            for req in requirements
+        ]
+    )
+    if outcome == ReviewOutcome.RETURNED:
+        return_report(
+            locked,
+            by=by,
+            note=note,
+            now=now,
+            items=[
+                (req, RejectionReason(choice.reason).label, choice.note) for req, choice in rejected
+            ],
+        )
+    else:
+        verify_report(locked, by=by, now=now)
+    review.decided_by, review.decided_at, review.outcome, review.note = by, now, outcome, note
+    review.save(update_fields=["decided_by", "decided_at", "outcome", "note"])
+    recompute_report(locked)
+    return review
+
+
+@transaction.atomic
+def reopen(report, *, by, reason, now=None):
+    """Open a verified report again with a written reason; its score is recomputed."""
+    locked = reopen_report(report, by=by, reason=reason, now=now)
+    recompute_report(locked)
+    return locked
