@@ -1,32 +1,21 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import render
 
 from accounts.models import Kanwil
-from reporting.models import Report, ReportingCycle, ReportStatus
+from reporting.models import ReportingCycle, ReportStatus
 
 
 @login_required
-def queue(request):
-    """The evaluator's queue: its Kanwil's reports waiting for a decision, oldest first."""
-    user = request.user
-    if not (user.is_evaluator or user.is_portal_admin):
-        raise PermissionDenied
-    reports = (
-        Report.objects.visible_to(user)
-        .filter(status=ReportStatus.SUBMITTED)
-        .select_related("region", "period__cycle")
-        .order_by("last_submitted_at", "pk")
-    )
-    return render(
-        request,
-        "evaluation/queue.html",
-        {
-            "kanwil": user.kanwil,
-            "reports": reports,
-        },
-    )
+def rankings(request):
+    raise Http404
+
+
+@login_required
+def rankings_export(request, fmt):
+    raise Http404
 
 
 @login_required

@@ -1,0 +1,12 @@
+from .rankings import overview, rankings, rankings_export
+from .review import explain_score, queue, reopen_view, review
+
+__all__ = [
+    "explain_score",
+    "overview",
+    "queue",
+    "rankings",
+    "rankings_export",
+    "reopen_view",
+    "review",
+]
