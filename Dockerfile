@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
-      libharfbuzz-subset0 fonts-dejavu-core gettext \
+      libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 gettext \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
