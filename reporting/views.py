@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from .forms import OfficerReportForm
@@ -259,6 +260,7 @@ def report_version(request, pk, number):
 
 
 @login_required
+@xframe_options_sameorigin
 def evidence_file(request, pk):
     """An evidence file, only for those who may see its report; inline unless ?unduh=1."""
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)

@@ -1,43 +1,219 @@
+"""The evaluator's work: the queue, the review screen, reopening, and the score explained."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from reporting.models import Report, ReportStatus
+from accounts.models import Region
+from reporting.models import Period, Report, ReportingCycle, ReportStatus
+from reporting.presenters import duplicate_flags, evidence_by_requirement
+from reporting.requirements import report_requirements
+from reporting.services import ReportingError
+
+from ..models import Decision, RejectionReason, Review, ReviewOutcome
+from ..queues import open_reviews_by_others, period_counts, regions_in_scope, waiting_reports
+from ..scorecards import explain
+from ..services import ItemChoice, current_round, decide, open_review, reopen
+
+
+def _evaluator(request):
+    user = request.user
+    if not (user.is_evaluator or user.is_portal_admin):
+        raise PermissionDenied
+    return user
 
 
 @login_required
 def queue(request):
-    """The evaluator's queue: its Kanwil's reports waiting for a decision, oldest first."""
-    user = request.user
-    if not (user.is_evaluator or user.is_portal_admin):
-        raise PermissionDenied
-    reports = (
-        Report.objects.visible_to(user)
-        .filter(status=ReportStatus.SUBMITTED)
-        .select_related("region", "period__cycle")
-        .order_by("last_submitted_at", "pk")
+    """Reports of the evaluator's regions, oldest waiting first, with counts per period."""
+    user = _evaluator(request)
+    regions = regions_in_scope(user)
+    cycles = list(ReportingCycle.objects.filter(periods__isnull=False).distinct())
+    cycle = next((c for c in cycles if str(c.year) == request.GET.get("siklus")), None)
+    if cycle is None:
+        with_reports = (
+            Report.objects.filter(region__in=regions)
+            .exclude(status=ReportStatus.DRAFT)
+            .order_by("-period__cycle__year")
+            .values_list("period__cycle__year", flat=True)
+            .first()
+        )
+        cycle = next((c for c in cycles if c.year == with_reports), cycles[0] if cycles else None)
+    periods = list(Period.objects.filter(cycle=cycle)) if cycle else []
+    period = next((p for p in periods if str(p.pk) == request.GET.get("periode")), None)
+    status = request.GET.get("status", ReportStatus.SUBMITTED)
+    if status not in ReportStatus.values and status != "semua":
+        status = ReportStatus.SUBMITTED
+    region = None
+    if request.GET.get("daerah"):
+        region = regions.filter(code=request.GET["daerah"]).first()
+    reports = waiting_reports(
+        user, period=period, status=None if status == "semua" else status, region=region
     )
+    if cycle is not None:
+        reports = reports.filter(period__cycle=cycle)
+    page = Paginator(reports, 50).get_page(request.GET.get("halaman"))
     return render(
         request,
         "evaluation/queue.html",
         {
             "kanwil": user.kanwil,
-            "reports": reports,
+            "cycles": cycles,
+            "cycle": cycle,
+            "periods": periods,
+            "period": period,
+            "status": status,
+            "statuses": ReportStatus.choices,
+            "region": region,
+            "regions": list(regions.only("code", "name")),
+            "page": page,
+            "counts": period_counts(cycle, regions) if cycle else [],
+            "others": open_reviews_by_others([r.pk for r in page.object_list], user),
+        },
+    )
+
+
+def _choices_from_post(post, requirements):
+    """Read one decision per known requirement; fields for any other id are never read."""
+    choices = {}
+    for requirement in requirements:
+        decision = post.get(f"keputusan-{requirement.pk}")
+        if decision not in Decision.values:
+            continue
+        choices[requirement.pk] = ItemChoice(
+            decision=decision,
+            reason=post.get(f"alasan-{requirement.pk}", "")
+            if decision == Decision.REJECTED
+            else "",
+            note=post.get(f"catatan-{requirement.pk}", "").strip()[:2000],
+        )
+    return choices
+
+
+@login_required
+def review(request, pk):
+    """The review screen: every item with a preview and a decision, then return or verify."""
+    user = _evaluator(request)
+    report = get_object_or_404(
+        Report.objects.visible_to(user).select_related("region", "period__cycle"), pk=pk
+    )
+    blocks = report_requirements(report.region, report.period)
+    requirements = [req for block in blocks for req in block.requirements]
+    round_number = current_round(report)
+    reviewable = report.status == ReportStatus.SUBMITTED
+    posted = {}
+    if request.method == "POST":
+        if not reviewable:
+            messages.error(request, _("Laporan ini tidak sedang menunggu verifikasi."))
+            return redirect("evaluation:review", pk=report.pk)
+        posted = _choices_from_post(request.POST, requirements)
+        outcome = ReviewOutcome.VERIFIED if "verifikasi" in request.POST else ReviewOutcome.RETURNED
+        try:
+            decide(
+                report,
+                by=user,
+                round=int(request.POST.get("putaran", -1)),
+                choices=posted,
+                outcome=outcome,
+                note=request.POST.get("catatan", "").strip()[:5000],
+            )
+        except ReportingError as error:
+            messages.error(request, str(error))
+        except ValueError:
+            raise Http404 from None
+        else:
+            if outcome == ReviewOutcome.VERIFIED:
+                messages.success(
+                    request,
+                    _("%(region)s diverifikasi; nilainya sudah dihitung.")
+                    % {"region": report.region.name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(region)s dikembalikan untuk perbaikan.") % {"region": report.region.name},
+                )
+            return redirect("evaluation:queue")
+    others_open = None
+    if reviewable:
+        current_review, someone_else = open_review(report, by=user)
+        if someone_else:
+            others_open = current_review
+    previous = {}
+    for review_row in (
+        Review.objects.filter(report=report, decided_at__isnull=False)
+        .order_by("round")
+        .prefetch_related("decisions")
+    ):
+        for decision in review_row.decisions.all():
+            previous[decision.requirement_id] = (review_row.round, decision)
+    evidence = evidence_by_requirement(report)
+    entries = {entry.action_id: entry for entry in report.entries.all()}
+    for block in blocks:
+        block.entry = entries.get(block.action.pk)
+        for req in block.requirements:
+            req.files = evidence.get(req.pk, [])
+            req.previous = previous.get(req.pk)
+            req.posted = posted.get(req.pk)
+    return render(
+        request,
+        "evaluation/review.html",
+        {
+            "report": report,
+            "blocks": blocks,
+            "round": round_number,
+            "reviewable": reviewable,
+            "others_open": others_open,
+            "duplicates": duplicate_flags(report),
+            "reasons": RejectionReason.choices,
+            "note": request.POST.get("catatan", "") if request.method == "POST" else "",
         },
     )
 
 
 @login_required
-def review(request, pk):
-    raise Http404
-
-
-@login_required
+@require_POST
 def reopen_view(request, pk):
-    raise Http404
+    user = _evaluator(request)
+    report = get_object_or_404(Report.objects.visible_to(user), pk=pk)
+    try:
+        reopen(report, by=user, reason=request.POST.get("alasan", "").strip()[:5000])
+    except ReportingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "Laporan dibuka kembali dan dikembalikan ke daerah; "
+                "nilai dan peringkat dihitung ulang."
+            ),
+        )
+    return redirect("evaluation:review", pk=report.pk)
 
 
 @login_required
 def explain_score(request, region_pk, period_pk):
-    raise Http404
+    """The score of a region in a period with every input and the arithmetic."""
+    region = get_object_or_404(Region.objects.visible_to(request.user), pk=region_pk)
+    period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_pk)
+    explanation = explain(region, period)
+    if explanation is None:
+        raise Http404
+    result = explanation.result
+    return render(
+        request,
+        "evaluation/explain.html",
+        {
+            "region": region,
+            "period": period,
+            "x": explanation,
+            "result": result,
+            "now": timezone.now(),
+        },
+    )
