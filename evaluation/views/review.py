@@ -115,18 +115,20 @@ def review(request, pk):
         posted = _choices_from_post(request.POST, requirements)
         outcome = ReviewOutcome.VERIFIED if "verifikasi" in request.POST else ReviewOutcome.RETURNED
         try:
+            seen_round = int(request.POST.get("putaran", ""))
+        except ValueError:
+            seen_round = -1  # a forged round can only meet the "changed since" refusal
+        try:
             decide(
                 report,
                 by=user,
-                round=int(request.POST.get("putaran", -1)),
+                round=seen_round,
                 choices=posted,
                 outcome=outcome,
                 note=request.POST.get("catatan", "").strip()[:5000],
             )
         except ReportingError as error:
             messages.error(request, str(error))
-        except ValueError:
-            raise Http404 from None
         else:
             if outcome == ReviewOutcome.VERIFIED:
                 messages.success(
