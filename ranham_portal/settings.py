@@ -185,12 +185,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ROUTES = {"evaluation.tasks.render_certificate": {"queue": "pdf"}}
+# A WeasyPrint process grows with every document it renders: recycle workers before it matters.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", "500")
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "400000")  # KiB
 CELERY_BEAT_SCHEDULE = {
     "sync-holidays": {
         "task": "accounts.tasks.sync_holidays_task",
         "schedule": crontab(minute=0, hour=1, day_of_month=1),
     },
+    "sweep-certificates": {
+        "task": "evaluation.tasks.sweep_certificates",
+        "schedule": 60.0,
+    },
 }
+
+# Piagam signing (PAdES): a PKCS#12 file and its passphrase; unset, PDFs are not signed.
+PIAGAM_SIGNING_PKCS12 = os.environ.get("PIAGAM_SIGNING_PKCS12", "")
+PIAGAM_SIGNING_PASSPHRASE = os.environ.get("PIAGAM_SIGNING_PASSPHRASE", "")
+MINISTER_NAME = os.environ.get("MINISTER_NAME", "")
+MINISTER_NIP = os.environ.get("MINISTER_NIP", "")
 
 LOGGING = {
     "version": 1,

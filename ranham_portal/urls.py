@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("laporan/", include("reporting.urls")),
     path("evaluasi/", include("evaluation.urls")),
+    path("", include("evaluation.public_urls")),
 ]
