@@ -180,11 +180,14 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or 'localhost'}:"
             f"{s['PORT'] or 5432}/{test_db}"
         )
+    # The worker writes files (piagam PDFs) where the tests can read them: tests that look at
+    # them set settings.MEDIA_ROOT = celery_worker_process.media_root.
+    media_root = tmp_path_factory.mktemp("worker-media")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "MEDIA_ROOT": str(media_root),
     }
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     hostname = f"test-{os.getpid()}@%h"
@@ -223,6 +226,8 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             raise RuntimeError(f"Celery worker did not start: {log.read_text()}")
         # The test process publishes with the same app and broker as the worker consumes.
         app.conf.task_always_eager = False
+        process.media_root = media_root
+        process.log = log
         yield process
     finally:
         process.terminate()
