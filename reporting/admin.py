@@ -1,6 +1,9 @@
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from accounts.models import Region
 
 from .models import (
     Action,
@@ -38,6 +41,12 @@ class ReportingCycleAdmin(admin.ModelAdmin):
     search_fields = ["name", "year"]
     inlines = [PeriodInline]
     actions = ["generate_periods_action"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new cycle without periods typed in gets its scheme's periods at once.
+        if not change and not form.instance.periods.exists():
+            generate_periods(form.instance)
 
     @admin.action(description=_("Buat periode sesuai skema"))
     def generate_periods_action(self, request, queryset):
@@ -80,11 +89,36 @@ class ActionMeasureInline(admin.StackedInline):
 
 @admin.register(Action)
 class ActionAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "target_group", "cycle"]
+    list_display = ["number", "title", "target_group", "cycle", "assigned_regions"]
     list_filter = ["cycle", "target_group"]
     search_fields = ["title", "success_criterion"]
     list_select_related = ["cycle"]
     inlines = [ActionMeasureInline]
+    actions = ["assign_to_all_regions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(assigned=Count("assignments"))
+
+    @admin.display(description=_("daerah ditugaskan"), ordering="assigned")
+    def assigned_regions(self, obj):
+        return obj.assigned
+
+    @admin.action(description=_("Tugaskan ke semua daerah (552 Pemda)"))
+    def assign_to_all_regions(self, request, queryset):
+        regions = list(Region.objects.all())
+        created = 0
+        for action in queryset:
+            created += len(
+                Assignment.objects.bulk_create(
+                    [Assignment(action=action, region=region) for region in regions],
+                    ignore_conflicts=True,
+                )
+            )
+        self.message_user(
+            request,
+            _("Penugasan diperbarui untuk %(count)d aksi.") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Assignment)
