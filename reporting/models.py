@@ -467,6 +467,8 @@ class ReportVersion(models.Model):
     )
     content = models.JSONField(_("isi yang dikirim"))
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         ordering = ["report_id", "number"]
         verbose_name = _("versi laporan")

@@ -3,8 +3,11 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts.models import Region
 
 from .models import (
     ActionMeasure,
@@ -146,10 +149,11 @@ def evidence_by_requirement(report):
     return dict(grouped)
 
 
-def duplicate_flags(report):
+def duplicate_flags(report, viewer=None):
     """Evidence of this report whose exact file was also sent for another region or period.
 
     Returns {evidence id: ["Kota Samarinda – Triwulan III 2025", ...]} in two queries.
+    With a ``viewer``, a region outside the viewer's scope is not named, only hinted at.
     """
     mine = defaultdict(list)
     for sha, pk in report.evidence.filter(removed_at__isnull=True).values_list("sha256", "pk"):
@@ -158,12 +162,22 @@ def duplicate_flags(report):
         return {}
     seen_elsewhere = defaultdict(set)
     others = (
-        Evidence.objects.filter(sha256__in=list(mine))
+        # Only files another region actually sent count: not drafts, not files taken back.
+        Evidence.objects.filter(
+            sha256__in=list(mine), removed_at__isnull=True, report__first_submitted_at__isnull=False
+        )
         .exclude(report=report)
         .select_related("report__region", "report__period__cycle")
     )
+    if viewer is not None:
+        visible = Region.objects.visible_to(viewer).filter(pk=OuterRef("report__region_id"))
+        others = others.annotate(in_scope=Exists(visible))
     for other in others:
-        seen_elsewhere[other.sha256].add(f"{other.report.region.name} – {other.report.period}")
+        if getattr(other, "in_scope", True):
+            place = f"{other.report.region.name} – {other.report.period}"
+        else:
+            place = _("daerah lain di luar wilayah kerja Anda")
+        seen_elsewhere[other.sha256].add(place)
     return {
         pk: sorted(seen_elsewhere[sha])
         for sha, pks in mine.items()

@@ -35,10 +35,10 @@ class ExtensionQuerySet(models.QuerySet):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    """Audit rows are written once: bulk updates and deletes are refused."""
+    """Audit rows and submitted versions are written once: bulk updates and deletes fail."""
 
     def update(self, **kwargs):
-        raise TypeError("ReportEvent rows are append-only")
+        raise TypeError(f"{self.model.__name__} rows are append-only")
 
     def delete(self):
-        raise TypeError("ReportEvent rows are append-only")
+        raise TypeError(f"{self.model.__name__} rows are append-only")

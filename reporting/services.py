@@ -98,6 +98,15 @@ def _locked(report):
     return Report.objects.select_for_update().get(pk=report.pk)
 
 
+def _check_belongs_to_report(report, changes):
+    """Only the region's assigned actions and their evidence items may be written."""
+    blocks = report_requirements(report.region, report.period)
+    actions = {block.action.pk for block in blocks}
+    items = {req.pk for block in blocks for req in block.requirements}
+    if not set(changes.entries) <= actions or not {pk for pk, _f in changes.uploads} <= items:
+        raise ReportingError(_("Isian ini bukan bagian dari laporan daerah Anda."))
+
+
 def save_draft(report, changes, *, by):
     """Save an officer's edits; refuses a stale form and a report that is not editable."""
     stored = []
@@ -108,6 +117,7 @@ def save_draft(report, changes, *, by):
                 raise AlreadySubmitted(_("Laporan sudah dikirim dan tidak dapat diubah lagi."))
             if locked.revision != changes.revision:
                 raise StaleReport(locked)
+            _check_belongs_to_report(locked, changes)
             existing = {entry.action_id: entry for entry in locked.entries.all()}
             for action_id, (narrative, progress) in changes.entries.items():
                 entry = existing.get(action_id)

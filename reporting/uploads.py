@@ -27,6 +27,7 @@ import hashlib
 import string
 import unicodedata
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 
@@ -42,7 +43,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from PIL import Image
+from PIL import Image, ImageFile
 
 DEFAULT_ALLOWED_TYPES = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -259,13 +260,13 @@ def _check_image(stream, mime):
     )
     # As with PDFs, Pillow reports hostile input through many exception types.
     try:
-        with Image.open(stream, formats=formats) as image:
+        with _strict_decoding(), Image.open(stream, formats=formats) as image:
             _reject_oversized_pixels(image)
             # verify() checks every chunk's CRC but decodes nothing; load() decodes the
             # pixels but ignores damaged chunks after them. Each catches what the other misses.
             image.verify()
         stream.seek(0)
-        with Image.open(stream, formats=formats) as image:
+        with _strict_decoding(), Image.open(stream, formats=formats) as image:
             if image.format in ("JPEG", "MPO"):
                 # Decoding at 1/8 scale still walks every scan but needs 1/64 of the memory.
                 image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
@@ -276,6 +277,18 @@ def _check_image(stream, mime):
         raise
     except Exception as exc:
         raise invalid from exc
+
+
+@contextmanager
+def _strict_decoding():
+    # WeasyPrint, once imported in a process, tells Pillow to accept truncated images for the
+    # whole process; evidence must be whole whatever else the process has loaded.
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _reject_oversized_pixels(image):

@@ -222,7 +222,7 @@ def report_detail(request, pk):
                 )
                 for block in blocks
             ],
-            "duplicates": duplicate_flags(report) if show_duplicates else {},
+            "duplicates": duplicate_flags(report, viewer=request.user) if show_duplicates else {},
             "deadline": deadline_info(report.region, report.period, extension, timezone.now()),
             "requests": list(
                 report.revision_requests.select_related("returned_by").prefetch_related(

@@ -1,42 +1,326 @@
+"""Rankings (page and exports) and the admins' national overview with its charts."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Kanwil
-from reporting.models import ReportingCycle, ReportStatus
+from accounts.models import Kanwil, Region
+from reporting.models import ReportingCycle
+
+from .. import charts, exports, recaps
+from ..models import Score
+from ..rankings import closed_periods, cycle_ranking, period_ranking
+
+TIE_BREAKS = {
+    "timeliness": _("ditentukan oleh T"),
+    "responsiveness": _("ditentukan oleh R"),
+    "mean_first_submission": _("ditentukan oleh rata-rata waktu kirim pertama"),
+    "region_code": _("ditentukan oleh kode wilayah"),
+}
+# In one period there is one first submission per region, not a mean.
+PERIOD_TIE_BREAKS = {
+    **TIE_BREAKS,
+    "mean_first_submission": _("ditentukan oleh waktu kirim pertama"),
+}
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cycles():
+    """Cycles that have periods, newest first, with their periods prefetched (two queries)."""
+    return list(
+        ReportingCycle.objects.filter(periods__isnull=False).distinct().prefetch_related("periods")
+    )
+
+
+def _choose_cycle(cycles, year, *, usable):
+    """The cycle asked for (404 if unknown), else the newest `usable` one, else the newest."""
+    if year:
+        cycle = next((c for c in cycles if str(c.year) == year), None)
+        if cycle is None:
+            raise Http404
+        return cycle
+    return next((c for c in cycles if usable(c)), cycles[0] if cycles else None)
+
+
+def _choose_period(cycle, code):
+    if not code:
+        return None
+    period = next((p for p in cycle.periods.all() if p.code.lower() == code.lower()), None)
+    if period is None:
+        raise Http404
+    return period
+
+
+@dataclass
+class RankingSelection:
+    """What a rankings request asks for, resolved within what the user may see."""
+
+    cycles: list
+    cycle: ReportingCycle | None
+    period: object  # a Period, or None for the annual ranking
+    kanwils: list  # the Kanwil the user may choose
+    kanwil: Kanwil | None  # None: national
+    national_allowed: bool
+    today: object
+    rows: list = field(default_factory=list)
+
+    @property
+    def counted_periods(self):
+        """The periods the figures come from: the chosen one, or the closed ones."""
+        if self.cycle is None:
+            return []
+        if self.period is not None:
+            return [self.period]
+        return closed_periods(self.cycle, self.today)
+
+    @property
+    def params(self):
+        values = {}
+        if self.cycle is not None:
+            values["siklus"] = self.cycle.year
+        if self.period is not None:
+            values["periode"] = self.period.code
+        if self.kanwil is not None:
+            values["kanwil"] = self.kanwil.code
+        return values
+
+    @property
+    def slug(self):
+        parts = ["peringkat"]
+        if self.cycle is not None:
+            parts.append(str(self.cycle.year))
+        if self.period is not None:
+            parts.append(self.period.code.lower())
+        parts.append(self.kanwil.code if self.kanwil is not None else "nasional")
+        return "-".join(parts)
+
+    @property
+    def scope_label(self):
+        return self.kanwil.name if self.kanwil is not None else _("Nasional")
+
+    @property
+    def title(self):
+        if self.cycle is None:
+            return str(_("Peringkat"))
+        when = (
+            str(self.period)
+            if self.period is not None
+            else _("Tahunan %(year)s") % {"year": self.cycle.year}
+        )
+        return f"{_('Peringkat')} {when} · {self.scope_label}"
+
+
+def select_ranking(request):
+    """Resolve the GET parameters of the rankings page and exports, and compute the ranking.
+
+    Officers may see the national ranking and their own Kanwil's; evaluators only their own
+    Kanwil's; admins all. Asking for a Kanwil out of one's scope answers 404.
+    """
+    user = request.user
+    if not (user.is_officer or user.is_evaluator or user.is_portal_admin):
+        raise PermissionDenied
+    today = timezone.localdate()
+    cycles = _cycles()
+    cycle = _choose_cycle(
+        cycles, request.GET.get("siklus"), usable=lambda c: closed_periods(c, today)
+    )
+    period = _choose_period(cycle, request.GET.get("periode")) if cycle else None
+    kanwils = list(Kanwil.objects.visible_to(user))
+    national_allowed = user.is_portal_admin or user.is_officer
+    code = request.GET.get("kanwil")
+    if code:
+        kanwil = next((k for k in kanwils if k.code == code), None)
+        if kanwil is None:
+            raise Http404
+    elif national_allowed:
+        kanwil = None
+    else:
+        kanwil = next((k for k in kanwils if k.pk == user.kanwil_id), None)
+        if kanwil is None:
+            raise Http404
+    selection = RankingSelection(
+        cycles=cycles,
+        cycle=cycle,
+        period=period,
+        kanwils=kanwils,
+        kanwil=kanwil,
+        national_allowed=national_allowed,
+        today=today,
+    )
+    if cycle is not None:
+        if period is not None:
+            selection.rows = period_ranking(period, kanwil)
+        else:
+            selection.rows = cycle_ranking(cycle, kanwil, today=today)
+    return selection
+
+
+@dataclass
+class PeriodFigure:
+    period: object
+    final: object
+    provisional: bool
+    url: str | None
+
+
+@dataclass
+class RankingLine:
+    """A ranking row as the page shows it."""
+
+    row: object
+    tie_break: str | None
+    own: bool
+    figures: list  # PeriodFigure per counted period (annual ranking), None where not assigned
+    explain_url: str | None  # the period ranking's explanation link
+
+
+def _lines(selection, user):
+    rows = selection.rows
+    region_ids = [row.region.pk for row in rows]
+    # The explanation pages are scoped like reports; link only what the user may open.
+    explainable = (
+        set(Region.objects.visible_to(user).filter(pk__in=region_ids).values_list("pk", flat=True))
+        if region_ids
+        else set()
+    )
+    periods = selection.counted_periods
+    finals = defaultdict(dict)
+    if selection.period is None and region_ids:
+        for region_id, period_id, final, provisional in (
+            Score.objects.filter(period__in=periods, region__in=region_ids)
+            .order_by()
+            .values_list("region_id", "period_id", "final", "provisional")
+        ):
+            finals[region_id][period_id] = (final, provisional)
+
+    def explain(region_id, period):
+        if region_id not in explainable:
+            return None
+        return reverse("evaluation:explain", args=[region_id, period.pk])
+
+    lines = []
+    for row in rows:
+        region_id = row.region.pk
+        figures = []
+        if selection.period is None:
+            for period in periods:
+                found = finals[region_id].get(period.pk)
+                figures.append(
+                    PeriodFigure(period, found[0], found[1], explain(region_id, period))
+                    if found
+                    else None
+                )
+        lines.append(
+            RankingLine(
+                row=row,
+                tie_break=(PERIOD_TIE_BREAKS if selection.period else TIE_BREAKS).get(
+                    row.ranked_by
+                ),
+                own=user.is_officer and region_id == user.region_id,
+                figures=figures,
+                explain_url=explain(region_id, selection.period) if selection.period else None,
+            )
+        )
+    return lines
 
 
 @login_required
 def rankings(request):
-    raise Http404
+    """Ranking per period or per cycle, per Kanwil or national, with the tie-breaks shown."""
+    selection = select_ranking(request)
+    query = urlencode(selection.params)
+    return render(
+        request,
+        "evaluation/rankings.html",
+        {
+            "selection": selection,
+            "rows": selection.rows,
+            "lines": _lines(selection, request.user),
+            "counted_periods": selection.counted_periods if selection.cycle else [],
+            "period_open": selection.period is not None
+            and selection.period.closes_on >= selection.today,
+            "export_xlsx": reverse("evaluation:rankings-export", args=["xlsx"]) + f"?{query}",
+            "export_csv": reverse("evaluation:rankings-export", args=["csv"]) + f"?{query}",
+        },
+    )
 
 
 @login_required
 def rankings_export(request, fmt):
-    raise Http404
+    """The ranking the page shows, for the same parameters and scope, as XLSX or CSV."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    selection = select_ranking(request)
+    if fmt == "xlsx":
+        recap = None
+        if selection.cycle is not None:
+            recap = recaps.kanwil_recap(selection.counted_periods, kanwil=selection.kanwil)
+        response = HttpResponse(
+            exports.to_xlsx(selection.rows, title=selection.title, recap=recap), content_type=XLSX
+        )
+    else:
+        # The byte order mark lets spreadsheet programs read the UTF-8 names correctly.
+        response = HttpResponse(
+            "\ufeff" + exports.to_csv(selection.rows), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{selection.slug}.{fmt}"'
+    return response
 
 
 @login_required
 def overview(request):
-    """National overview for admins: reports per Kanwil in the current cycle."""
+    """National overview for admins: reporting rates per Kanwil and period, and the charts."""
     if not request.user.is_portal_admin:
         raise PermissionDenied
-    cycle = ReportingCycle.objects.filter(periods__isnull=False).distinct().first()
-    in_cycle = Q(provinces__province__members__reports__period__cycle=cycle)
-    kanwils = Kanwil.objects.annotate(
-        regions=Count("provinces__province__members", distinct=True),
-        submitted=Count(
-            "provinces__province__members__reports",
-            filter=in_cycle & ~Q(provinces__province__members__reports__status=ReportStatus.DRAFT),
-            distinct=True,
-        ),
-        verified=Count(
-            "provinces__province__members__reports",
-            filter=in_cycle
-            & Q(provinces__province__members__reports__status=ReportStatus.VERIFIED),
-            distinct=True,
-        ),
+    today = timezone.localdate()
+    cycles = _cycles()
+    cycle = _choose_cycle(
+        cycles, request.GET.get("siklus"), usable=lambda c: recaps.due_periods(c, today)
     )
-    return render(request, "evaluation/overview.html", {"cycle": cycle, "kanwils": kanwils})
+    period = _choose_period(cycle, request.GET.get("periode")) if cycle else None
+    all_periods = list(cycle.periods.all()) if cycle is not None else []
+    if period is not None:
+        counted = [period]
+    else:
+        counted = recaps.due_periods(cycle, today) if cycle is not None else []
+    counted_ids = {p.pk for p in counted}
+    expected = recaps.expected_reports(all_periods)
+    context = {
+        "cycles": cycles,
+        "cycle": cycle,
+        "period": period,
+        "counted_periods": counted,
+        # Every Kanwil is listed, even before there is a cycle to report on.
+        "recap": recaps.by_kanwil(
+            [report for report in expected if report.period_id in counted_ids],
+            list(Kanwil.objects.all()),
+            recaps.region_counts(),
+        ),
+    }
+    if cycle is not None:
+        by_period = recaps.by_period(expected, all_periods, today)
+        ranking = (
+            period_ranking(period) if period is not None else cycle_ranking(cycle, today=today)
+        )
+        context.update(
+            {
+                "by_period": by_period,
+                "ranking": ranking,
+                "rate_chart": charts.reporting_rate_chart(by_period),
+                "distribution_chart": charts.score_histogram([row.final for row in ranking]),
+                "ranking_chart": charts.ranking_bars(ranking, top=10),
+                "rankings_url": reverse("evaluation:rankings")
+                + "?"
+                + urlencode({"siklus": cycle.year, **({"periode": period.code} if period else {})}),
+            }
+        )
+    return render(request, "evaluation/overview.html", context)

@@ -172,7 +172,7 @@ def review(request, pk):
             "round": round_number,
             "reviewable": reviewable,
             "others_open": others_open,
-            "duplicates": duplicate_flags(report),
+            "duplicates": duplicate_flags(report, viewer=user),
             "reasons": RejectionReason.choices,
             "note": request.POST.get("catatan", "") if request.method == "POST" else "",
         },

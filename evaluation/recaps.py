@@ -1,0 +1,282 @@
+"""Reporting rates per period and per Kanwil, and a region's place in the annual ranking.
+
+The rates follow DHIS2: reporting rate = reports submitted / reports expected, on-time rate =
+reports submitted on time / reports expected. A report is expected from every region with an
+assigned action that has a measure in the period (the rule ``scorecards.gather`` uses).
+
+The figures are read from assignments, reports and extensions rather than from the stored
+``Score`` rows: those are refreshed when an evaluator decides, not when a region submits, and
+an admin watching a period in progress wants today's submissions counted.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Kanwil, Region
+from reporting.models import Assignment, Extension, Report, ReportStatus
+
+from . import scoring
+from .rankings import cycle_ranking
+
+KANWIL_OF_REGION = "province__kanwil_link__kanwil_id"
+ONE_DECIMAL = Decimal("0.1")
+
+
+def rate(part, whole):
+    """Percentage of `part` in `whole`, half-up to one decimal; None when nothing was expected."""
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Counts:
+    """Expected reports and where they stand."""
+
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    awaiting: int = 0  # submitted, waiting for the evaluator
+    returned: int = 0
+    verified: int = 0
+
+    def add(self, other):
+        for name in ("expected", "submitted", "on_time", "awaiting", "returned", "verified"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def reporting_rate(self):
+        return rate(self.submitted, self.expected)
+
+    @property
+    def on_time_rate(self):
+        return rate(self.on_time, self.expected)
+
+
+@dataclass(frozen=True)
+class ExpectedReport:
+    """One region's report due for one period, and how it stands."""
+
+    region_id: int
+    period_id: int
+    kanwil_id: int | None
+    submitted: bool  # first submitted by the (extended) close
+    on_time: bool  # first submitted by the end of the (extended) due date, local time
+    status: str | None  # None: the region has not started a report
+
+    def counts(self):
+        return Counts(
+            expected=1,
+            submitted=int(self.submitted),
+            on_time=int(self.on_time),
+            awaiting=int(self.status == ReportStatus.SUBMITTED),
+            returned=int(self.status == ReportStatus.RETURNED),
+            verified=int(self.status == ReportStatus.VERIFIED),
+        )
+
+
+def expected_reports(periods, *, kanwil=None):
+    """Every expected report of the given periods (of one cycle), in three queries."""
+    periods = {period.pk: period for period in periods}
+    if not periods:
+        return []
+    pairs = Assignment.objects.filter(action__measures__period__in=list(periods))
+    reports = Report.objects.filter(period__in=list(periods))
+    extensions = Extension.objects.filter(period__in=list(periods))
+    if kanwil is not None:
+        in_kanwil = Region.objects.of_kanwil(kanwil)
+        pairs = pairs.filter(region__in=in_kanwil)
+        reports = reports.filter(region__in=in_kanwil)
+        extensions = extensions.filter(region__in=in_kanwil)
+    pairs = (
+        pairs.order_by()
+        .values_list(
+            "region_id",
+            "action__measures__period_id",
+            f"region__{KANWIL_OF_REGION}",
+            "region__time_zone",
+        )
+        .distinct()
+    )
+    submitted = {
+        (region_id, period_id): (status, first_submitted_at)
+        for region_id, period_id, status, first_submitted_at in reports.values_list(
+            "region_id", "period_id", "status", "first_submitted_at"
+        )
+    }
+    extended = {
+        (region_id, period_id): due_on
+        for region_id, period_id, due_on in extensions.values_list(
+            "region_id", "period_id", "due_on"
+        )
+    }
+    result = []
+    for region_id, period_id, kanwil_id, time_zone in pairs:
+        period = periods[period_id]
+        status, first_submitted_at = submitted.get((region_id, period_id), (None, None))
+        timeliness = scoring.timeliness(
+            first_submitted_at=first_submitted_at,
+            due_on=period.due_on,
+            closes_on=period.closes_on,
+            tz=time_zone,
+            extended_to=extended.get((region_id, period_id)),
+        )
+        result.append(
+            ExpectedReport(
+                region_id=region_id,
+                period_id=period_id,
+                kanwil_id=kanwil_id,
+                submitted=timeliness.submitted_by_close,
+                on_time=timeliness.submitted_by_close and timeliness.on_time,
+                status=status,
+            )
+        )
+    return result
+
+
+@dataclass
+class PeriodRate:
+    """The reporting figures of one period."""
+
+    period: object
+    counts: Counts
+    due: bool  # the due date has passed: every expected report should be in
+
+    @property
+    def label(self):
+        return self.period.code
+
+
+def by_period(expected, periods, today=None):
+    """Counts per period, in the periods' order; periods without expected reports included."""
+    today = today or timezone.localdate()
+    counts = defaultdict(Counts)
+    for report in expected:
+        counts[report.period_id].add(report.counts())
+    return [
+        PeriodRate(period=period, counts=counts[period.pk], due=period.due_on < today)
+        for period in periods
+    ]
+
+
+@dataclass
+class KanwilRecap:
+    """The figures of one Kanwil (or of the regions no Kanwil covers, `kanwil` None)."""
+
+    kanwil: Kanwil | None
+    regions: int
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def name(self):
+        return self.kanwil.name if self.kanwil else ""
+
+
+@dataclass
+class Recap:
+    rows: list  # KanwilRecap, by Kanwil name; the uncovered regions last when there are any
+    total: KanwilRecap
+
+
+def region_counts(kanwil=None):
+    """Number of regions per Kanwil id (None: not covered by any Kanwil), in one query."""
+    regions = Region.objects.all() if kanwil is None else Region.objects.of_kanwil(kanwil)
+    return {
+        row[KANWIL_OF_REGION]: row["n"]
+        for row in regions.order_by().values(KANWIL_OF_REGION).annotate(n=Count("pk"))
+    }
+
+
+def by_kanwil(expected, kanwils, regions):
+    """Counts per Kanwil with national totals; `regions` as returned by `region_counts`."""
+    rows = {
+        kanwil.pk: KanwilRecap(kanwil=kanwil, regions=regions.get(kanwil.pk, 0))
+        for kanwil in kanwils
+    }
+    uncovered = KanwilRecap(kanwil=None, regions=regions.get(None, 0))
+    for report in expected:
+        row = rows.get(report.kanwil_id, uncovered) if report.kanwil_id else uncovered
+        row.counts.add(report.counts())
+    ordered = list(rows.values())
+    if uncovered.regions or uncovered.counts.expected:
+        ordered.append(uncovered)
+    total = KanwilRecap(kanwil=None, regions=sum(row.regions for row in ordered))
+    for row in ordered:
+        total.counts.add(row.counts)
+    return Recap(rows=ordered, total=total)
+
+
+def kanwil_recap(periods, *, kanwil=None):
+    """Per-Kanwil figures over the given periods (national, or one Kanwil), in five queries."""
+    kanwils = [kanwil] if kanwil is not None else list(Kanwil.objects.all())
+    return by_kanwil(expected_reports(periods, kanwil=kanwil), kanwils, region_counts(kanwil))
+
+
+def period_rates(cycle, *, kanwil=None, today=None):
+    """Per-period figures of a cycle (national, or one Kanwil), in four queries."""
+    periods = list(cycle.periods.all())
+    return by_period(expected_reports(periods, kanwil=kanwil), periods, today)
+
+
+def due_periods(cycle, today=None):
+    """The cycle's periods whose due date has passed: the ones every region should have sent."""
+    today = today or timezone.localdate()
+    return [period for period in cycle.periods.all() if period.due_on < today]
+
+
+# A region's place ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionPositions:
+    """Where a region stands in the annual ranking of its Kanwil and nationally."""
+
+    final: Decimal
+    provisional: bool
+    periods: int
+    national: int
+    national_of: int
+    kanwil: Kanwil | None
+    in_kanwil: int | None
+    in_kanwil_of: int | None
+
+
+def _kanwil_of(region):
+    link = getattr(region.province, "kanwil_link", None)
+    return link.kanwil if link else None
+
+
+def region_positions(region, cycle, today=None):
+    """The region's annual position in its Kanwil and nationally, or None if it is not ranked.
+
+    Two queries (one if the cycle's periods are prefetched). Ranking is a total order on each
+    region's own figures, so the order within a Kanwil is the national order restricted to it.
+    """
+    national = cycle_ranking(cycle, today=today)
+    own = next((row for row in national if row.region.pk == region.pk), None)
+    if own is None:
+        return None
+    kanwil = _kanwil_of(own.region)
+    in_kanwil = in_kanwil_of = None
+    if kanwil is not None:
+        peers = [
+            row.region.pk
+            for row in national
+            if (other := _kanwil_of(row.region)) is not None and other.pk == kanwil.pk
+        ]
+        in_kanwil = 1 + peers.index(region.pk)
+        in_kanwil_of = len(peers)
+    return RegionPositions(
+        final=own.final,
+        provisional=own.provisional,
+        periods=own.periods,
+        national=own.position,
+        national_of=len(national),
+        kanwil=kanwil,
+        in_kanwil=in_kanwil,
+        in_kanwil_of=in_kanwil_of,
+    )
