@@ -91,3 +91,21 @@ def sweep_certificates():
         rendering_after=datetime.timedelta(minutes=5),
     )
     return len(ids)
+
+
+@shared_task
+def recompute_recent_cycles():
+    """Daily: score every assigned region of this year's and last year's cycles.
+
+    A period that closes with no report still needs its zero scores in the rankings.
+    """
+    from django.utils import timezone
+
+    from reporting.models import ReportingCycle
+
+    from .scorecards import recompute_cycle
+
+    year = timezone.localdate().year
+    return sum(
+        recompute_cycle(cycle) for cycle in ReportingCycle.objects.filter(year__in=[year - 1, year])
+    )

@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sync_holidays_task",
         "schedule": crontab(minute=0, hour=1, day_of_month=1),
     },
+    "recompute-scores": {
+        "task": "evaluation.tasks.recompute_recent_cycles",
+        "schedule": crontab(minute=30, hour=17),  # 00.30 WIB
+    },
     "sweep-certificates": {
         "task": "evaluation.tasks.sweep_certificates",
         "schedule": 60.0,

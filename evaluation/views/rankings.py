@@ -122,8 +122,8 @@ class RankingSelection:
 def select_ranking(request):
     """Resolve the GET parameters of the rankings page and exports, and compute the ranking.
 
-    Officers may see the national ranking and their own Kanwil's; evaluators only their own
-    Kanwil's; admins all. Asking for a Kanwil out of one's scope answers 404.
+    Officers see their own region's line of the national ranking or their Kanwil's;
+    evaluators their own Kanwil's ranking; admins all. A Kanwil out of scope answers 404.
     """
     user = request.user
     if not (user.is_officer or user.is_evaluator or user.is_portal_admin):
@@ -161,6 +161,9 @@ def select_ranking(request):
             selection.rows = period_ranking(period, kanwil)
         else:
             selection.rows = cycle_ranking(cycle, kanwil, today=today)
+    if user.is_officer:
+        # DESIGN section 4: officers see only their own region, here with its position.
+        selection.rows = [row for row in selection.rows if row.region.pk == user.region_id]
     return selection
 
 

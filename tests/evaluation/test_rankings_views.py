@@ -165,7 +165,7 @@ def test_evaluator_gets_the_ranking_of_its_own_kanwil_by_default(
 
 
 @pytest.mark.django_db
-def test_officer_sees_the_national_ranking_with_its_region_highlighted(
+def test_officer_sees_only_its_own_line_of_the_national_ranking(
     client_for, officer_balikpapan, cycle, kanwil_jatim
 ):
     # given
@@ -174,8 +174,8 @@ def test_officer_sees_the_national_ranking_with_its_region_highlighted(
     # when
     response = client_for(officer_balikpapan).get(RANKINGS + "?siklus=2025")
 
-    # then: all three regions, and only its own row marked and linked to explanations
-    assert len(response.context["rows"]) == 3
+    # then: only its own region (DESIGN section 4), with its national position
+    assert [(row.position, row.region.code) for row in response.context["rows"]] == [(2, "64.71")]
     own = [line for line in response.context["lines"] if line.own]
     assert [line.row.region.code for line in own] == ["64.71"]
     content = response.content.decode()
@@ -185,6 +185,7 @@ def test_officer_sees_the_national_ranking_with_its_region_highlighted(
     tw1 = periods_of(cycle)["TW1"]
     assert reverse("evaluation:explain", args=[balikpapan.pk, tw1.pk]) in content
     assert reverse("evaluation:explain", args=[samarinda.pk, tw1.pk]) not in content
+    assert "Kota Samarinda" not in content
 
 
 @pytest.mark.django_db
@@ -199,7 +200,7 @@ def test_officer_may_narrow_the_ranking_to_its_kanwil(
 
     # then
     assert response.context["selection"].kanwil == kanwil_kaltim
-    assert [row.region.code for row in response.context["rows"]] == ["64.71", "64.72"]
+    assert [(row.position, row.region.code) for row in response.context["rows"]] == [(1, "64.71")]
 
 
 @pytest.mark.django_db
