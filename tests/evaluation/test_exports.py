@@ -290,8 +290,11 @@ def test_names_that_look_like_formulas_stay_text(client_for, admin_user, scored,
 
 
 @pytest.mark.django_db
-def test_export_of_the_seeded_demo_equals_its_page(client_for, evaluator_kaltim):
+def test_export_of_the_seeded_demo_equals_its_page(
+    client_for, evaluator_kaltim, settings, tmp_path
+):
     # given: the full demo, its 2025 reports submitted, reviewed and scored by the services
+    settings.MEDIA_ROOT = tmp_path
     seed_demo()
     client = client_for(evaluator_kaltim)
     rows = page_rows(client, "?siklus=2025")

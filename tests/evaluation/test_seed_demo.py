@@ -1,16 +1,48 @@
+import hashlib
+from decimal import ROUND_HALF_UP, Decimal
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from pypdf import PdfReader
 
-from accounts.models import Kanwil, User
+from accounts.models import Kanwil, Role, User
+from accounts.services import sync_holidays
+from evaluation.models import ItemDecision, Review, Score
+from evaluation.rankings import cycle_ranking
+from evaluation.scorecards import explain
 from reporting.models import (
     Action,
     ActionMeasure,
     Assignment,
+    EventKind,
+    Evidence,
     EvidenceRequirement,
     Period,
+    Report,
+    ReportEvent,
     ReportingCycle,
+    ReportStatus,
+    ReportVersion,
+    RevisionRequest,
 )
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    # The demo writes real evidence files: keep them out of var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def holidays(db):
+    # As `make demo` does through load_reference_data: responsiveness counts working days.
+    sync_holidays([2025, 2026])
+
+
+def round2(value):
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @pytest.mark.django_db
@@ -76,35 +108,142 @@ def test_demo_signatory_is_visibly_an_example(regions):
     assert "contoh" in kanwil.head_nip
 
 
+DEMO_MODELS = (
+    ReportingCycle,
+    Period,
+    Action,
+    ActionMeasure,
+    EvidenceRequirement,
+    Assignment,
+    User,
+    Kanwil,
+    Report,
+    ReportVersion,
+    ReportEvent,
+    Evidence,
+    RevisionRequest,
+    Review,
+    ItemDecision,
+    Score,
+)
+
+
+def snapshot(media_root):
+    return (
+        [m.objects.count() for m in DEMO_MODELS],
+        list(
+            Score.objects.order_by("pk").values_list(
+                "pk", "final", "completeness", "timeliness", "responsiveness", "computed_at"
+            )
+        ),
+        sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file()),
+    )
+
+
 @pytest.mark.django_db
-def test_running_the_demo_twice_changes_nothing(regions):
+def test_running_the_demo_twice_changes_nothing(regions, media_root):
     call_command("seed_demo")
-    counts = [
-        m.objects.count()
-        for m in (
-            ReportingCycle,
-            Period,
-            Action,
-            ActionMeasure,
-            EvidenceRequirement,
-            Assignment,
-            User,
-            Kanwil,
-        )
-    ]
+    before = snapshot(media_root)
 
     call_command("seed_demo")
 
-    assert [
-        m.objects.count()
-        for m in (
-            ReportingCycle,
-            Period,
-            Action,
-            ActionMeasure,
-            EvidenceRequirement,
-            Assignment,
-            User,
-            Kanwil,
+    assert snapshot(media_root) == before
+
+
+@pytest.mark.django_db
+def test_balikpapan_is_the_best_reporter_of_kanwil_kaltim_in_2025(regions):
+    call_command("seed_demo")
+
+    cycle = ReportingCycle.objects.get(year=2025)
+    ranking = cycle_ranking(cycle, Kanwil.objects.get(code="kaltim"))
+    assert len(ranking) == 17
+    first = ranking[0]
+    assert first.region.code == "64.71"
+    assert Decimal("98.5") <= first.final <= Decimal("99.5")
+    assert first.timeliness == 100
+    assert first.responsiveness == 100
+    assert first.completeness < 100
+    assert first.on_time == 4 and not first.provisional
+    # Fastest and most responsive too: earliest on average, answers within a working day.
+    assert first.mean_offset_seconds == min(row.mean_offset_seconds for row in ranking)
+    assert first.median_response_days == min(
+        row.median_response_days for row in ranking if row.median_response_days is not None
+    )
+    # The others are lower and varied: Samarinda in the 90s, some in the 70s, one late.
+    others = {row.region.code: row for row in ranking[1:]}
+    assert all(row.final < first.final for row in others.values())
+    assert 90 <= others["64.72"].final < first.final
+    assert min(row.final for row in others.values()) < 80
+    assert min(row.timeliness for row in others.values()) <= 70
+
+
+@pytest.mark.django_db
+def test_balikpapan_loses_only_on_documents_accepted_after_revision(regions):
+    call_command("seed_demo")
+
+    balikpapan = regions.get(code="64.71")
+    cycle = ReportingCycle.objects.get(year=2025)
+    revised = []
+    for period in cycle.periods.all():
+        x = explain(balikpapan, period)
+        result = x.result
+        assert result.final == round2(
+            Decimal("0.5") * result.completeness
+            + Decimal("0.25") * result.timeliness
+            + Decimal("0.25") * result.responsiveness
         )
-    ] == counts
+        assert (result.timeliness, result.responsiveness) == (100, 100)
+        assert x.inputs.report.first_submitted_at < x.deadline
+        revised += [item for item, credit in x.items if credit != 1]
+        assert all(r.w == 1 for r in result.responsiveness_detail.requests)
+        stored = Score.objects.get(region=balikpapan, period=period)
+        assert stored.final == result.final
+    assert 1 <= len(revised) <= 2
+    assert all(item.final == "accepted" and item.first == "rejected" for item in revised)
+    reasons = set(
+        ItemDecision.objects.filter(
+            review__report__region=balikpapan, decision="rejected"
+        ).values_list("reason", flat=True)
+    )
+    assert reasons == {"tanpa_ttd"}  # document administration: unsigned, no letterhead
+
+
+@pytest.mark.django_db
+def test_every_2025_report_went_through_the_services_and_is_verified(regions, media_root):
+    call_command("seed_demo")
+
+    cycle = ReportingCycle.objects.get(year=2025)
+    reports = Report.objects.filter(period__cycle=cycle)
+    assert reports.count() == 17 * 4
+    assert set(reports.values_list("status", flat=True)) == {ReportStatus.VERIFIED}
+    assert not Report.objects.filter(period__cycle__year__gt=2025).exists()
+    assert Score.objects.filter(period__cycle=cycle, provisional=False).count() == 17 * 4
+    for report in reports.prefetch_related("events", "versions", "revision_requests"):
+        kinds = [event.kind for event in report.events.all()]
+        returns = kinds.count(EventKind.RETURNED)
+        assert kinds[0] == EventKind.CREATED and kinds[-1] == EventKind.VERIFIED
+        assert kinds.count(EventKind.RESUBMITTED) == returns
+        assert report.versions.count() == 1 + returns
+        assert all(r.answered_at for r in report.revision_requests.all())
+        assert report.first_submitted_at.astimezone(report.region.zone).date() <= (
+            report.period.closes_on
+        )
+    # Every evidence file is a distinct, valid specimen PDF stored under MEDIA_ROOT.
+    evidence = list(Evidence.objects.filter(report__period__cycle=cycle))
+    assert len({item.sha256 for item in evidence}) == len(evidence)
+    sample = evidence[:: max(1, len(evidence) // 20)]
+    for item in sample:
+        content = (media_root / item.file.name).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == item.sha256
+        assert "CONTOH" in PdfReader(item.file.path).pages[0].extract_text()
+
+
+@pytest.mark.django_db
+def test_demo_officers_are_examples_who_cannot_log_in(regions):
+    call_command("seed_demo")
+
+    officers = User.objects.filter(role=Role.OFFICER)
+    assert officers.count() == 17
+    assert all("(contoh)" in officer.last_name for officer in officers)
+    printed = {"petugas.balikpapan", "petugas.samarinda"}
+    assert not any(o.has_usable_password() for o in officers if o.username not in printed)

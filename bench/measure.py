@@ -1,0 +1,184 @@
+"""The benchmark's steps that run inside Django: database, users, query counts, timings."""
+
+import io
+import statistics
+import time
+
+import dj_database_url
+import psycopg2
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from loadgen import load
+
+from accounts.models import Kanwil, Role, User
+from evaluation.scale import select_regions
+from evaluation.scorecards import recompute_cycle
+from reporting.models import Evidence, Report, ReportEvent, ReportingCycle, ReportVersion
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def check_database_name(database_url):
+    settings = dj_database_url.parse(database_url)
+    if "postgresql" not in settings["ENGINE"]:
+        raise SystemExit("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    if "bench" not in settings["NAME"]:
+        raise SystemExit(
+            f"Refusing to reset database {settings['NAME']!r}: its name must contain 'bench'."
+        )
+
+
+def collect_static():
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def close_connections():
+    connections.close_all()
+
+
+def _recreate_database(database_url):
+    settings = dj_database_url.parse(database_url)
+    name = settings["NAME"]
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.close()
+
+
+def reset_and_seed(database_url, fraction, cycles):
+    """Drop, create, migrate, load reference data, seed_scale; returns (seconds, row counts)."""
+    close_connections()
+    _recreate_database(database_url)
+    quiet = io.StringIO()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_reference_data", stdout=quiet)
+    started = time.perf_counter()
+    call_command("seed_scale", fraction=fraction, cycles=cycles, stdout=quiet)
+    seconds = time.perf_counter() - started
+    rows = {
+        "regions with data": Report.objects.values("region").distinct().count(),
+        "reports": Report.objects.count(),
+        "versions": ReportVersion.objects.count(),
+        "events": ReportEvent.objects.count(),
+        "evidence": Evidence.objects.count(),
+    }
+    _analyze()
+    return seconds, rows
+
+
+def _analyze():
+    # Freshly bulk-loaded tables: do now what autovacuum would do in the middle of the load.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def bench_users(kanwil_code):
+    """An admin, an evaluator of the given Kanwil and an officer of a region with data."""
+    kanwil = Kanwil.objects.get(code=kanwil_code)
+    province_codes = set(kanwil.provinces.values_list("province__code", flat=True))
+    # A region of the tenth selection, so that the officer has data at every scale.
+    region = next(
+        r
+        for r in select_regions(0.1)
+        if r.level != "provinsi" and r.code.split(".")[0] in province_codes
+    )
+    specs = {
+        "admin": {"role": Role.ADMIN, "is_staff": True, "is_superuser": True},
+        "evaluator": {"role": Role.EVALUATOR, "kanwil": kanwil},
+        "officer": {"role": Role.OFFICER, "region": region},
+    }
+    users = {}
+    for key, fields in specs.items():
+        user, _created = User.objects.get_or_create(
+            username=f"bench.{key}",
+            defaults={**fields, "first_name": "Bench", "last_name": f"{key} (contoh)"},
+        )
+        users[key] = user
+    return users
+
+
+def session_cookies(users):
+    """{role: {"sessionid": key}}: sessions created directly, as a login would leave them."""
+    cookies = {None: {}}
+    for key, user in users.items():
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = AUTH_BACKEND
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies[key] = {"sessionid": session.session_key}
+    return cookies
+
+
+def count_queries(pages, users):
+    """{page key: (queries of a warm request, status)} through Django's test client."""
+    counts = {}
+    for page in pages:
+        client = Client()
+        if page.role:
+            client.force_login(users[page.role])
+        client.get(page.path)  # warm: sessions, content types, translations
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page.path)
+        counts[page.key] = (len(captured), response.status_code)
+    return counts
+
+
+def time_recompute(year, times=3):
+    cycle = ReportingCycle.objects.get(year=year)
+    seconds = []
+    for _ in range(times):
+        started = time.perf_counter()
+        recompute_cycle(cycle)
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def load_pages(port, pages, cookies, *, rounds, concurrency, seconds):
+    """Calibrate a fixed request count per page, then alternate the pages round by round."""
+    requests = {}
+    for page in pages:
+        load("127.0.0.1", port, page.path, cookies=cookies[page.role], requests=20)  # warm
+        probe = load(
+            "127.0.0.1",
+            port,
+            page.path,
+            cookies=cookies[page.role],
+            requests=max(20, 4 * concurrency),
+            concurrency=concurrency,
+        )
+        requests[page.key] = max(50, min(3000, round(probe.rps * seconds)))
+    results = {page.key: [] for page in pages}
+    for number in range(rounds):
+        # Rotate the order so that no page always follows the same one.
+        for page in pages[number % len(pages) :] + pages[: number % len(pages)]:
+            results[page.key].append(
+                load(
+                    "127.0.0.1",
+                    port,
+                    page.path,
+                    cookies=cookies[page.role],
+                    requests=requests[page.key],
+                    concurrency=concurrency,
+                )
+            )
+        line = "  ".join(
+            f"{key} {statistics.median(r.rps for r in values):.0f}"
+            for key, values in results.items()
+        )
+        print(f"   round {number + 1}/{rounds}: rps so far {line}", flush=True)
+    return requests, results

@@ -1,0 +1,89 @@
+"""The portal under gunicorn on 127.0.0.1, started and stopped by the benchmark."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """``gunicorn ranham_portal.wsgi -w 2`` with production settings, in its own process."""
+
+    def __init__(self, env, *, workers=2, log_path):
+        self.env, self.workers, self.log_path = env, workers, log_path
+        self.port = free_port()
+        self.process = None
+
+    def __enter__(self):
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in __exit__
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "ranham_portal.wsgi",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--access-logfile",
+                "/dev/null",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_until_ready()
+        return self
+
+    def wait_until_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.port}/sehat/"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer {url}; see {self.log_path}")
+
+    def __exit__(self, *exc):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        return False
+
+
+def production_env(base, **extra):
+    """The environment gunicorn runs with: DEBUG off, plain HTTP on loopback."""
+    env = {**os.environ, **base, **extra}
+    env.update(
+        {
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return env
