@@ -117,6 +117,33 @@ class Score(models.Model):
         return f"{self.region.name} {self.period}: {self.final}"
 
 
+class ScoreStamp(models.Model):
+    """Bumped whenever a cycle's scores are recomputed: the version cached rankings carry."""
+
+    cycle = models.OneToOneField(
+        "reporting.ReportingCycle", on_delete=models.CASCADE, related_name="score_stamp"
+    )
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cycle_id"]
+        verbose_name = _("versi nilai")
+        verbose_name_plural = _("versi nilai")
+
+    def __str__(self):
+        return f"{self.cycle}: {self.version}"
+
+    @classmethod
+    def bump(cls, cycle):
+        stamp, _created = cls.objects.get_or_create(cycle=cycle)
+        cls.objects.filter(pk=stamp.pk).update(version=models.F("version") + 1)
+
+    @classmethod
+    def version_of(cls, cycle):
+        return cls.objects.filter(cycle=cycle).values_list("version", flat=True).first() or 0
+
+
 class AwardCategory(models.TextChoices):
     TERBAIK = "terbaik", _("terbaik")
     TERCEPAT = "tercepat", _("tercepat")

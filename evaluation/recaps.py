@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from accounts.models import Kanwil, Region
 from reporting.models import Assignment, Extension, Report, ReportStatus
 
 from . import scoring
+from .models import ScoreStamp
 from .rankings import cycle_ranking
 
 KANWIL_OF_REGION = "province__kanwil_link__kanwil_id"
@@ -245,38 +247,60 @@ class RegionPositions:
     in_kanwil_of: int | None
 
 
+STANDING_CACHE_SECONDS = 3600
+
+
 def _kanwil_of(region):
     link = getattr(region.province, "kanwil_link", None)
     return link.kanwil if link else None
 
 
-def region_positions(region, cycle, today=None):
-    """The region's annual position in its Kanwil and nationally, or None if it is not ranked.
+def all_region_positions(cycle, today=None):
+    """{region id: RegionPositions} of every region in the cycle's annual national ranking.
 
     Two queries (one if the cycle's periods are prefetched). Ranking is a total order on each
     region's own figures, so the order within a Kanwil is the national order restricted to it.
     """
     national = cycle_ranking(cycle, today=today)
-    own = next((row for row in national if row.region.pk == region.pk), None)
-    if own is None:
-        return None
-    kanwil = _kanwil_of(own.region)
-    in_kanwil = in_kanwil_of = None
-    if kanwil is not None:
-        peers = [
-            row.region.pk
-            for row in national
-            if (other := _kanwil_of(row.region)) is not None and other.pk == kanwil.pk
-        ]
-        in_kanwil = 1 + peers.index(region.pk)
-        in_kanwil_of = len(peers)
-    return RegionPositions(
-        final=own.final,
-        provisional=own.provisional,
-        periods=own.periods,
-        national=own.position,
-        national_of=len(national),
-        kanwil=kanwil,
-        in_kanwil=in_kanwil,
-        in_kanwil_of=in_kanwil_of,
-    )
+    peers = defaultdict(list)
+    for row in national:
+        kanwil = _kanwil_of(row.region)
+        peers[kanwil.pk if kanwil else None].append(row.region.pk)
+    positions = {}
+    for row in national:
+        kanwil = _kanwil_of(row.region)
+        in_kanwil = in_kanwil_of = None
+        if kanwil is not None:
+            in_kanwil = 1 + peers[kanwil.pk].index(row.region.pk)
+            in_kanwil_of = len(peers[kanwil.pk])
+        positions[row.region.pk] = RegionPositions(
+            final=row.final,
+            provisional=row.provisional,
+            periods=row.periods,
+            national=row.position,
+            national_of=len(national),
+            kanwil=kanwil,
+            in_kanwil=in_kanwil,
+            in_kanwil_of=in_kanwil_of,
+        )
+    return positions
+
+
+def region_positions(region, cycle, today=None):
+    """The region's annual position in its Kanwil and nationally, or None if it is not ranked.
+
+    Every region's positions are computed together and cached under the cycle's score
+    version, so an officer's home page costs one cache read and one small query.
+    """
+    today = today or timezone.localdate()
+    version = ScoreStamp.version_of(cycle)
+    prefix = f"standing:{cycle.pk}:{version}:{today.isoformat()}:"
+    marker = prefix + "computed"
+    if cache.get(marker) is None:
+        positions = all_region_positions(cycle, today=today)
+        cache.set_many(
+            {prefix + str(pk): value for pk, value in positions.items()}, STANDING_CACHE_SECONDS
+        )
+        cache.set(marker, True, STANDING_CACHE_SECONDS)
+        return positions.get(region.pk)
+    return cache.get(prefix + str(region.pk))

@@ -24,7 +24,7 @@ from reporting.models import (
 )
 
 from . import scoring
-from .models import Decision, ItemDecision, Score
+from .models import Decision, ItemDecision, Score, ScoreStamp
 
 
 def scoring_settings(cycle):
@@ -216,41 +216,35 @@ def recompute_cycle(cycle, *, periods=None, regions=None):
     settings = scoring_settings(cycle)
     holidays = holiday_dates(cycle)
     gathered = gather(cycle, periods=periods, regions=regions)
-    existing = {
-        (s.region_id, s.period_id): s
-        for s in Score.objects.filter(
-            period__in={i.period.pk for i in gathered}, region__in={i.region.pk for i in gathered}
-        )
-    }
-    to_create, to_update = [], []
     now = timezone.now()
+    rows = []
     for inputs in gathered:
         result = inputs.score(settings, holidays)
         responses = result.responsiveness_detail.requests if result.responsiveness_detail else ()
-        values = {
-            "report": inputs.report,
-            "completeness": result.completeness,
-            "timeliness": result.timeliness,
-            "responsiveness": result.responsiveness,
-            "final": result.final,
-            "submitted": result.submitted_by_close,
-            "on_time": result.timeliness_detail.on_time,
-            "submission_offset": _offset(inputs),
-            "response_days": [r.w for r in responses if r.working_days is not None],
-            "provisional": inputs.provisional,
-            "computed_at": now,
-        }
-        score = existing.get((inputs.region.pk, inputs.period.pk))
-        if score is None:
-            to_create.append(Score(region=inputs.region, period=inputs.period, **values))
-        else:
-            for name, value in values.items():
-                setattr(score, name, value)
-            to_update.append(score)
-    Score.objects.bulk_create(to_create, batch_size=1000)
-    Score.objects.bulk_update(
-        to_update,
-        [
+        rows.append(
+            Score(
+                region=inputs.region,
+                period=inputs.period,
+                report=inputs.report,
+                completeness=result.completeness,
+                timeliness=result.timeliness,
+                responsiveness=result.responsiveness,
+                final=result.final,
+                submitted=result.submitted_by_close,
+                on_time=result.timeliness_detail.on_time,
+                submission_offset=_offset(inputs),
+                response_days=[r.w for r in responses if r.working_days is not None],
+                provisional=inputs.provisional,
+                computed_at=now,
+            )
+        )
+    # One upsert per batch: updating row by row costs seconds for a national cycle.
+    Score.objects.bulk_create(
+        rows,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["region", "period"],
+        update_fields=[
             "report",
             "completeness",
             "timeliness",
@@ -263,8 +257,8 @@ def recompute_cycle(cycle, *, periods=None, regions=None):
             "provisional",
             "computed_at",
         ],
-        batch_size=1000,
     )
+    ScoreStamp.bump(cycle)
     return len(gathered)
 
 

@@ -145,6 +145,17 @@ STORAGES = {
     },
 }
 
+# Cached pages carry a version in their key, so a per-process cache is never stale; a shared
+# Redis cache (CACHE_URL) lets all web processes share what one of them computed.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ranham"}
+    )
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -177,7 +177,7 @@ def missing_items(report):
         for requirement in block.requirements:
             if requirement.pk not in with_evidence:
                 missing.append(
-                    _("%(action)s: data dukung \u201c%(item)s\u201d belum diunggah.")
+                    _("%(action)s: data dukung “%(item)s” belum diunggah.")
                     % {"action": label, "item": requirement.name}
                 )
     return missing

@@ -10,6 +10,15 @@ from evaluation.demo import ensure_demo_kanwil
 PASSWORD = "Rahasia-Uji-2025"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Cached pages carry the version of the scores they show; tests that write Score rows
+    # directly, without a recomputation, must not meet another test's cached page.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # Regions are read-only reference data: load them once, committed, for the whole run.

@@ -5,18 +5,22 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Kanwil, Region
 from reporting.models import ReportingCycle
 
 from .. import charts, exports, recaps
-from ..models import Score
+from ..models import Score, ScoreStamp
 from ..rankings import closed_periods, cycle_ranking, period_ranking
 
 TIE_BREAKS = {
@@ -31,6 +35,7 @@ PERIOD_TIE_BREAKS = {
     "mean_first_submission": _("ditentukan oleh waktu kirim pertama"),
 }
 
+RANKING_CACHE_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -72,6 +77,17 @@ class RankingSelection:
     national_allowed: bool
     today: object
     rows: list = field(default_factory=list)
+
+    def compute_rows(self, user):
+        if self.cycle is not None:
+            if self.period is not None:
+                self.rows = period_ranking(self.period, self.kanwil)
+            else:
+                self.rows = cycle_ranking(self.cycle, self.kanwil, today=self.today)
+        if user.is_officer:
+            # DESIGN section 4: officers see only their own region, here with its position.
+            self.rows = [row for row in self.rows if row.region.pk == user.region_id]
+        return self.rows
 
     @property
     def counted_periods(self):
@@ -119,7 +135,7 @@ class RankingSelection:
         return f"{_('Peringkat')} {when} · {self.scope_label}"
 
 
-def select_ranking(request):
+def select_ranking(request, *, compute=True):
     """Resolve the GET parameters of the rankings page and exports, and compute the ranking.
 
     Officers see their own region's line of the national ranking or their Kanwil's;
@@ -156,14 +172,8 @@ def select_ranking(request):
         national_allowed=national_allowed,
         today=today,
     )
-    if cycle is not None:
-        if period is not None:
-            selection.rows = period_ranking(period, kanwil)
-        else:
-            selection.rows = cycle_ranking(cycle, kanwil, today=today)
-    if user.is_officer:
-        # DESIGN section 4: officers see only their own region, here with its position.
-        selection.rows = [row for row in selection.rows if row.region.pk == user.region_id]
+    if compute:
+        selection.compute_rows(user)
     return selection
 
 
@@ -236,18 +246,67 @@ def _lines(selection, user):
     return lines
 
 
+RANKING_PAGE_SIZE = 50
+
+
+def _table_cache_key(selection, user, page):
+    """Everything the rendered ranking table depends on, with the cycle's score version."""
+    cycle = selection.cycle
+    return ":".join(
+        str(part)
+        for part in (
+            "ranking-table",
+            cycle.pk,
+            ScoreStamp.version_of(cycle),
+            selection.period.pk if selection.period else "tahunan",
+            selection.kanwil.pk if selection.kanwil else "nasional",
+            user.role,
+            user.kanwil_id,
+            user.region_id,
+            user.is_superuser,
+            selection.today.isoformat(),
+            get_language(),
+            page,
+        )
+    )
+
+
 @login_required
 def rankings(request):
-    """Ranking per period or per cycle, per Kanwil or national, with the tie-breaks shown."""
-    selection = select_ranking(request)
+    """Ranking per period or per cycle, per Kanwil or national, with the tie-breaks shown.
+
+    The table is the costly part at national scale, so its HTML is cached under the cycle's
+    score version: any recomputation of the cycle's scores gives it a new key.
+    """
+    selection = select_ranking(request, compute=False)
     query = urlencode(selection.params)
+    table = None
+    if selection.cycle is not None:
+        page_number = request.GET.get("halaman") or "1"
+        key = _table_cache_key(selection, request.user, page_number)
+        table = cache.get(key)
+        if table is None:
+            selection.compute_rows(request.user)
+            page = Paginator(selection.rows, RANKING_PAGE_SIZE).get_page(page_number)
+            selection.rows = list(page.object_list)
+            table = render_to_string(
+                "evaluation/_ranking_table.html",
+                {
+                    "selection": selection,
+                    "page": page,
+                    "rows": selection.rows,
+                    "lines": _lines(selection, request.user),
+                    "counted_periods": selection.counted_periods,
+                },
+                request=request,
+            )
+            cache.set(key, table, RANKING_CACHE_SECONDS)
     return render(
         request,
         "evaluation/rankings.html",
         {
             "selection": selection,
-            "rows": selection.rows,
-            "lines": _lines(selection, request.user),
+            "table": table,
             "counted_periods": selection.counted_periods if selection.cycle else [],
             "period_open": selection.period is not None
             and selection.period.closes_on >= selection.today,

@@ -495,3 +495,31 @@ def test_query_count_does_not_grow_with_the_data(client_for, admin_user, cycle, 
     assert Score.objects.count() == (17 + 12) * 4
     assert Report.objects.filter(status=ReportStatus.VERIFIED).count() == 29
     assert large == small
+
+
+@pytest.mark.django_db
+def test_the_cached_ranking_follows_a_recomputation(
+    client_for, admin_user, cycle, django_assert_max_num_queries
+):
+    from evaluation.models import ScoreStamp
+
+    # given: a ranking shown once, then served from the cache
+    score_regions(cycle, ["64.72", "64.71"])
+    ScoreStamp.bump(cycle)
+    client = client_for(admin_user)
+    first = client.get(RANKINGS + "?siklus=2025").content.decode()
+    with django_assert_max_num_queries(6):
+        cached = client.get(RANKINGS + "?siklus=2025").content.decode()
+
+    def table(html):
+        return html[html.index("<table") : html.index("</table>")]
+
+    assert table(cached) == table(first)
+    assert "Kota Balikpapan" in table(cached)
+
+    # when: scores change through a recomputation, which bumps the version
+    Score.objects.filter(region__code="64.71").update(final=Decimal("12.34"))
+    ScoreStamp.bump(cycle)
+
+    # then
+    assert "12,34" in client.get(RANKINGS + "?siklus=2025").content.decode()
