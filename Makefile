@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format check-migrations check-deploy ci messages clean
+.PHONY: run test install migrate demo lint format check-migrations check-deploy ci messages bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ check-migrations: $(STAMP)
 check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	ALLOWED_HOSTS=ranham.example.go.id $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench} \
+	$(PY) bench/run_all.py
 
 ci: lint check-migrations check-deploy test
 
