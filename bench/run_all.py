@@ -7,6 +7,9 @@ generator on this machine, alternating the pages round by round. It prints one t
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ranham_bench .venv/bin/python bench/run_all.py
 
+The web processes share a Redis cache (BENCH_CACHE_URL, default redis://127.0.0.1:6379/12,
+cleared at each scale), as docker-compose.yml configures production.
+
 The database named in DATABASE_URL is dropped and created again; its name must contain
 "bench" so that no other database can be wiped by mistake.
 """
@@ -65,6 +68,8 @@ def configure(database_url, secret_key):
         "SECRET_KEY": secret_key,
         "STATIC_ROOT": str(BENCH_DIR / "static"),
         "MEDIA_ROOT": str(BENCH_DIR / "media"),
+        # As in production (docker-compose.yml): a Redis cache shared by the web processes.
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12"),
         "DJANGO_SETTINGS_MODULE": "ranham_portal.settings",
     }
     os.environ.update(base)
@@ -107,6 +112,9 @@ def main(argv=None):
         run = ScaleRun(fraction=fraction)
         print(f"\n== scale {fraction:g}: reset database and seed_scale", flush=True)
         run.seed_seconds, run.rows = measure.reset_and_seed(database_url, fraction, args.cycles)
+        from django.core.cache import cache
+
+        cache.clear()  # nothing cached from the previous scale
         print(f"   seeded in {run.seed_seconds:.1f} s: {run.rows}", flush=True)
         users = measure.bench_users(EVALUATOR_KANWIL)
         run.queries = measure.count_queries(PAGES, users)

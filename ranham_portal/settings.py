@@ -43,6 +43,10 @@ elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reverse proxies in front that append X-Forwarded-For: the public checks count per visitor.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+PIAGAM_LOOKUP_LIMIT = envint("PIAGAM_LOOKUP_LIMIT", "20")  # lookups per minute per address
+PIAGAM_UPLOAD_LIMIT = envint("PIAGAM_UPLOAD_LIMIT", "10")  # file checks per minute per address
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -155,6 +159,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ranham"}
     )
 }
+# With a shared cache, sessions are read from it and written through to the database; a
+# per-process cache could keep a logged-out session alive in another process, so not then.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

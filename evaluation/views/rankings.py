@@ -1,7 +1,9 @@
 """Rankings (page and exports) and the admins' national overview with its charts."""
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -252,10 +254,9 @@ RANKING_PAGE_SIZE = 50
 def _table_cache_key(selection, user, page):
     """Everything the rendered ranking table depends on, with the cycle's score version."""
     cycle = selection.cycle
-    return ":".join(
-        str(part)
-        for part in (
-            "ranking-table",
+    return _digest_key(
+        "ranking-table",
+        (
             cycle.pk,
             ScoreStamp.version_of(cycle),
             selection.period.pk if selection.period else "tahunan",
@@ -267,11 +268,62 @@ def _table_cache_key(selection, user, page):
             selection.today.isoformat(),
             get_language(),
             page,
-        )
+        ),
     )
 
 
+def _digest_key(prefix, *parts):
+    # Paths and names may hold characters a cache backend refuses in keys: hash the parts.
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"{prefix}:{digest}"
+
+
+def _page_cache_key(request):
+    """The whole page for one session: its key changes with every login (a new session key,
+    hence a new CSRF secret), any recomputation of any cycle's scores, the language and the day.
+    """
+    versions = list(ScoreStamp.objects.order_by("cycle_id").values_list("cycle_id", "version"))
+    return _digest_key(
+        "ranking-page",
+        request.session.session_key,
+        versions,
+        get_language(),
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
+    )
+
+
+def cache_page_per_session(view):
+    """Serve a session's repeated GET of the same page from the cache.
+
+    A request that carries flash messages is never served from (or stored into) the cache,
+    so that no message is lost or shown twice.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        cacheable = (
+            request.method == "GET"
+            and request.session.session_key
+            and "_messages" not in request.session
+            and "messages" not in request.COOKIES
+        )
+        if not cacheable:
+            return view(request, *args, **kwargs)
+        key = _page_cache_key(request)
+        body = cache.get(key)
+        if body is not None:
+            return HttpResponse(body)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            cache.set(key, response.content, RANKING_CACHE_SECONDS)
+        return response
+
+    return wrapper
+
+
 @login_required
+@cache_page_per_session
 def rankings(request):
     """Ranking per period or per cycle, per Kanwil or national, with the tie-breaks shown.
 

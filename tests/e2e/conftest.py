@@ -27,10 +27,11 @@ def chromium_path():
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures
-    # happen between its calls, never inside it.
+    # Playwright's sync API keeps an event loop in this thread while the browser is open; the
+    # ORM calls of the fixtures happen between its calls, never inside it. Module scope closes
+    # that loop before other modules run code (pyHanko's signing) that starts a loop of its own.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 

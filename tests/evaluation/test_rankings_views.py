@@ -523,3 +523,37 @@ def test_the_cached_ranking_follows_a_recomputation(
 
     # then
     assert "12,34" in client.get(RANKINGS + "?siklus=2025").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_repeated_ranking_page_comes_from_the_cache_but_never_swallows_a_message(
+    client, admin_user, cycle, django_assert_max_num_queries
+):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from evaluation.models import ScoreStamp
+
+    # given: a logged-in admin who has seen the page once
+    score_regions(cycle, ["64.72", "64.71"])
+    ScoreStamp.bump(cycle)
+    client.force_login(admin_user)
+    client.get(RANKINGS + "?siklus=2025")
+
+    # when: the same page again
+    with django_assert_max_num_queries(3):
+        again = client.get(RANKINGS + "?siklus=2025")
+
+    # then: served whole from the cache (session, user and the score versions only)
+    assert "Kota Balikpapan" in again.content.decode()
+
+    # and a flash message waiting for the next page is shown, not hidden behind the cache
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(constants.SUCCESS, "Pesan uji yang harus tampil")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies["messages"] = carrier.cookies["messages"].value
+    shown = client.get(RANKINGS + "?siklus=2025").content.decode()
+    assert "Pesan uji yang harus tampil" in shown
