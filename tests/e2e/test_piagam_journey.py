@@ -1,0 +1,108 @@
+"""From "Terbitkan" to the public verification page, in a real browser with a real worker."""
+
+import datetime
+import re
+import subprocess
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from evaluation.models import Certificate, CertificateStatus, Decision
+from evaluation.services import ItemChoice, decide
+from reporting.requirements import report_requirements
+from tests.support import build_period, submitted_report
+
+pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+@pytest.fixture
+def awarded_2025(
+    balikpapan,
+    samarinda,
+    officer_balikpapan,
+    officer_samarinda,
+    evaluator_kaltim,
+    kanwil_kaltim,
+    settings,
+    celery_worker_process,
+):
+    settings.MEDIA_ROOT = celery_worker_process.media_root
+    period = build_period([balikpapan, samarinda], actions=2, items_per_action=1)
+    for region, officer, at in [
+        (balikpapan, officer_balikpapan, datetime.datetime(2025, 10, 9, 14, 0, tzinfo=WITA)),
+        (samarinda, officer_samarinda, datetime.datetime(2025, 10, 12, 9, 0, tzinfo=WITA)),
+    ]:
+        report = submitted_report(region, period, officer, at=at)
+        items = [r for b in report_requirements(region, period) for r in b.requirements]
+        decide(
+            report,
+            by=evaluator_kaltim,
+            round=1,
+            outcome="verified",
+            choices={r.pk: ItemChoice(Decision.ACCEPTED) for r in items},
+            now=at + datetime.timedelta(days=4),
+        )
+    return period.cycle
+
+
+def test_admin_issues_the_kanwil_awards_and_anyone_verifies_the_piagam(
+    page, login, admin_user, awarded_2025, kanwil_kaltim, live_server, tmp_path
+):
+    login(admin_user)
+
+    # The proposals, with the numbers behind them, before anything is issued.
+    page.goto("/evaluasi/penghargaan/?siklus=2025&kanwil=kaltim")
+    expect(page.locator("main")).to_contain_text("Kota Balikpapan")
+    expect(page.locator("main")).to_contain_text("terbaik")
+    page.get_by_label("Tempat").fill("Balikpapan")
+    page.get_by_label("Tanggal").fill("2025-12-10")
+    page.get_by_test_id("issue").click()
+
+    # The batch page follows the worker without a reload.
+    expect(page).to_have_url(re.compile(r"/penghargaan/terbitan/\d+/$"))
+    certificates = page.get_by_test_id("certificates")
+    expect(certificates).to_contain_text("001/PIAGAM-HAM/KALTIM/2025")
+    expect(page.get_by_test_id("download")).to_be_visible(timeout=60_000)
+    certificate = Certificate.objects.get()
+    assert certificate.status == CertificateStatus.ISSUED
+
+    # The PDF downloads, reads like the real piagam, and its QR code opens the public page.
+    with page.expect_download() as download:
+        page.get_by_test_id("download").click()
+    pdf = tmp_path / "piagam.pdf"
+    download.value.save_as(pdf)
+    text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert "Pemerintah Kota Balikpapan" in text
+    assert "terbaik, tercepat, dan paling responsif Tahun 2025" in text
+    assert "Balikpapan, 10 Desember 2025" in text
+    page_png = tmp_path / "piagam.png"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(page_png.with_suffix(""))],
+        check=True,
+    )
+    codes = [code.text for code in zxingcpp.read_barcodes(Image.open(page_png))]
+    # The worker prints the portal's SITE_URL; this test's server runs on another port.
+    paths = [urlsplit(text).path for text in codes]
+    assert f"/piagam/v/{certificate.token}/" in paths
+    url = f"/piagam/v/{certificate.token}/"
+
+    # Anyone, without logging in, sees that it is valid and can check the file.
+    public = page.context.browser.new_context(base_url=live_server.url, locale="id-ID")
+    visitor = public.new_page()
+    visitor.goto(url)
+    expect(visitor.get_by_test_id("status")).to_have_attribute("data-status", "sah")
+    expect(visitor.get_by_test_id("number")).to_have_text("001/PIAGAM-HAM/KALTIM/2025")
+    expect(visitor.get_by_test_id("recipient")).to_have_text("Pemerintah Kota Balikpapan")
+    expect(visitor.get_by_test_id("sha256")).to_have_text(certificate.sha256)
+    visitor.get_by_test_id("file-check").locator("input[type=file]").set_input_files(pdf)
+    visitor.get_by_role("button", name="Periksa berkas").click()
+    visitor.wait_for_load_state()
+    expect(visitor.get_by_test_id("hash-result")).to_have_attribute("data-result", "cocok")
+    public.close()
