@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
@@ -138,10 +139,31 @@ class ScoreStamp(models.Model):
     def bump(cls, cycle):
         stamp, _created = cls.objects.get_or_create(cycle=cycle)
         cls.objects.filter(pk=stamp.pk).update(version=models.F("version") + 1)
+        # Forget the cached versions only once the new scores are visible to others.
+        transaction.on_commit(lambda: cache.delete(VERSIONS_CACHE_KEY))
+
+    @classmethod
+    def versions(cls):
+        """{cycle id: version} of every cycle, from a shared cache when the portal has one.
+
+        A per-process cache could keep another process's old versions, so without a shared
+        cache (CACHE_URL) they are read from the database each time.
+        """
+        if settings.CACHE_URL:
+            found = cache.get(VERSIONS_CACHE_KEY)
+            if found is not None:
+                return found
+        found = dict(cls.objects.values_list("cycle_id", "version"))
+        if settings.CACHE_URL:
+            cache.set(VERSIONS_CACHE_KEY, found, None)
+        return found
 
     @classmethod
     def version_of(cls, cycle):
-        return cls.objects.filter(cycle=cycle).values_list("version", flat=True).first() or 0
+        return cls.versions().get(cycle.pk, 0)
+
+
+VERSIONS_CACHE_KEY = "score-versions"
 
 
 class AwardCategory(models.TextChoices):

@@ -282,7 +282,7 @@ def _page_cache_key(request):
     """The whole page for one session: its key changes with every login (a new session key,
     hence a new CSRF secret), any recomputation of any cycle's scores, the language and the day.
     """
-    versions = list(ScoreStamp.objects.order_by("cycle_id").values_list("cycle_id", "version"))
+    versions = sorted(ScoreStamp.versions().items())
     return _digest_key(
         "ranking-page",
         request.session.session_key,

@@ -557,3 +557,27 @@ def test_a_repeated_ranking_page_comes_from_the_cache_but_never_swallows_a_messa
     client.cookies["messages"] = carrier.cookies["messages"].value
     shown = client.get(RANKINGS + "?siklus=2025").content.decode()
     assert "Pesan uji yang harus tampil" in shown
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_shared_cache_the_score_versions_are_forgotten_when_a_recomputation_commits(
+    cycle, settings, django_assert_num_queries
+):
+    from django.db import transaction
+
+    from evaluation.models import ScoreStamp
+
+    # given: a shared cache (only the setting's presence matters here) holding the versions
+    settings.CACHE_URL = "redis://cache.example/1"
+    ScoreStamp.bump(cycle)
+    before = ScoreStamp.version_of(cycle)
+    with django_assert_num_queries(0):
+        assert ScoreStamp.version_of(cycle) == before
+
+    # when: a recomputation bumps the version; until it commits, the old one stands
+    with transaction.atomic():
+        ScoreStamp.bump(cycle)
+        assert ScoreStamp.version_of(cycle) == before
+
+    # then: once committed, the new version is read
+    assert ScoreStamp.version_of(cycle) == before + 1
