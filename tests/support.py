@@ -116,3 +116,55 @@ def submitted_report(region, period, officer, *, at, label="r"):
         by=officer,
     )
     return submit_report(report, by=officer, now=at)
+
+
+def in_browser(steps):
+    """Run ``steps(browser)`` with a headless Chromium in a thread of its own.
+
+    Playwright's sync API refuses a thread whose event loop is taken, as tests/e2e's browser
+    takes the main thread's while its module runs. The ORM calls in ``steps`` use the
+    thread's own connection, closed at the end so that the test database can be dropped.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path
+
+    def run():
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=chromium_path(), args=CHROMIUM_FLAGS
+                )
+                try:
+                    return steps(browser)
+                finally:
+                    browser.close()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def verified_reports(period, cast, evaluator):
+    """Submit and verify, through the services, one complete report per (region, officer, at)."""
+    import datetime
+
+    from evaluation.models import Decision
+    from evaluation.services import ItemChoice, decide
+    from reporting.requirements import report_requirements
+
+    for region, officer, at in cast:
+        report = submitted_report(region, period, officer, at=at)
+        items = [r for b in report_requirements(region, period) for r in b.requirements]
+        decide(
+            report,
+            by=evaluator,
+            round=1,
+            outcome="verified",
+            choices={r.pk: ItemChoice(Decision.ACCEPTED) for r in items},
+            now=at + datetime.timedelta(days=4),
+        )

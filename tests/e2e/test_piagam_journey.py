@@ -12,10 +12,8 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from evaluation.models import Certificate, CertificateStatus, Decision
-from evaluation.services import ItemChoice, decide
-from reporting.requirements import report_requirements
-from tests.support import build_period, submitted_report
+from evaluation.models import Certificate, CertificateStatus
+from tests.support import build_period, verified_reports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -35,20 +33,14 @@ def awarded_2025(
 ):
     settings.MEDIA_ROOT = celery_worker_process.media_root
     period = build_period([balikpapan, samarinda], actions=2, items_per_action=1)
-    for region, officer, at in [
-        (balikpapan, officer_balikpapan, datetime.datetime(2025, 10, 9, 14, 0, tzinfo=WITA)),
-        (samarinda, officer_samarinda, datetime.datetime(2025, 10, 12, 9, 0, tzinfo=WITA)),
-    ]:
-        report = submitted_report(region, period, officer, at=at)
-        items = [r for b in report_requirements(region, period) for r in b.requirements]
-        decide(
-            report,
-            by=evaluator_kaltim,
-            round=1,
-            outcome="verified",
-            choices={r.pk: ItemChoice(Decision.ACCEPTED) for r in items},
-            now=at + datetime.timedelta(days=4),
-        )
+    verified_reports(
+        period,
+        [
+            (balikpapan, officer_balikpapan, datetime.datetime(2025, 10, 9, 14, 0, tzinfo=WITA)),
+            (samarinda, officer_samarinda, datetime.datetime(2025, 10, 12, 9, 0, tzinfo=WITA)),
+        ],
+        evaluator_kaltim,
+    )
     return period.cycle
 
 

@@ -11,11 +11,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from evaluation.certificates import issue_batch, sweep_stuck
-from evaluation.models import Certificate, CertificateStatus, Decision
-from evaluation.services import ItemChoice, decide
+from evaluation.models import Certificate, CertificateStatus
 from evaluation.tasks import render_certificate
-from reporting.requirements import report_requirements
-from tests.support import build_period, submitted_report, wait_for
+from tests.support import build_period, verified_reports, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -36,20 +34,14 @@ def awarded_cycle(
     """Cycle 2025 with one closed period: Balikpapan on time, Samarinda a day late."""
     settings.MEDIA_ROOT = celery_worker_process.media_root
     period = build_period([balikpapan, samarinda], actions=2, items_per_action=1)
-    for region, officer, at in [
-        (balikpapan, officer_balikpapan, datetime.datetime(2025, 10, 9, 14, 0, tzinfo=WITA)),
-        (samarinda, officer_samarinda, datetime.datetime(2025, 10, 11, 9, 0, tzinfo=WITA)),
-    ]:
-        report = submitted_report(region, period, officer, at=at)
-        items = [r for b in report_requirements(region, period) for r in b.requirements]
-        decide(
-            report,
-            by=evaluator_kaltim,
-            round=1,
-            outcome="verified",
-            choices={r.pk: ItemChoice(Decision.ACCEPTED) for r in items},
-            now=at + datetime.timedelta(days=5),
-        )
+    verified_reports(
+        period,
+        [
+            (balikpapan, officer_balikpapan, datetime.datetime(2025, 10, 9, 14, 0, tzinfo=WITA)),
+            (samarinda, officer_samarinda, datetime.datetime(2025, 10, 11, 9, 0, tzinfo=WITA)),
+        ],
+        evaluator_kaltim,
+    )
     return period.cycle
 
 

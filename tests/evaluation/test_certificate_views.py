@@ -29,7 +29,7 @@ from evaluation.models import (
     Score,
 )
 from reporting.models import Period, Report, ReportingCycle, ReportStatus
-from tests.support import tiny_pdf
+from tests.support import in_browser, tiny_pdf
 
 BALIKPAPAN, SAMARINDA, BONTANG, PASER, SURABAYA = "64.71", "64.72", "64.74", "64.01", "35.78"
 
@@ -779,37 +779,6 @@ def test_batch_page_and_status_queries_do_not_grow_with_the_batch(
 
 
 # --- the progress in a real browser -----------------------------------------------------------
-
-
-def in_browser(steps):
-    """Run ``steps(browser)`` with a headless Chromium in a thread of its own.
-
-    Playwright's sync API refuses a thread whose event loop is taken, and tests/e2e keeps its
-    session browser (and loop) in the main thread. The ORM calls in ``steps`` use the
-    thread's own connection, closed at the end so that the test database can be dropped.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    from tests.e2e.conftest import CHROMIUM_FLAGS, chromium_path
-
-    def run():
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=chromium_path(), args=CHROMIUM_FLAGS
-                )
-                try:
-                    return steps(browser)
-                finally:
-                    browser.close()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 @pytest.mark.e2e
