@@ -50,6 +50,8 @@ check-deploy: $(STAMP)
 bench: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench} \
 	$(PY) bench/run_all.py
+	DATABASE_URL=$${BENCH_PIAGAM_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench_piagam} \
+	$(PY) bench/piagam.py
 
 ci: lint check-migrations check-deploy test
 

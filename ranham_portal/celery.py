@@ -10,7 +10,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.on_configure.connect
+@app.on_after_configure.connect
 def _prepare_filesystem_broker(sender, **kwargs):
     # The embedded broker keeps its messages in folders that must exist before use.
     options = sender.conf.broker_transport_options or {}

@@ -74,3 +74,26 @@ def test_storage_is_utc_and_the_interface_speaks_indonesian_first(settings):
     assert settings.USE_TZ is True
     assert settings.LANGUAGE_CODE == "id"
     assert [code for code, _name in settings.LANGUAGES] == ["id", "en"]
+
+
+def test_the_embedded_broker_takes_a_task_from_a_fresh_process(tmp_path):
+    code = (
+        "import django; django.setup()\n"
+        "from accounts.tasks import sync_holidays_task\n"
+        "sync_holidays_task.delay(2030)\n"
+        "print('sent')"
+    )
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, "VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "ranham_portal.settings"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "sent" in result.stdout
+    assert "Error" not in result.stderr
+    assert len(list((tmp_path / "broker" / "queue").iterdir())) == 1
