@@ -244,3 +244,35 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def awarded_kaltim_2025(
+    balikpapan,
+    samarinda,
+    officer_balikpapan,
+    officer_samarinda,
+    evaluator_kaltim,
+    kanwil_kaltim,
+    settings,
+    celery_worker_process,
+):
+    """Cycle 2025 with one closed period, both reports verified: Balikpapan on time and
+    first in every category, Samarinda late. Files go where the real worker writes."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.support import build_period, verified_reports
+
+    wita = ZoneInfo("Asia/Makassar")
+    settings.MEDIA_ROOT = celery_worker_process.media_root
+    period = build_period([balikpapan, samarinda], actions=2, items_per_action=1)
+    verified_reports(
+        period,
+        [
+            (balikpapan, officer_balikpapan, datetime.datetime(2025, 10, 9, 14, 0, tzinfo=wita)),
+            (samarinda, officer_samarinda, datetime.datetime(2025, 10, 12, 9, 0, tzinfo=wita)),
+        ],
+        evaluator_kaltim,
+    )
+    return period.cycle

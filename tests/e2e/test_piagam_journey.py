@@ -1,10 +1,8 @@
 """From "Terbitkan" to the public verification page, in a real browser with a real worker."""
 
-import datetime
 import re
 import subprocess
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 import zxingcpp
@@ -13,39 +11,12 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from evaluation.models import Certificate, CertificateStatus
-from tests.support import build_period, verified_reports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-WITA = ZoneInfo("Asia/Makassar")
-
-
-@pytest.fixture
-def awarded_2025(
-    balikpapan,
-    samarinda,
-    officer_balikpapan,
-    officer_samarinda,
-    evaluator_kaltim,
-    kanwil_kaltim,
-    settings,
-    celery_worker_process,
-):
-    settings.MEDIA_ROOT = celery_worker_process.media_root
-    period = build_period([balikpapan, samarinda], actions=2, items_per_action=1)
-    verified_reports(
-        period,
-        [
-            (balikpapan, officer_balikpapan, datetime.datetime(2025, 10, 9, 14, 0, tzinfo=WITA)),
-            (samarinda, officer_samarinda, datetime.datetime(2025, 10, 12, 9, 0, tzinfo=WITA)),
-        ],
-        evaluator_kaltim,
-    )
-    return period.cycle
-
 
 def test_admin_issues_the_kanwil_awards_and_anyone_verifies_the_piagam(
-    page, login, admin_user, awarded_2025, kanwil_kaltim, live_server, tmp_path
+    page, login, admin_user, awarded_kaltim_2025, kanwil_kaltim, live_server, tmp_path
 ):
     login(admin_user)
 

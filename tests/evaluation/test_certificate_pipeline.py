@@ -3,7 +3,6 @@
 import datetime
 import hashlib
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.storage import default_storage
@@ -13,36 +12,9 @@ from pypdf import PdfReader
 from evaluation.certificates import issue_batch, sweep_stuck
 from evaluation.models import Certificate, CertificateStatus
 from evaluation.tasks import render_certificate
-from tests.support import build_period, verified_reports, wait_for
+from tests.support import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-WITA = ZoneInfo("Asia/Makassar")
-
-
-@pytest.fixture
-def awarded_cycle(
-    balikpapan,
-    samarinda,
-    officer_balikpapan,
-    officer_samarinda,
-    evaluator_kaltim,
-    kanwil_kaltim,
-    settings,
-    celery_worker_process,
-):
-    """Cycle 2025 with one closed period: Balikpapan on time, Samarinda a day late."""
-    settings.MEDIA_ROOT = celery_worker_process.media_root
-    period = build_period([balikpapan, samarinda], actions=2, items_per_action=1)
-    verified_reports(
-        period,
-        [
-            (balikpapan, officer_balikpapan, datetime.datetime(2025, 10, 9, 14, 0, tzinfo=WITA)),
-            (samarinda, officer_samarinda, datetime.datetime(2025, 10, 11, 9, 0, tzinfo=WITA)),
-        ],
-        evaluator_kaltim,
-    )
-    return period.cycle
 
 
 def issue(cycle, kanwil, admin):
@@ -62,9 +34,9 @@ def issued(certificate):
 
 
 def test_worker_renders_balikpapans_piagam_as_the_real_one_reads(
-    awarded_cycle, kanwil_kaltim, admin_user
+    awarded_kaltim_2025, kanwil_kaltim, admin_user
 ):
-    batch = issue(awarded_cycle, kanwil_kaltim, admin_user)
+    batch = issue(awarded_kaltim_2025, kanwil_kaltim, admin_user)
 
     certificate = issued(batch.certificates.get())
 
@@ -83,14 +55,14 @@ def test_worker_renders_balikpapans_piagam_as_the_real_one_reads(
 
 
 def test_the_same_certificate_enqueued_again_gives_one_pdf_and_one_number(
-    awarded_cycle, kanwil_kaltim, admin_user, celery_worker_process
+    awarded_kaltim_2025, kanwil_kaltim, admin_user, celery_worker_process
 ):
-    certificate = issued(issue(awarded_cycle, kanwil_kaltim, admin_user).certificates.get())
+    certificate = issued(issue(awarded_kaltim_2025, kanwil_kaltim, admin_user).certificates.get())
     first_sha, first_pdf = certificate.sha256, certificate.pdf.name
 
     render_certificate.delay(certificate.pk)
     render_certificate.delay(certificate.pk)
-    again = issue(awarded_cycle, kanwil_kaltim, admin_user)
+    again = issue(awarded_kaltim_2025, kanwil_kaltim, admin_user)
 
     assert wait_for(lambda: celery_worker_process.log.read_text().count("skipped") >= 2)
     certificate.refresh_from_db()
@@ -107,9 +79,9 @@ def test_the_same_certificate_enqueued_again_gives_one_pdf_and_one_number(
 
 
 def test_the_sweep_rescues_a_piagam_whose_worker_died_while_rendering(
-    awarded_cycle, kanwil_kaltim, admin_user
+    awarded_kaltim_2025, kanwil_kaltim, admin_user
 ):
-    certificate = issued(issue(awarded_cycle, kanwil_kaltim, admin_user).certificates.get())
+    certificate = issued(issue(awarded_kaltim_2025, kanwil_kaltim, admin_user).certificates.get())
     # As if a worker claimed it ten minutes ago and was killed before storing the PDF.
     Certificate.objects.filter(pk=certificate.pk).update(
         status=CertificateStatus.RENDERING,
