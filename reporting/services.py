@@ -94,6 +94,24 @@ class DraftChanges:
     removals: set = field(default_factory=set)  # evidence ids to take off the report
 
 
+def _move(locked, to_status, *, kind, by, reason="", **fields):
+    """Change a locked report's state and write its audit event: the one way states change."""
+    previous = locked.status
+    locked.status = to_status
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", *fields, "updated_at"])
+    ReportEvent.objects.create(
+        report=locked,
+        kind=kind,
+        from_status=previous,
+        to_status=to_status,
+        actor=by,
+        reason=reason,
+    )
+    return locked
+
+
 def _locked(report):
     return Report.objects.select_for_update().get(pk=report.pk)
 
@@ -235,25 +253,22 @@ def submit_report(report, *, by, now=None):
     missing = missing_items(locked)
     if missing:
         raise IncompleteReport(missing)
-    previous = locked.status
-    locked.status = ReportStatus.SUBMITTED
-    locked.first_submitted_at = locked.first_submitted_at or now
-    locked.last_submitted_at = now
-    locked.save(update_fields=["status", "first_submitted_at", "last_submitted_at", "updated_at"])
+    resubmission = locked.status == ReportStatus.RETURNED
     number = locked.versions.count() + 1
+    _move(
+        locked,
+        ReportStatus.SUBMITTED,
+        kind=EventKind.RESUBMITTED if resubmission else EventKind.SUBMITTED,
+        by=by,
+        reason=_("Putaran %(number)s") % {"number": number},
+        first_submitted_at=locked.first_submitted_at or now,
+        last_submitted_at=now,
+    )
     ReportVersion.objects.create(
         report=locked, number=number, submitted_at=now, submitted_by=by, content=_snapshot(locked)
     )
-    if previous == ReportStatus.RETURNED:
+    if resubmission:
         locked.revision_requests.filter(answered_at__isnull=True).update(answered_at=now)
-    ReportEvent.objects.create(
-        report=locked,
-        kind=EventKind.RESUBMITTED if previous == ReportStatus.RETURNED else EventKind.SUBMITTED,
-        from_status=previous,
-        to_status=ReportStatus.SUBMITTED,
-        actor=by,
-        reason=_("Putaran %(number)s") % {"number": number},
-    )
     return locked
 
 
@@ -275,17 +290,7 @@ def return_report(report, *, by, note="", items=(), now=None):
             for requirement, reason, item_note in items
         ]
     )
-    locked.status = ReportStatus.RETURNED
-    locked.save(update_fields=["status", "updated_at"])
-    ReportEvent.objects.create(
-        report=locked,
-        kind=EventKind.RETURNED,
-        from_status=ReportStatus.SUBMITTED,
-        to_status=ReportStatus.RETURNED,
-        actor=by,
-        reason=note,
-    )
-    return locked
+    return _move(locked, ReportStatus.RETURNED, kind=EventKind.RETURNED, by=by, reason=note)
 
 
 @transaction.atomic
@@ -294,17 +299,7 @@ def verify_report(report, *, by, now=None):
     locked = _locked(report)
     if locked.status != ReportStatus.SUBMITTED:
         raise ReportingError(_("Hanya laporan yang sudah terkirim yang dapat diverifikasi."))
-    locked.status = ReportStatus.VERIFIED
-    locked.verified_at = now
-    locked.save(update_fields=["status", "verified_at", "updated_at"])
-    ReportEvent.objects.create(
-        report=locked,
-        kind=EventKind.VERIFIED,
-        from_status=ReportStatus.SUBMITTED,
-        to_status=ReportStatus.VERIFIED,
-        actor=by,
-    )
-    return locked
+    return _move(locked, ReportStatus.VERIFIED, kind=EventKind.VERIFIED, by=by, verified_at=now)
 
 
 @transaction.atomic
@@ -324,15 +319,11 @@ def reopen_report(report, *, by, reason, now=None):
         returned_at=now,
         is_reopen=True,
     )
-    locked.status = ReportStatus.RETURNED
-    locked.verified_at = None
-    locked.save(update_fields=["status", "verified_at", "updated_at"])
-    ReportEvent.objects.create(
-        report=locked,
+    return _move(
+        locked,
+        ReportStatus.RETURNED,
         kind=EventKind.REOPENED,
-        from_status=ReportStatus.VERIFIED,
-        to_status=ReportStatus.RETURNED,
-        actor=by,
+        by=by,
         reason=reason,
+        verified_at=None,
     )
-    return locked
