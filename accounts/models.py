@@ -180,16 +180,6 @@ class User(AbstractUser):
         return self.role == Role.ADMIN or self.is_superuser
 
     @property
-    def home_url_name(self):
-        if self.is_portal_admin:
-            return "evaluation:overview"
-        if self.is_evaluator:
-            return "evaluation:queue"
-        if self.is_officer:
-            return "reporting:officer-home"
-        return "accounts:no-role"
-
-    @property
     def affiliation(self):
         """What the navbar shows next to the name: the region or the Kanwil."""
         if self.is_officer and self.region_id:

@@ -7,7 +7,6 @@ from .forms import LoginForm
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "masuk/",
         auth_views.LoginView.as_view(

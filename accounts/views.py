@@ -1,12 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-
-
-@login_required
-def home(request):
-    """Each role lands on its own home page."""
-    return redirect(request.user.home_url_name)
+from django.shortcuts import render
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from loadgen import load
 
 from accounts.models import Kanwil, Role, User
-from evaluation.scale import select_regions
+from demo.scale import select_regions
 from evaluation.scorecards import recompute_cycle
 from reporting.models import Evidence, Report, ReportEvent, ReportingCycle, ReportVersion
 

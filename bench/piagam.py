@@ -144,13 +144,13 @@ def create_batch(cycle, user, regions, issuer):
     """One batch, numbered as ``issue_batch`` numbers it: allocate_number in one transaction."""
     from django.db import transaction
 
-    from evaluation.certificates import (
+    from piagam.models import Certificate, CertificateBatch
+    from piagam.services import (
         MINISTER_TITLE,
         MINISTRY_NAME,
         allocate_number,
         certificate_number,
     )
-    from evaluation.models import Certificate, CertificateBatch
 
     scores = random.Random(YEAR)
     with transaction.atomic():
@@ -187,14 +187,14 @@ def time_in_process(certificates, result, warmups=2):
     """Per certificate, alternately: plain WeasyPrint, and the workers' own renderer."""
     import weasyprint
 
-    from evaluation.pdf import (
+    from piagam.pdf import (
         PDF_VARIANT,
         get_renderer,
         piagam_base_url,
         render_piagam_html,
         stylesheet_path,
     )
-    from evaluation.tasks import piagam_content
+    from piagam.rendering import piagam_content
 
     def bare(html):
         # What a plain WeasyPrint caller writes: the stylesheet parsed for every document, a
@@ -321,7 +321,7 @@ def wait_for_batch(batch, expected, timeout, worker=None):
     """Poll until no certificate of the batch is pending or rendering; True if in time."""
     from django.db.models import Count
 
-    from evaluation.models import CertificateStatus
+    from piagam.models import CertificateStatus
 
     unfinished = {CertificateStatus.PENDING, CertificateStatus.RENDERING}
     deadline = time.monotonic() + timeout
@@ -346,7 +346,7 @@ def run_pipeline(env, batch, warmup_batch, result):
     from django.db.models import Max
     from django.utils import timezone
 
-    from evaluation.certificates import enqueue_render
+    from piagam.tasks import enqueue_render
 
     started = time.perf_counter()
     with Worker(env, processes=WORKER_PROCESSES) as worker:
@@ -436,7 +436,7 @@ def memory_ok(memory):
 
 def target_checks(result):
     """[(description, passed)]."""
-    from evaluation.models import CertificateStatus
+    from piagam.models import CertificateStatus
 
     n = result.count
     issued = result.statuses.get(CertificateStatus.ISSUED, 0)
@@ -544,7 +544,7 @@ def print_report(result, database_url, broker_url, total_seconds):
     )
     print(
         "Pipeline: the task claims its row, loads it, builds the HTML and QR code, renders with\n"
-        "  evaluation.pdf.get_renderer() (one FontConfiguration, the parsed CSS and a "
+        "  piagam.pdf.get_renderer() (one FontConfiguration, the parsed CSS and a "
         "static-only\n  URL fetcher kept per process), writes the file and its sha256; task "
         "time = rendered_at - claimed_at."
     )

@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 class EvaluationConfig(AppConfig):
     name = "evaluation"
-    verbose_name = _("Evaluasi dan penghargaan")
+    verbose_name = _("Evaluasi")
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the signal receivers
+        from . import panels, receivers  # noqa: F401 - receivers connect on import
+
+        panels.connect()

@@ -10,7 +10,6 @@ from reporting.models import Report, ReportStatus
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError, reopen_report, return_report, verify_report
 
-from .certificates import flag_dependent_certificates
 from .models import Decision, ItemDecision, RejectionReason, Review, ReviewOutcome
 from .scorecards import recompute_report
 
@@ -135,12 +134,11 @@ def decide(report, *, by, round, choices, outcome, note="", now=None):
 
 @transaction.atomic
 def reopen(report, *, by, reason, now=None):
-    """Open a verified report again with a written reason; its score is recomputed."""
+    """Open a verified report again with a written reason; its score is recomputed.
+
+    The piagam that rest on the scope's awards are flagged by piagam, which listens to the
+    reopening's audit event.
+    """
     locked = reopen_report(report, by=by, reason=reason, now=now)
     recompute_report(locked)
-    flag_dependent_certificates(
-        locked,
-        _("Laporan %(report)s dibuka kembali: %(reason)s")
-        % {"report": locked, "reason": reason.strip()},
-    )
     return locked

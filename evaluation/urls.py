@@ -12,10 +12,4 @@ urlpatterns = [
     path("peringkat/", views.rankings, name="rankings"),
     path("peringkat/unduh.<str:fmt>", views.rankings_export, name="rankings-export"),
     path("nasional/", views.overview, name="overview"),
-    path("penghargaan/", views.awards, name="awards"),
-    path("penghargaan/terbitan/<int:pk>/", views.batch_detail, name="batch"),
-    path("penghargaan/terbitan/<int:pk>/status.json", views.batch_status, name="batch-status"),
-    path("penghargaan/terbitan/<int:pk>/ulangi/", views.batch_retry, name="batch-retry"),
-    path("piagam/<int:pk>/unduh/", views.certificate_pdf, name="certificate-pdf"),
-    path("piagam/<int:pk>/cabut/", views.certificate_revoke, name="certificate-revoke"),
 ]

@@ -63,7 +63,12 @@ INSTALLED_APPS = [
     "accounts",
     "reporting",
     "evaluation",
+    "piagam",
 ]
+# Demo and national-scale seeding is development tooling: it never ships to a production server.
+DEMO = envbool("DEMO", "0")
+if DEBUG or DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -120,7 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
 
@@ -207,7 +212,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"evaluation.tasks.render_certificate": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {"piagam.tasks.render_certificate": {"queue": "pdf"}}
 # A WeasyPrint process grows with every document it renders: recycle workers before it matters.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", "500")
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "400000")  # KiB
@@ -221,7 +226,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=17),  # 00.30 WIB
     },
     "sweep-certificates": {
-        "task": "evaluation.tasks.sweep_certificates",
+        "task": "piagam.tasks.sweep_certificates",
         "schedule": 60.0,
     },
 }

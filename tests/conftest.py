@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import load_regions
-from evaluation.demo import ensure_demo_kanwil
+from demo.story import ensure_demo_kanwil
 
 PASSWORD = "Rahasia-Uji-2025"
 
@@ -17,6 +17,17 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def indonesian_by_default():
+    # A request in English leaves its language active in the thread; every test starts in the
+    # portal's default language, as a new request does.
+    from django.utils import translation
+
+    translation.activate("id")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")

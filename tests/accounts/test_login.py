@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from ranham_portal.views import home_url_name
 
 LANDING = {
     "officer_balikpapan": "reporting:officer-home",
@@ -61,14 +62,14 @@ def test_each_role_lands_on_its_own_home_page(client, cast_member, request):
     indirect=["cast_member"],
 )
 def test_navbar_shows_who_is_logged_in_and_where(client_for, cast_member, shown):
-    response = client_for(cast_member).get(reverse(cast_member.home_url_name))
+    response = client_for(cast_member).get(reverse(home_url_name(cast_member)))
 
     assert shown in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_anonymous_home_goes_to_login(client):
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("home"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
@@ -79,7 +80,7 @@ def test_user_without_a_role_is_told_to_ask_the_admin(client):
     user = User.objects.create_user("tanpa.peran", password="Rahasia-Uji-2025")
     client.force_login(user)
 
-    response = client.get(reverse("accounts:home"), follow=True)
+    response = client.get(reverse("home"), follow=True)
 
     assert "Hubungi admin Kementerian" in response.content.decode()
 

@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from evaluation.models import Certificate, CertificateStatus
+from piagam.models import Certificate, CertificateStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def test_admin_issues_the_kanwil_awards_and_anyone_verifies_the_piagam(
     login(admin_user)
 
     # The proposals, with the numbers behind them, before anything is issued.
-    page.goto("/evaluasi/penghargaan/?siklus=2025&kanwil=kaltim")
+    page.goto("/penghargaan/?siklus=2025&kanwil=kaltim")
     expect(page.locator("main")).to_contain_text("Kota Balikpapan")
     expect(page.locator("main")).to_contain_text("terbaik")
     page.get_by_label("Tempat").fill("Balikpapan")

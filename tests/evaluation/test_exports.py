@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Kanwil, KanwilProvince, Region
+from demo.story import ensure_cycle, seed_demo
 from evaluation import recaps, scoring
-from evaluation.demo import ensure_cycle, seed_demo
 from evaluation.models import Score
 from reporting.models import Report
 

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Region
+from demo.story import ensure_cycle
 from evaluation import scoring
-from evaluation.demo import ensure_cycle
 from evaluation.models import Score
 from reporting.models import Action, Assignment, Report, ReportingCycle, ReportStatus
 from reporting.services import generate_periods

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Region
+from demo.story import ensure_cycle
 from evaluation import recaps, scoring
-from evaluation.demo import ensure_cycle
 from evaluation.models import Score, ScoreStamp
 from evaluation.rankings import cycle_ranking
 from reporting.models import (

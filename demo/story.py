@@ -1,0 +1,661 @@
+"""Demo data: cycle, Kanwil Kalimantan Timur, seven actions, a user for each role, and the
+2025 reports of every Kaltim and Kaltara region, reviewed and scored.
+
+Every official shown here is visibly an example: no real name or NIP is used. The 2025
+reports go through the same services as the browser does, with ``now=`` set to moments in
+2025 in each region's own time zone, so that what the demo shows is what the portal would
+have recorded. Shape: Kota Balikpapan is the best reporter of Kanwil Kaltim in 2025 (about
+99, always early and quick to answer, losing only on two documents accepted after revision),
+as in the real 2025 result; the other regions are lower and varied.
+"""
+
+import datetime
+import io
+import random
+import textwrap
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from pypdf import PdfWriter
+from pypdf.generic import ContentStream, DictionaryObject, NameObject
+
+from accounts.models import Kanwil, KanwilProvince, Region, Role, User
+from accounts.services import package_holidays
+from evaluation.models import Decision, RejectionReason, ReviewOutcome
+from evaluation.scorecards import recompute_cycle
+from evaluation.services import ItemChoice, decide, open_review
+from reporting.models import (
+    Action,
+    ActionMeasure,
+    Assignment,
+    EvidenceRequirement,
+    PeriodScheme,
+    ProgressStatus,
+    Report,
+    ReportingCycle,
+    TargetGroup,
+)
+from reporting.requirements import report_requirements
+from reporting.services import (
+    DraftChanges,
+    generate_periods,
+    save_draft,
+    start_report,
+    submit_report,
+)
+from reporting.uploads import inspect_upload
+
+DEMO_KANWIL = {
+    "code": "kaltim",
+    "name": "Kantor Wilayah Kementerian HAM Kalimantan Timur",
+    "city": "Samarinda",
+    "head_name": "Kepala Kantor Wilayah (contoh)",
+    "head_nip": "NIP contoh 000000000000000000",
+    "head_title": "Kepala Kantor Wilayah Kementerian HAM Kalimantan Timur",
+}
+DEMO_KANWIL_PROVINCES = ["64", "65"]  # Kalimantan Timur and Kalimantan Utara
+
+ACTIONS = [
+    (
+        TargetGroup.PEREMPUAN,
+        "Penguatan layanan pengaduan dan pendampingan perempuan korban kekerasan",
+        "Setiap pengaduan kekerasan terhadap perempuan ditangani UPTD PPA sesuai standar layanan.",
+    ),
+    (
+        TargetGroup.PEREMPUAN,
+        "Pengarusutamaan gender dalam perencanaan dan penganggaran daerah",
+        "Dokumen perencanaan dan anggaran perangkat daerah memuat analisis gender.",
+    ),
+    (
+        TargetGroup.ANAK,
+        "Pemenuhan hak identitas anak melalui percepatan akta kelahiran",
+        "Cakupan kepemilikan akta kelahiran anak meningkat dibanding tahun sebelumnya.",
+    ),
+    (
+        TargetGroup.ANAK,
+        "Pencegahan perkawinan anak melalui edukasi keluarga dan sekolah",
+        "Angka dispensasi kawin menurun dan edukasi menjangkau seluruh kecamatan.",
+    ),
+    (
+        TargetGroup.DISABILITAS,
+        "Penyediaan aksesibilitas layanan publik bagi penyandang disabilitas",
+        "Gedung layanan publik utama memenuhi standar aksesibilitas.",
+    ),
+    (
+        TargetGroup.DISABILITAS,
+        "Pendataan terpadu penyandang disabilitas dan layanan adminduk",
+        "Data penyandang disabilitas terpilah dan terhubung dengan layanan kependudukan.",
+    ),
+    (
+        TargetGroup.MASYARAKAT_ADAT,
+        "Pengakuan dan perlindungan masyarakat hukum adat",
+        "Masyarakat hukum adat teridentifikasi dan ditetapkan dengan produk hukum daerah.",
+    ),
+]
+
+# What each period asks of every action, and the two evidence items it requires.
+PERIOD_MEASURES = {
+    1: ("Terbentuknya tim pelaksana dan rencana kerja", ["SK Tim Pelaksana", "Notulen rapat"]),
+    2: ("Terlaksananya kegiatan sesuai rencana kerja", ["Laporan kegiatan", "Daftar hadir"]),
+    3: ("Terjangkaunya kelompok sasaran", ["Daftar penerima manfaat", "Dokumentasi kegiatan"]),
+    4: (
+        "Tersusunnya laporan capaian tahunan",
+        ["Laporan capaian tahunan", "Surat pengesahan kepala daerah"],
+    ),
+}
+
+DEMO_USERS = [
+    # username, password, first, last, role, region code or None
+    (
+        "petugas.balikpapan",
+        "Balikpapan-Demo-2025",
+        "Petugas",
+        "Balikpapan (contoh)",
+        Role.OFFICER,
+        "64.71",
+    ),
+    (
+        "petugas.samarinda",
+        "Samarinda-Demo-2025",
+        "Petugas",
+        "Samarinda (contoh)",
+        Role.OFFICER,
+        "64.72",
+    ),
+    (
+        "verifikator.kaltim",
+        "Kaltim-Demo-2025",
+        "Verifikator",
+        "Kanwil Kaltim (contoh)",
+        Role.EVALUATOR,
+        None,
+    ),
+    ("admin", "Admin-Demo-2025", "Admin", "Kementerian (contoh)", Role.ADMIN, None),
+]
+
+
+@dataclass
+class DemoResult:
+    cycles: list
+    kanwil: Kanwil
+    users: list  # (username, password, role label)
+
+
+def ensure_demo_kanwil():
+    kanwil, _created = Kanwil.objects.get_or_create(code=DEMO_KANWIL["code"], defaults=DEMO_KANWIL)
+    for code in DEMO_KANWIL_PROVINCES:
+        province = Region.objects.get(code=code)
+        KanwilProvince.objects.get_or_create(province=province, defaults={"kanwil": kanwil})
+    return kanwil
+
+
+def ensure_cycle(year, regions):
+    cycle, _created = ReportingCycle.objects.get_or_create(
+        year=year,
+        defaults={"name": f"RANHAM {year}", "scheme": PeriodScheme.QUARTERLY},
+    )
+    generate_periods(cycle)
+    periods = list(cycle.periods.all())
+    for number, (group, title, criterion) in enumerate(ACTIONS, start=1):
+        action, _created = Action.objects.get_or_create(
+            cycle=cycle,
+            number=number,
+            defaults={"title": title, "target_group": group, "success_criterion": criterion},
+        )
+        for period in periods:
+            measure_text, items = PERIOD_MEASURES[period.order]
+            measure, created = ActionMeasure.objects.get_or_create(
+                action=action,
+                period=period,
+                defaults={"measure": f"{measure_text}: {title.lower()}."},
+            )
+            if created:
+                EvidenceRequirement.objects.bulk_create(
+                    [
+                        EvidenceRequirement(measure=measure, order=order, name=name)
+                        for order, name in enumerate(items, start=1)
+                    ]
+                )
+        Assignment.objects.bulk_create(
+            [Assignment(action=action, region=region) for region in regions],
+            ignore_conflicts=True,
+        )
+    return cycle
+
+
+def ensure_users(kanwil):
+    users = []
+    for username, password, first, last, role, region_code in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, first_name=first, last_name=last, role=role)
+            user.region = Region.objects.get(code=region_code) if region_code else None
+            user.kanwil = kanwil if role == Role.EVALUATOR else None
+            user.is_staff = user.is_superuser = role == Role.ADMIN
+            user.set_password(password)
+            user.save()
+        users.append((username, password, role.label))
+    return users
+
+
+# --- 2025 reports ---------------------------------------------------------------------------
+
+REPORT_YEAR = 2025
+EVALUATOR_USERNAME = "verifikator.kaltim"
+# Demo officers of the regions without a printed demo user: they cannot log in.
+REGION_OFFICER_PREFIX = "petugas.contoh."
+
+
+@dataclass(frozen=True)
+class Habits:
+    """How a demo region reports. Ranges are inclusive; ``rejected`` has one per period."""
+
+    early_days: tuple  # working days before the due date of an on-time first submission
+    late_chance: float  # chance that a first submission comes 1-4 days after the due date
+    rejected: tuple  # (min, max) items rejected at the first review, per period order
+    stays_rejected: float  # chance that a revised item is still rejected at the next review
+    second_return: float  # chance that the Kanwil sends those back once more
+    response_days: tuple  # working days the region takes to answer a return
+    reasons: tuple  # rejection reasons the Kanwil gives this region, as a weighted pool
+
+
+_ANY_REASON = (
+    RejectionReason.UNSIGNED,
+    RejectionReason.UNSIGNED,
+    RejectionReason.UNSIGNED,
+    RejectionReason.NOT_MATCHING,
+    RejectionReason.NOT_MATCHING,
+    RejectionReason.NOT_MATCHING,
+    RejectionReason.UNREADABLE,
+    RejectionReason.UNREADABLE,
+    RejectionReason.WRONG_PERIOD,
+    RejectionReason.DUPLICATE,
+)
+
+HABITS = {
+    # Early, answers the next working day; two documents lacked a signature (TW2 and TW3).
+    "teladan": Habits(
+        early_days=(3, 5),
+        late_chance=0.0,
+        rejected=((0, 0), (1, 1), (1, 1), (0, 0)),
+        stays_rejected=0.0,
+        second_return=0.0,
+        response_days=(1, 1),
+        reasons=(RejectionReason.UNSIGNED,),
+    ),
+    "baik": Habits((0, 3), 0.05, ((1, 2),) * 4, 0.1, 0.5, (2, 3), _ANY_REASON),
+    "sedang": Habits((0, 2), 0.15, ((2, 4),) * 4, 0.25, 0.5, (2, 5), _ANY_REASON),
+    "lemah": Habits((0, 1), 0.45, ((3, 6),) * 4, 0.35, 0.4, (3, 6), _ANY_REASON),
+    "terlambat": Habits((0, 0), 1.0, ((2, 4),) * 4, 0.25, 0.5, (3, 5), _ANY_REASON),
+}
+REGION_HABITS = {
+    "64": "baik",
+    "64.01": "sedang",
+    "64.02": "sedang",
+    "64.03": "baik",
+    "64.07": "lemah",
+    "64.08": "sedang",
+    "64.09": "sedang",
+    "64.11": "terlambat",
+    "64.71": "teladan",
+    "64.72": "baik",
+    "64.74": "baik",
+    "65": "sedang",
+    "65.01": "sedang",
+    "65.02": "lemah",
+    "65.03": "sedang",
+    "65.04": "lemah",
+    "65.71": "baik",
+}
+
+PERIOD_OPENINGS = {
+    1: "Tim pelaksana telah ditetapkan dan rencana kerja tahun ini disepakati dalam rapat "
+    "koordinasi perangkat daerah.",
+    2: "Kegiatan berjalan sesuai rencana kerja yang disepakati.",
+    3: "Layanan telah menjangkau kelompok sasaran di seluruh kecamatan.",
+    4: "Capaian setahun telah direkap dan disahkan kepala daerah.",
+}
+
+
+def _achievement(number, rng):
+    """One sentence with this period's figures for action ``number``."""
+    if number == 1:
+        cases = rng.randint(6, 60)
+        return (
+            f"UPTD PPA menerima {cases} pengaduan kekerasan terhadap perempuan; "
+            f"{rng.randint(cases // 2, cases)} kasus telah didampingi sampai tuntas, selebihnya "
+            "masih dalam pendampingan hukum dan psikologis."
+        )
+    if number == 2:
+        total = rng.randint(25, 45)
+        return (
+            f"{rng.randint(total // 3, total)} dari {total} perangkat daerah telah menyusun "
+            "Gender Analysis Pathway dan Gender Budget Statement untuk program prioritas."
+        )
+    if number == 3:
+        coverage = f"{rng.uniform(88, 99.5):.1f}".replace(".", ",")
+        return (
+            f"Cakupan akta kelahiran anak usia 0-18 tahun mencapai {coverage} persen; layanan "
+            f"jemput bola dilaksanakan di {rng.randint(4, 30)} kelurahan/desa."
+        )
+    if number == 4:
+        return (
+            f"Edukasi pencegahan perkawinan anak dilaksanakan di {rng.randint(5, 40)} sekolah "
+            f"dan menjangkau {rng.randint(300, 3000)} peserta; permohonan dispensasi kawin "
+            f"tercatat {rng.randint(0, 25)} perkara."
+        )
+    if number == 5:
+        return (
+            f"{rng.randint(2, 15)} gedung layanan publik telah dilengkapi ramp, toilet aksesibel "
+            f"dan jalur pemandu; {rng.randint(1, 8)} gedung lain dijadwalkan tahun depan."
+        )
+    if number == 6:
+        counted = rng.randint(200, 3000)
+        return (
+            f"{counted} penyandang disabilitas terdata secara terpilah; "
+            f"{rng.randint(counted // 4, counted // 2)} orang di antaranya telah memperoleh "
+            "KTP-el atau KIA melalui layanan jemput bola."
+        )
+    communities = rng.randint(1, 9)
+    return (
+        "Panitia masyarakat hukum adat melakukan identifikasi dan verifikasi terhadap "
+        f"{communities} komunitas adat; {rng.randint(0, communities)} komunitas telah "
+        "diusulkan penetapannya dengan peraturan daerah."
+    )
+
+
+REPORT_NOTES = (
+    "Laporan disusun Bagian Hukum Sekretariat Daerah bersama perangkat daerah pengampu aksi.",
+    "Data dukung dihimpun dari perangkat daerah pengampu aksi dan telah diperiksa Inspektorat.",
+    "Rapat verifikasi internal laporan dilaksanakan sebelum laporan dikirim.",
+)
+REPORT_PROPOSALS = (
+    "",
+    "",
+    "Mohon bimbingan teknis penyusunan data dukung bagi perangkat daerah pengampu aksi.",
+    "Mohon Kanwil memfasilitasi koordinasi dengan instansi vertikal untuk aksi masyarakat adat.",
+)
+REJECTION_NOTES = {
+    RejectionReason.UNSIGNED: "Dokumen belum ditandatangani pejabat berwenang dan belum "
+    "memakai kop surat resmi.",
+    RejectionReason.NOT_MATCHING: "Isi dokumen belum menunjukkan capaian ukuran keberhasilan "
+    "periode ini.",
+    RejectionReason.UNREADABLE: "Hasil pindaian buram; unggah ulang dengan resolusi lebih baik.",
+    RejectionReason.WRONG_PERIOD: "Dokumen bertanggal di luar periode pelaporan.",
+    RejectionReason.DUPLICATE: "Berkas sama dengan data dukung butir lain.",
+}
+
+
+class WorkCalendar:
+    """Monday to Friday except Indonesia's holidays: the days officers and evaluators work."""
+
+    def __init__(self, holidays):
+        self.holidays = frozenset(holidays)
+
+    def is_working_day(self, day):
+        return day.weekday() < 5 and day not in self.holidays
+
+    def after(self, day, count):
+        """The ``count``-th working day after ``day``."""
+        while count > 0:
+            day += datetime.timedelta(days=1)
+            count -= self.is_working_day(day)
+        return day
+
+    def on_or_before(self, day):
+        while not self.is_working_day(day):
+            day -= datetime.timedelta(days=1)
+        return day
+
+    def before(self, day, count):
+        """The ``count``-th working day before ``day`` (``day`` itself when count is 0)."""
+        day = self.on_or_before(day)
+        for _step in range(count):
+            day = self.on_or_before(day - datetime.timedelta(days=1))
+        return day
+
+
+def _pdf_text(text):
+    text = text.encode("latin-1", "replace").decode("latin-1")
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def specimen_pdf(title, author, lines):
+    """A one-page PDF that says it is a demo specimen; ``title`` makes its bytes unique."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+    )
+    wrapped = [part for line in lines for part in textwrap.wrap(line, 80) or [""]]
+    shown = "".join(f"({_pdf_text(line)}) Tj 0 -22 Td " for line in wrapped)
+    content = ContentStream(None, writer)
+    content.set_data(f"BT /F1 13 Tf 60 770 Td {shown}ET".encode("latin-1"))
+    page.replace_contents(content)
+    writer.add_metadata(
+        {
+            "/Title": title,
+            "/Author": author,
+            "/Subject": "Data dukung contoh portal RANHAM (bukan dokumen resmi)",
+            "/Creator": "RANHAM seed_demo",
+        }
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _slug(text):
+    return "_".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+def ensure_region_officers(regions):
+    """{region id: officer}: the printed demo users, and an example officer for the rest."""
+    officers = {
+        user.region_id: user
+        for user in User.objects.filter(role=Role.OFFICER, region__in=regions).order_by("pk")
+    }
+    for region in regions:
+        if region.pk in officers:
+            continue
+        user = User(
+            username=f"{REGION_OFFICER_PREFIX}{region.code}",
+            first_name="Petugas",
+            last_name=f"{region.short_name} (contoh)",
+            role=Role.OFFICER,
+            region=region,
+        )
+        user.set_unusable_password()
+        user.save()
+        officers[region.pk] = user
+    return officers
+
+
+class ReportStory:
+    """One region's report of one period, told through the services from draft to verified."""
+
+    def __init__(self, *, region, period, officer, evaluator, habits, calendar, rng):
+        self.region, self.period = region, period
+        self.officer, self.evaluator = officer, evaluator
+        self.habits, self.calendar, self.rng = habits, calendar, rng
+        self.blocks = report_requirements(region, period)
+        self.requirements = [req for block in self.blocks for req in block.requirements]
+        self.action_of = {
+            req.pk: block.action for block in self.blocks for req in block.requirements
+        }
+
+    def moment(self, day, hour, minute=None):
+        minute = self.rng.randint(0, 59) if minute is None else minute
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.region.zone)
+
+    def evidence(self, requirement, revision=0):
+        action = self.action_of[requirement.pk]
+        year = self.period.cycle.year
+        label = f"{requirement.name} - Aksi {action.number} - {self.region.name} - "
+        label += f"{self.period.code} {year}"
+        name = f"{_slug(requirement.name)}_Aksi{action.number}_{self.period.code}_{year}"
+        name += f"_{_slug(self.region.short_name)}"
+        if revision:
+            label += f" - perbaikan {revision}"
+            name += f"_perbaikan{revision}"
+        content = specimen_pdf(
+            label,
+            f"{self.region.government_name} (contoh)",
+            [
+                "CONTOH DATA DUKUNG - BUKAN DOKUMEN RESMI",
+                requirement.name,
+                f"Aksi HAM {action.number}: {action.title}",
+                f"{self.region.government_name} - {self.period.name} {year}",
+                f"Perbaikan ke-{revision}" if revision else "",
+            ],
+        )
+        uploaded = SimpleUploadedFile(f"{name}.pdf", content, content_type="application/pdf")
+        uploaded.inspected = inspect_upload(uploaded)
+        return uploaded
+
+    def entry(self, action):
+        progress = ProgressStatus.IN_PROGRESS
+        done_chance = 0.85 if self.period.order == 4 else 0.2
+        if self.rng.random() < done_chance:
+            progress = ProgressStatus.DONE
+        text = f"{PERIOD_OPENINGS[self.period.order]} {_achievement(action.number, self.rng)}"
+        return text, progress
+
+    def draft(self):
+        """Two sittings: the first half of the actions, then the rest and the notes."""
+        report = start_report(self.region, self.period, by=self.officer)
+        half = len(self.blocks) // 2
+        for blocks, last in ((self.blocks[:half], False), (self.blocks[half:], True)):
+            changes = DraftChanges(
+                revision=report.revision,
+                entries={block.action.pk: self.entry(block.action) for block in blocks},
+                notes=self.rng.choice(REPORT_NOTES) if last else "",
+                proposals=self.rng.choice(REPORT_PROPOSALS) if last else "",
+                uploads=[
+                    (req.pk, self.evidence(req)) for block in blocks for req in block.requirements
+                ],
+            )
+            report = save_draft(report, changes, by=self.officer)
+        return report
+
+    def first_submission(self):
+        due_on, habits, calendar = self.period.due_on, self.habits, self.calendar
+        if self.rng.random() < habits.late_chance:
+            late = [
+                due_on + datetime.timedelta(days=n)
+                for n in range(1, 5)
+                if calendar.is_working_day(due_on + datetime.timedelta(days=n))
+            ]
+            return self.moment(self.rng.choice(late), self.rng.randint(8, 15))
+        day = calendar.before(due_on, self.rng.randint(*habits.early_days))
+        # Nobody reports a quarter before it has ended.
+        day = max(day, calendar.after(self.period.ends_on, 1))
+        if day == due_on and self.rng.random() < 0.5:
+            return self.moment(day, self.rng.randint(19, 23))  # the last evening
+        return self.moment(day, self.rng.randint(8, 15))
+
+    def response(self, returned_at):
+        """When the region answers a return, or None when it cannot before the close."""
+        returned_on = returned_at.astimezone(self.region.zone).date()
+        for days in range(self.rng.randint(*self.habits.response_days), 0, -1):
+            day = self.calendar.after(returned_on, days)
+            if day <= self.period.closes_on:
+                return self.moment(day, self.rng.randint(8, 16))
+        return None
+
+    def review_moment(self, submitted_at):
+        submitted_on = submitted_at.astimezone(self.region.zone).date()
+        return self.moment(
+            self.calendar.after(submitted_on, self.rng.randint(1, 3)), self.rng.randint(9, 15)
+        )
+
+    def revise(self, report, rejected, revision):
+        current = report.evidence.filter(removed_at__isnull=True, requirement__in=list(rejected))
+        changes = DraftChanges(
+            revision=report.revision,
+            notes=report.notes,
+            proposals=report.proposals,
+            removals=set(current.values_list("pk", flat=True)),
+            uploads=[(pk, self.evidence(rejected[pk], revision)) for pk in sorted(rejected)],
+        )
+        return save_draft(report, changes, by=self.officer)
+
+    def tell(self):
+        report = self.draft()
+        submitted_at = self.first_submission()
+        report = submit_report(report, by=self.officer, now=submitted_at)
+        low, high = self.habits.rejected[self.period.order - 1]
+        count = self.rng.randint(low, high)
+        rejected = {req.pk: req for req in self.rng.sample(self.requirements, count)}
+        reasons = {pk: self.rng.choice(self.habits.reasons) for pk in rejected}
+        round_number = 1
+        while True:
+            reviewed_at = self.review_moment(submitted_at)
+            opened_at = reviewed_at - datetime.timedelta(minutes=self.rng.randint(20, 90))
+            open_review(report, by=self.evaluator, now=opened_at)
+            returns = bool(rejected) and (
+                round_number == 1
+                or (round_number == 2 and self.rng.random() < self.habits.second_return)
+            )
+            answer_at = self.response(reviewed_at) if returns else None
+            choices = {
+                req.pk: ItemChoice(
+                    Decision.REJECTED, reasons[req.pk], REJECTION_NOTES[reasons[req.pk]]
+                )
+                if req.pk in rejected
+                else ItemChoice(Decision.ACCEPTED)
+                for req in self.requirements
+            }
+            if answer_at is None:
+                decide(
+                    report,
+                    by=self.evaluator,
+                    round=round_number,
+                    choices=choices,
+                    outcome=ReviewOutcome.VERIFIED,
+                    note="Laporan diverifikasi."
+                    if not rejected
+                    else "Laporan diverifikasi; butir yang masih ditolak tidak mendapat nilai.",
+                    now=reviewed_at,
+                )
+                return report
+            decide(
+                report,
+                by=self.evaluator,
+                round=round_number,
+                choices=choices,
+                outcome=ReviewOutcome.RETURNED,
+                note=f"Mohon perbaiki {len(rejected)} data dukung yang ditandai dan kirim ulang "
+                "paling lambat 3 hari kerja.",
+                now=reviewed_at,
+            )
+            report = self.revise(report, rejected, round_number)
+            report = submit_report(report, by=self.officer, now=answer_at)
+            submitted_at = answer_at
+            rejected = {
+                pk: req
+                for pk, req in rejected.items()
+                if self.rng.random() < self.habits.stays_rejected
+            }
+            round_number += 1
+
+
+def build_reports(cycle, regions):
+    """Every region's report of every period of the cycle, from draft to verified.
+
+    A region and period that already has a report is left alone. Returns how many were built.
+    """
+    evaluator = User.objects.get(username=EVALUATOR_USERNAME)
+    officers = ensure_region_officers(regions)
+    calendar = WorkCalendar(
+        day for day, _name, _category in package_holidays([cycle.year, cycle.year + 1])
+    )
+    periods = list(cycle.periods.select_related("cycle"))
+    existing = set(Report.objects.filter(period__in=periods).values_list("region_id", "period_id"))
+    # One seed per region and period, drawn in a fixed order, so that a skipped report does
+    # not change the others.
+    seeds = random.Random(cycle.year)
+    built = 0
+    for region in sorted(regions, key=lambda r: r.code):
+        habits = HABITS[REGION_HABITS.get(region.code, "sedang")]
+        for period in periods:
+            rng = random.Random(seeds.getrandbits(64))
+            if (region.pk, period.pk) in existing:
+                continue
+            story = ReportStory(
+                region=region,
+                period=period,
+                officer=officers[region.pk],
+                evaluator=evaluator,
+                habits=habits,
+                calendar=calendar,
+                rng=rng,
+            )
+            if story.blocks:
+                story.tell()
+                built += 1
+    return built
+
+
+@transaction.atomic
+def seed_demo():
+    """Create the demo data; running it again changes nothing that exists."""
+    kanwil = ensure_demo_kanwil()
+    regions = list(Region.objects.of_kanwil(kanwil))
+    years = sorted({REPORT_YEAR, timezone.now().year})
+    cycles = [ensure_cycle(year, regions) for year in years]
+    users = ensure_users(kanwil)
+    cycle = next(c for c in cycles if c.year == REPORT_YEAR)
+    if build_reports(cycle, regions):
+        recompute_cycle(cycle)
+    return DemoResult(cycles=cycles, kanwil=kanwil, users=users)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PiagamConfig(AppConfig):
+    name = "piagam"
+    verbose_name = _("Penghargaan dan piagam")
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the signal receivers

@@ -1,0 +1,722 @@
+"""Awards and piagam: proposals, issuing batches, downloads, revocation, public verification.
+
+Who may do what:
+
+- the awards page and batch pages: admins for every scope; an evaluator reads its own Kanwil's
+  (proposals, batches, certificates and their PDFs) but issues nothing. A Kanwil piagam carries
+  the Kanwil head's name and signature and the ministry issues them; a verifier who also
+  judged the reports should not be the one who turns them into numbered certificates.
+- issuing, retrying failed renderings and revoking: admins only.
+- a PDF: admins; the issuing Kanwil's evaluators (not for national piagam); the recipient
+  region's officers. Only an issued piagam, except that admins may still fetch a revoked one
+  for the record. Everyone else gets 404, as for a piagam that does not exist.
+- verification (by token or number) and the file check: anyone, without logging in.
+"""
+
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Kanwil
+from evaluation.rankings import closed_periods, cycle_ranking
+from reporting.models import Report, ReportingCycle, ReportStatus
+from reporting.services import ReportingError
+from reporting.uploads import EvidenceFileField, limit_evidence_uploads, mark_oversize_uploads
+
+from . import verification
+from .awards import proposals as award_proposals
+from .models import Certificate, CertificateBatch, CertificateStatus
+from .services import issue_batch, issuer_code, retry_failed, revoke
+from .wording import category_words as printed_words
+from .wording import certificate_sentence
+
+logger = logging.getLogger(__name__)
+
+NATIONAL_PLACE = "Jakarta"
+CANDIDATE_ROWS = 10  # the top of the ranking shown under the proposals, with eligibility notes
+WAITING = (CertificateStatus.PENDING, CertificateStatus.RENDERING)
+
+
+# --- what pages show of certificates ----------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """A batch's progress."""
+
+    total: int = 0
+    issued: int = 0
+    failed: int = 0
+    waiting: int = 0
+    revoked: int = 0
+
+    @classmethod
+    def of(cls, certificates):
+        by_status = Counter(certificate.status for certificate in certificates)
+        return cls(
+            total=len(certificates),
+            issued=by_status[CertificateStatus.ISSUED],
+            failed=by_status[CertificateStatus.FAILED],
+            waiting=sum(by_status[status] for status in WAITING),
+            revoked=by_status[CertificateStatus.REVOKED],
+        )
+
+    @property
+    def finished(self):
+        return self.waiting == 0
+
+    @property
+    def percent_done(self):
+        if not self.total:
+            return 100
+        return round(100 * (self.total - self.waiting) / self.total)
+
+    def as_dict(self):
+        return {
+            "total": self.total,
+            "issued": self.issued,
+            "failed": self.failed,
+            "waiting": self.waiting,
+            "revoked": self.revoked,
+            "percent_done": self.percent_done,
+        }
+
+
+def _display_zone():
+    return ZoneInfo(settings.DISPLAY_TIME_ZONE)
+
+
+def _local(moment):
+    return timezone.localtime(moment, _display_zone()) if moment else None
+
+
+STATUS_BADGES = {
+    CertificateStatus.PENDING: "text-bg-secondary",
+    CertificateStatus.RENDERING: "text-bg-info",
+    CertificateStatus.ISSUED: "text-bg-success",
+    CertificateStatus.FAILED: "text-bg-danger",
+    CertificateStatus.REVOKED: "text-bg-dark",
+}
+
+
+def _certificate_rows(certificates):
+    return [
+        {
+            "certificate": certificate,
+            "words": printed_words(certificate.categories),
+            "badge": STATUS_BADGES[certificate.status],
+            "revoked_at": _local(certificate.revoked_at),
+        }
+        for certificate in certificates
+    ]
+
+
+def _shown_statuses_for_download(user):
+    """The statuses in which the batch page offers the download link (the JS uses it too)."""
+    if user.is_portal_admin:
+        return [CertificateStatus.ISSUED.value, CertificateStatus.REVOKED.value]
+    return [CertificateStatus.ISSUED.value]
+
+
+# --- the awards page --------------------------------------------------------------------------
+
+
+def _cycles():
+    return list(
+        ReportingCycle.objects.filter(periods__isnull=False).distinct().prefetch_related("periods")
+    )
+
+
+def _choose_cycle(cycles, year, today):
+    if year:
+        cycle = next((c for c in cycles if str(c.year) == year), None)
+        if cycle is None:
+            raise Http404
+        return cycle
+    # Awards rest on closed periods: by default the newest cycle that has one.
+    return next((c for c in cycles if closed_periods(c, today)), cycles[0] if cycles else None)
+
+
+def _choose_scope(user, kanwils, code):
+    """The Kanwil asked for, or None for national; out of the user's scope is 404."""
+    if code:
+        kanwil = next((k for k in kanwils if k.code == code), None)
+        if kanwil is None:
+            raise Http404
+        return kanwil
+    if user.is_portal_admin:
+        return None
+    kanwil = next((k for k in kanwils if k.pk == user.kanwil_id), None)
+    if kanwil is None:
+        raise Http404
+    return kanwil
+
+
+def _scope_today(kanwil):
+    """Today where the piagam is signed: the Kanwil's (first) province, or Jakarta."""
+    zone = _display_zone()
+    if kanwil is not None:
+        link = kanwil.provinces.select_related("province").first()
+        if link is not None:
+            zone = link.province.zone
+    return timezone.localtime(timezone.now(), zone).date()
+
+
+def offset_text(seconds):
+    """A mean first submission relative to the deadline, as the page says it."""
+    if seconds is None:
+        return "–"
+    hours = round(abs(seconds) / 3600)
+    days, hours = divmod(hours, 24)
+    if days and hours:
+        amount = _("%(days)s hari %(hours)s jam") % {"days": days, "hours": hours}
+    elif days:
+        amount = _("%(days)s hari") % {"days": days}
+    elif hours:
+        amount = _("%(hours)s jam") % {"hours": hours}
+    else:
+        return _("tepat pada batas")
+    if seconds < 0:
+        return _("%(amount)s sebelum batas") % {"amount": amount}
+    return _("%(amount)s setelah batas") % {"amount": amount}
+
+
+@dataclass
+class Candidate:
+    """A ranking row with why it may or may not receive an award."""
+
+    row: object
+    verified: int
+    notes: list = field(default_factory=list)
+    categories: list = field(default_factory=list)  # words, when the row is a proposal
+
+    @property
+    def eligible(self):
+        return not self.notes
+
+    @property
+    def offset(self):
+        return offset_text(self.row.mean_offset_seconds)
+
+
+@dataclass
+class ProposalLine:
+    """One proposed piagam and the standing one the region already holds, if any."""
+
+    candidate: Candidate
+    categories: list  # category codes, in the piagam's order
+    standing: Certificate | None
+
+    @property
+    def words(self):
+        return printed_words(self.categories)
+
+
+def _candidates(cycle, kanwil, rows, today):
+    """Every ranking row with its eligibility notes (the rule of piagam.awards, in words)."""
+    periods = closed_periods(cycle, today)
+    verified = defaultdict(int)
+    if rows:
+        for row in (
+            Report.objects.filter(
+                period__in=periods,
+                status=ReportStatus.VERIFIED,
+                region__in=[row.region.pk for row in rows],
+            )
+            .order_by()
+            .values("region_id")
+            .annotate(count=Count("id"))
+        ):
+            verified[row["region_id"]] = row["count"]
+    minimum = cycle.award_min_score
+    candidates = []
+    for row in rows:
+        notes = []
+        if row.provisional:
+            notes.append(_("nilai masih sementara (ada laporan yang belum selesai diverifikasi)"))
+        if verified[row.region.pk] < row.periods:
+            notes.append(
+                _("baru %(verified)s dari %(periods)s periode diverifikasi")
+                % {"verified": verified[row.region.pk], "periods": row.periods}
+            )
+        if row.final < minimum:
+            notes.append(
+                _("F di bawah nilai minimal %(minimum)s")
+                % {"minimum": number_format(minimum, decimal_pos=2)}
+            )
+        candidates.append(Candidate(row=row, verified=verified[row.region.pk], notes=notes))
+    return candidates
+
+
+def proposal_fingerprint(proposals):
+    """What the page proposed; issuing refuses if the proposals changed since it was shown."""
+    return ";".join(
+        f"{p.region.code}:{'+'.join(str(c) for c in p.categories)}:{p.row.final}" for p in proposals
+    )
+
+
+class IssueForm(forms.Form):
+    place = forms.CharField(label=gettext_lazy("Tempat"), max_length=100)
+    issued_on = forms.DateField(
+        label=gettext_lazy("Tanggal"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    proposals = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_place(self):
+        return " ".join(self.cleaned_data["place"].split())
+
+
+def _awards_url(cycle, kanwil):
+    params = {}
+    if cycle is not None:
+        params["siklus"] = cycle.year
+    if kanwil is not None:
+        params["kanwil"] = kanwil.code
+    return reverse("piagam:awards") + ("?" + urlencode(params) if params else "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def awards(request):
+    """A cycle's proposed awards in one scope, the figures behind them, and its batches."""
+    user = request.user
+    if not (user.is_portal_admin or user.is_evaluator):
+        raise PermissionDenied
+    today = timezone.localdate()
+    cycles = _cycles()
+    cycle = _choose_cycle(cycles, request.GET.get("siklus"), today)
+    kanwils = list(Kanwil.objects.visible_to(user))
+    kanwil = _choose_scope(user, kanwils, request.GET.get("kanwil"))
+    can_issue = user.is_portal_admin
+    if request.method == "POST" and not can_issue:
+        raise PermissionDenied
+    context = {
+        "cycles": cycles,
+        "cycle": cycle,
+        "kanwils": kanwils,
+        "kanwil": kanwil,
+        "national_allowed": user.is_portal_admin,
+        "can_issue": can_issue,
+        "self_url": _awards_url(cycle, kanwil),
+    }
+    if cycle is None:
+        return render(request, "piagam/awards.html", context)
+
+    periods = list(cycle.periods.all())
+    closed = closed_periods(cycle, today)
+    cycle_finished = bool(periods) and len(closed) == len(periods)
+    proposals = award_proposals(cycle, kanwil)
+    fingerprint = proposal_fingerprint(proposals)
+
+    form = IssueForm(
+        initial={
+            "place": kanwil.city if kanwil is not None else NATIONAL_PLACE,
+            "issued_on": _scope_today(kanwil),
+            "proposals": fingerprint,
+        }
+    )
+    if request.method == "POST":
+        form = IssueForm(request.POST)
+        if form.is_valid():
+            return _issue(request, cycle, kanwil, form, fingerprint, cycle_finished)
+
+    rows = cycle_ranking(cycle, kanwil, today=today)
+    candidates = _candidates(cycle, kanwil, rows, today)
+    by_region = {candidate.row.region.pk: candidate for candidate in candidates}
+    standing = {
+        certificate.region_id: certificate
+        for certificate in Certificate.objects.filter(cycle=cycle, issuer_code=issuer_code(kanwil))
+        .exclude(status=CertificateStatus.REVOKED)
+        .select_related("batch")
+    }
+    lines = []
+    for proposal in proposals:
+        candidate = by_region.get(proposal.region.pk) or Candidate(row=proposal.row, verified=0)
+        candidate.categories = printed_words(proposal.categories)
+        lines.append(
+            ProposalLine(
+                candidate=candidate,
+                categories=list(proposal.categories),
+                standing=standing.get(proposal.region.pk),
+            )
+        )
+    shown = candidates[:CANDIDATE_ROWS]
+    shown_ids = {id(candidate) for candidate in shown}
+    shown += [line.candidate for line in lines if id(line.candidate) not in shown_ids]
+
+    batches = list(
+        CertificateBatch.objects.filter(cycle=cycle, kanwil=kanwil)
+        .select_related("created_by")
+        .prefetch_related("certificates")
+    )
+    context.update(
+        {
+            "periods": periods,
+            "closed": closed,
+            "cycle_finished": cycle_finished,
+            "lines": lines,
+            "to_issue": sum(1 for line in lines if line.standing is None),
+            "candidates": shown,
+            "ranked": len(rows),
+            "batches": [
+                {
+                    "batch": batch,
+                    "counts": Counts.of(list(batch.certificates.all())),
+                    "created_at": _local(batch.created_at),
+                    "rows": _certificate_rows(batch.certificates.all()),
+                }
+                for batch in batches
+            ],
+            "form": form,
+            "rankings_url": reverse("evaluation:rankings")
+            + "?"
+            + urlencode({"siklus": cycle.year, **({"kanwil": kanwil.code} if kanwil else {})}),
+        }
+    )
+    return render(request, "piagam/awards.html", context)
+
+
+def _issue(request, cycle, kanwil, form, fingerprint, cycle_finished):
+    back = _awards_url(cycle, kanwil)
+    if not cycle_finished:
+        # Numbers are never reused: a piagam issued on half a year's figures cannot be undone.
+        messages.error(
+            request,
+            _("Piagam baru dapat diterbitkan setelah semua periode siklus %(year)s ditutup.")
+            % {"year": cycle.year},
+        )
+        return redirect(back)
+    if not fingerprint:
+        messages.error(request, _("Tidak ada usulan penghargaan untuk diterbitkan."))
+        return redirect(back)
+    if form.cleaned_data["proposals"] != fingerprint:
+        messages.error(
+            request,
+            _(
+                "Usulan penghargaan berubah sejak halaman ini dibuka. Periksa usulan terbaru, "
+                "lalu terbitkan lagi."
+            ),
+        )
+        return redirect(back)
+    try:
+        batch = issue_batch(
+            cycle,
+            kanwil,
+            by=request.user,
+            place=form.cleaned_data["place"],
+            issued_on=form.cleaned_data["issued_on"],
+        )
+    except IntegrityError:
+        # Two submissions at the same moment: the database's one-standing-piagam rule let
+        # only the first one through.
+        messages.warning(
+            request,
+            _("Piagam ini sedang atau sudah diterbitkan oleh permintaan lain; lihat penerbitan."),
+        )
+        return redirect(back)
+    created = batch.certificates.count()
+    if created:
+        messages.success(
+            request,
+            _("%(count)s piagam diberi nomor dan sedang dibuat.") % {"count": created},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "Tidak ada piagam baru: setiap daerah yang diusulkan sudah memegang piagam yang "
+                "berlaku untuk siklus dan cakupan ini."
+            ),
+        )
+    return redirect("piagam:batch", pk=batch.pk)
+
+
+# --- batches ----------------------------------------------------------------------------------
+
+
+@login_required
+def batch_detail(request, pk):
+    """A batch's certificates and progress; the page polls batch-status while any wait."""
+    user = request.user
+    batch = get_object_or_404(
+        CertificateBatch.objects.visible_to(user).select_related("cycle", "kanwil", "created_by"),
+        pk=pk,
+    )
+    certificates = list(batch.certificates.all())
+    counts = Counts.of(certificates)
+    held = []
+    if not certificates:
+        # An empty batch is a repeated issue: point at the piagam the regions already hold.
+        held = list(
+            Certificate.objects.filter(cycle=batch.cycle, issuer_code=issuer_code(batch.kanwil))
+            .exclude(status=CertificateStatus.REVOKED)
+            .select_related("batch")
+        )
+    return render(
+        request,
+        "piagam/batch.html",
+        {
+            "batch": batch,
+            "created_at": _local(batch.created_at),
+            "rows": _certificate_rows(certificates),
+            "counts": counts,
+            "held": held,
+            "is_admin": user.is_portal_admin,
+            "download_statuses": _shown_statuses_for_download(user),
+            "badges": {str(status): badge for status, badge in STATUS_BADGES.items()},
+            "awards_url": _awards_url(batch.cycle, batch.kanwil),
+        },
+    )
+
+
+@never_cache
+@login_required
+def batch_status(request, pk):
+    """The batch's progress as JSON, for the page's polling script."""
+    batch = get_object_or_404(CertificateBatch.objects.visible_to(request.user), pk=pk)
+    certificates = list(
+        batch.certificates.only("pk", "batch", "status", "needs_review", "review_reason")
+    )
+    counts = Counts.of(certificates)
+    labels = dict(CertificateStatus.choices)
+    return JsonResponse(
+        {
+            "batch": batch.pk,
+            "finished": counts.finished,
+            "counts": counts.as_dict(),
+            "certificates": [
+                {
+                    "id": certificate.pk,
+                    "status": certificate.status,
+                    "status_label": str(labels[certificate.status]),
+                    "needs_review": certificate.needs_review,
+                    "review_reason": certificate.review_reason,
+                }
+                for certificate in certificates
+            ],
+        }
+    )
+
+
+@login_required
+@require_POST
+def batch_retry(request, pk):
+    """Queue the batch's failed renderings again (admins)."""
+    batch = get_object_or_404(CertificateBatch.objects.visible_to(request.user), pk=pk)
+    if not request.user.is_portal_admin:
+        raise PermissionDenied
+    count = retry_failed(batch)
+    if count:
+        messages.success(
+            request, _("%(count)s piagam yang gagal dimasukkan lagi ke antrean.") % {"count": count}
+        )
+    else:
+        messages.info(request, _("Tidak ada piagam yang gagal pada penerbitan ini."))
+    return redirect("piagam:batch", pk=batch.pk)
+
+
+# --- one certificate --------------------------------------------------------------------------
+
+
+def download_name(certificate):
+    """'001/PIAGAM-HAM/KALTIM/2025' -> 'piagam-001-PIAGAM-HAM-KALTIM-2025.pdf'."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", certificate.number).strip("-") or str(certificate.pk)
+    prefix = "DICABUT-" if certificate.status == CertificateStatus.REVOKED else ""
+    return f"{prefix}piagam-{stem}.pdf"
+
+
+@login_required
+def certificate_pdf(request, pk):
+    certificate = get_object_or_404(Certificate.objects.downloadable_by(request.user), pk=pk)
+    try:
+        pdf = certificate.pdf.open("rb")
+    except FileNotFoundError:
+        logger.error("piagam %s: PDF %s is missing", certificate.number, certificate.pdf.name)
+        raise Http404 from None
+    response = FileResponse(
+        pdf, as_attachment=True, filename=download_name(certificate), content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Alasan pencabutan"), max_length=2000, widget=forms.Textarea
+    )
+
+
+@login_required
+@require_POST
+def certificate_revoke(request, pk):
+    """Revoke a piagam (admins); those who may only see it get 403, others 404."""
+    certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
+    if not request.user.is_portal_admin:
+        raise PermissionDenied
+    form = RevokeForm(request.POST)
+    back = reverse("piagam:batch", args=[certificate.batch_id]) + f"#piagam-{certificate.pk}"
+    if not form.is_valid():
+        messages.error(request, _("Alasan pencabutan wajib diisi."))
+        return redirect(back)
+    try:
+        revoke(certificate, by=request.user, reason=form.cleaned_data["reason"])
+    except ReportingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Piagam %(number)s dicabut.") % {"number": certificate.number})
+    return redirect(back)
+
+
+# --- public verification ----------------------------------------------------------------------
+
+
+class PiagamFileField(EvidenceFileField):
+    """The evidence upload checks (content sniffed and parsed, size counted), PDF only."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["accept"] = "application/pdf,.pdf"
+        return attrs
+
+    def clean(self, data, initial=None):
+        not_pdf = ValidationError(
+            gettext_lazy("Hanya berkas PDF yang dapat diperiksa."), code="piagam_not_pdf"
+        )
+        try:
+            uploaded = super().clean(data, initial)
+        except ValidationError as error:
+            # The evidence message would offer images too, which this check does not take.
+            if any(item.code == "evidence_type" for item in error.error_list):
+                raise not_pdf from error
+            raise
+        if uploaded is not None and uploaded.inspected.content_type != "application/pdf":
+            raise not_pdf
+        return uploaded
+
+
+class FileCheckForm(forms.Form):
+    file = PiagamFileField(label=gettext_lazy("Berkas PDF piagam"))
+
+
+def _throttled(request, throttle):
+    wait = throttle.hit(request)
+    if wait is None:
+        return None
+    response = render(
+        request,
+        "piagam/verify_lookup.html",
+        {
+            "throttled": verification.THROTTLED_MESSAGE % {"seconds": wait},
+            "number": "",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _not_found(request, number=""):
+    return render(
+        request,
+        "piagam/verify_lookup.html",
+        {"not_found": True, "number": number},
+        status=404,
+    )
+
+
+def _verification_page(request, certificate):
+    status = verification.public_status(certificate)
+    comparable = bool(certificate.sha256) and status != verification.PublicStatus.PROCESSING
+    form = FileCheckForm()
+    check = None
+    if request.method == "POST" and comparable:
+        form = FileCheckForm(request.POST, request.FILES)
+        mark_oversize_uploads(form, request)
+        if form.is_valid():
+            check = verification.check_file(certificate, form.cleaned_data["file"])
+    return render(
+        request,
+        "piagam/verify.html",
+        {
+            "certificate": certificate,
+            "status": status,
+            "sentence": certificate_sentence(certificate),
+            "revoked_at": _local(certificate.revoked_at),
+            "comparable": comparable,
+            "form": form,
+            "check": check,
+            "signing_configured": bool(settings.PIAGAM_SIGNING_PKCS12),
+        },
+    )
+
+
+@limit_evidence_uploads
+def _verify(request, token):
+    certificate = verification.find_by_token(token)
+    if certificate is None:
+        return _not_found(request)
+    return _verification_page(request, certificate)
+
+
+@limit_evidence_uploads
+def _lookup(request, number):
+    certificate = verification.find_by_number(number)
+    if certificate is None:
+        return _not_found(request, number)
+    return _verification_page(request, certificate)
+
+
+# csrf_exempt only postpones the check: limit_evidence_uploads must install its size limit
+# before the body is read, and then runs the CSRF check itself.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request, token):
+    """The page a piagam's QR code opens."""
+    if request.method == "POST" and (
+        refusal := _throttled(request, verification.upload_throttle())
+    ):
+        return refusal
+    return _verify(request, token)
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_lookup(request):
+    """Check a piagam by its number; throttled per client address (numbers are sequential)."""
+    # The number travels in the query string, for the upload form too, so that a refused
+    # request is answered before its body is read.
+    number = request.GET.get("nomor", "").strip()
+    if not number:
+        if request.method == "POST":
+            return redirect("piagam:lookup")
+        return render(request, "piagam/verify_lookup.html", {"number": ""})
+    if refusal := _throttled(request, verification.lookup_throttle()):
+        return refusal
+    if request.method == "POST" and (
+        refusal := _throttled(request, verification.upload_throttle())
+    ):
+        return refusal
+    return _lookup(request, number)
