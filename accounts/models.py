@@ -3,8 +3,10 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .days import ministry_zone, region_today, zone_abbreviation
 from .querysets import KanwilQuerySet, RegionQuerySet
 
 
@@ -49,12 +51,11 @@ class Region(models.Model):
 
     @property
     def zone_abbreviation(self):
-        return {
-            "Asia/Jakarta": "WIB",
-            "Asia/Pontianak": "WIB",
-            "Asia/Makassar": "WITA",
-            "Asia/Jayapura": "WIT",
-        }.get(self.time_zone, self.time_zone)
+        return zone_abbreviation(self.time_zone)
+
+    def today(self, now=None):
+        """This region's own date (its deadline, "late", "closed" are counted in it)."""
+        return region_today(self, now)
 
     @property
     def government_name(self):
@@ -92,6 +93,12 @@ class Kanwil(models.Model):
 
     def __str__(self):
         return self.name
+
+    @cached_property
+    def zone(self):
+        """The zone of the Kanwil's seat: its first province's (the ministry's if it has none)."""
+        link = self.provinces.select_related("province").order_by("pk").first()
+        return link.province.zone if link is not None else ministry_zone()
 
 
 class KanwilProvince(models.Model):

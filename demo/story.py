@@ -21,8 +21,9 @@ from django.utils import timezone
 from pypdf import PdfWriter
 from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
-from accounts.models import Kanwil, KanwilProvince, Region, Role, User
-from accounts.services import package_holidays
+from accounts.models import Holiday, Kanwil, KanwilProvince, Region, Role, User
+from accounts.services import sync_holidays
+from evaluation import scoring
 from evaluation.models import Decision, RejectionReason, ReviewOutcome
 from evaluation.scorecards import recompute_cycle
 from evaluation.services import ItemChoice, decide, open_review
@@ -349,32 +350,30 @@ REJECTION_NOTES = {
 
 
 class WorkCalendar:
-    """Monday to Friday except Indonesia's holidays: the days officers and evaluators work."""
+    """The portal's own working days (evaluation.scoring's rule over the holiday table), in the
+    shape the demo's stories step through them."""
 
     def __init__(self, holidays):
         self.holidays = frozenset(holidays)
 
+    @classmethod
+    def of_years(cls, years):
+        """The holiday table's days of the years; loaded from the package first if missing."""
+        years = sorted(set(years))
+        if not Holiday.objects.filter(date__year__in=years).exists():
+            sync_holidays(years)
+        return cls(Holiday.objects.filter(date__year__in=years).values_list("date", flat=True))
+
     def is_working_day(self, day):
-        return day.weekday() < 5 and day not in self.holidays
+        return scoring.is_working_day(day, self.holidays)
 
     def after(self, day, count):
         """The ``count``-th working day after ``day``."""
-        while count > 0:
-            day += datetime.timedelta(days=1)
-            count -= self.is_working_day(day)
-        return day
-
-    def on_or_before(self, day):
-        while not self.is_working_day(day):
-            day -= datetime.timedelta(days=1)
-        return day
+        return scoring.working_day_after(day, count, self.holidays)
 
     def before(self, day, count):
         """The ``count``-th working day before ``day`` (``day`` itself when count is 0)."""
-        day = self.on_or_before(day)
-        for _step in range(count):
-            day = self.on_or_before(day - datetime.timedelta(days=1))
-        return day
+        return scoring.working_day_before(day, count, self.holidays)
 
 
 def _pdf_text(text):
@@ -617,9 +616,7 @@ def build_reports(cycle, regions):
     """
     evaluator = User.objects.get(username=EVALUATOR_USERNAME)
     officers = ensure_region_officers(regions)
-    calendar = WorkCalendar(
-        day for day, _name, _category in package_holidays([cycle.year, cycle.year + 1])
-    )
+    calendar = WorkCalendar.of_years([cycle.year, cycle.year + 1])
     periods = list(cycle.periods.select_related("cycle"))
     existing = set(Report.objects.filter(period__in=periods).values_list("region_id", "period_id"))
     # One seed per region and period, drawn in a fixed order, so that a skipped report does

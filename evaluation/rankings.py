@@ -5,8 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import timezone
-
+from accounts.days import ministry_today
 from accounts.models import Region
 
 from . import scoring
@@ -104,7 +103,7 @@ def period_ranking(period, kanwil=None):
 
 
 def closed_periods(cycle, today=None):
-    today = today or timezone.localdate()
+    today = today or ministry_today()
     return [p for p in cycle.periods.all() if p.closes_on < today]
 
 

@@ -15,8 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db.models import Count
-from django.utils import timezone
 
+from accounts.days import ministry_today
 from accounts.models import Kanwil, Region
 from reporting.models import Assignment, Extension, Report, ReportStatus
 
@@ -51,6 +51,10 @@ class Counts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
+    def not_submitted(self):
+        return max(0, self.expected - self.submitted)
+
+    @property
     def reporting_rate(self):
         return rate(self.submitted, self.expected)
 
@@ -81,8 +85,11 @@ class ExpectedReport:
         )
 
 
-def expected_reports(periods, *, kanwil=None):
-    """Every expected report of the given periods (of one cycle), in three queries."""
+def expected_reports(periods, *, kanwil=None, regions=None):
+    """Every expected report of the given periods (of one cycle), in three queries.
+
+    Over every region, one Kanwil's, or the given queryset of regions (a user's scope).
+    """
     periods = {period.pk: period for period in periods}
     if not periods:
         return []
@@ -94,6 +101,10 @@ def expected_reports(periods, *, kanwil=None):
         pairs = pairs.filter(region__in=in_kanwil)
         reports = reports.filter(region__in=in_kanwil)
         extensions = extensions.filter(region__in=in_kanwil)
+    if regions is not None:
+        pairs = pairs.filter(region__in=regions)
+        reports = reports.filter(region__in=regions)
+        extensions = extensions.filter(region__in=regions)
     pairs = (
         pairs.order_by()
         .values_list(
@@ -110,12 +121,7 @@ def expected_reports(periods, *, kanwil=None):
             "region_id", "period_id", "status", "first_submitted_at"
         )
     }
-    extended = {
-        (region_id, period_id): due_on
-        for region_id, period_id, due_on in extensions.values_list(
-            "region_id", "period_id", "due_on"
-        )
-    }
+    extended = extensions.due_dates()
     result = []
     for region_id, period_id, kanwil_id, time_zone in pairs:
         period = periods[period_id]
@@ -155,7 +161,7 @@ class PeriodRate:
 
 def by_period(expected, periods, today=None):
     """Counts per period, in the periods' order; periods without expected reports included."""
-    today = today or timezone.localdate()
+    today = today or ministry_today()
     counts = defaultdict(Counts)
     for report in expected:
         counts[report.period_id].add(report.counts())
@@ -218,15 +224,15 @@ def kanwil_recap(periods, *, kanwil=None):
     return by_kanwil(expected_reports(periods, kanwil=kanwil), kanwils, region_counts(kanwil))
 
 
-def period_rates(cycle, *, kanwil=None, today=None):
-    """Per-period figures of a cycle (national, or one Kanwil), in four queries."""
+def period_rates(cycle, *, kanwil=None, regions=None, today=None):
+    """Per-period figures of a cycle (national, one Kanwil or some regions), in four queries."""
     periods = list(cycle.periods.all())
-    return by_period(expected_reports(periods, kanwil=kanwil), periods, today)
+    return by_period(expected_reports(periods, kanwil=kanwil, regions=regions), periods, today)
 
 
 def due_periods(cycle, today=None):
     """The cycle's periods whose due date has passed: the ones every region should have sent."""
-    today = today or timezone.localdate()
+    today = today or ministry_today()
     return [period for period in cycle.periods.all() if period.due_on < today]
 
 
@@ -292,7 +298,7 @@ def region_positions(region, cycle, today=None):
     Every region's positions are computed together and cached under the cycle's score
     version, so an officer's home page costs one cache read and one small query.
     """
-    today = today or timezone.localdate()
+    today = today or ministry_today()
     version = ScoreStamp.version_of(cycle)
     prefix = f"standing:{cycle.pk}:{version}:{today.isoformat()}:"
     marker = prefix + "computed"

@@ -143,10 +143,9 @@ def gather(cycle, *, periods=None, regions=None):
         for r in Report.objects.filter(period__in=period_ids, region__in=list(region_rows))
     }
     report_ids = [r.pk for r in reports.values()]
-    extensions = {
-        (e.region_id, e.period_id): e.due_on
-        for e in Extension.objects.filter(period__in=period_ids, region__in=list(region_rows))
-    }
+    extensions = Extension.objects.filter(
+        period__in=period_ids, region__in=list(region_rows)
+    ).due_dates()
     requests = defaultdict(list)
     for request in RevisionRequest.objects.filter(report__in=report_ids).order_by("returned_at"):
         requests[request.report_id].append(request)

@@ -184,6 +184,30 @@ class WorkingDays:
         return len(self.counted)
 
 
+def is_working_day(day: date, holidays: Collection[date]) -> bool:
+    """Monday to Friday and not in the holiday table: the one working-day rule of the portal."""
+    return day.weekday() < 5 and day not in holidays
+
+
+def working_day_after(day: date, count: int, holidays: Collection[date]) -> date:
+    """The `count`-th working day after `day`."""
+    while count > 0:
+        day += timedelta(days=1)
+        count -= is_working_day(day, holidays)
+    return day
+
+
+def working_day_before(day: date, count: int, holidays: Collection[date]) -> date:
+    """The `count`-th working day before `day`; with 0, `day` or the working day before it."""
+    while not is_working_day(day, holidays):
+        day -= timedelta(days=1)
+    for _step in range(count):
+        day -= timedelta(days=1)
+        while not is_working_day(day, holidays):
+            day -= timedelta(days=1)
+    return day
+
+
 def working_days_between(after: date, through: date, holidays: Collection[date]) -> WorkingDays:
     """Count Monday-to-Friday days after `after` up to and including `through`, minus holidays."""
     holiday_set = holidays if isinstance(holidays, (set, frozenset)) else frozenset(holidays)
@@ -191,8 +215,10 @@ def working_days_between(after: date, through: date, holidays: Collection[date])
     skipped = []
     day = after + timedelta(days=1)
     while day <= through:
-        if day.weekday() < 5:
-            (skipped if day in holiday_set else counted).append(day)
+        if is_working_day(day, holiday_set):
+            counted.append(day)
+        elif day.weekday() < 5:
+            skipped.append(day)
         day += timedelta(days=1)
     return WorkingDays(
         after=after, through=through, counted=tuple(counted), skipped_holidays=tuple(skipped)

@@ -9,13 +9,12 @@ def recompute_recent_cycles():
 
     A period that closes with no report still needs its zero scores in the rankings.
     """
-    from django.utils import timezone
-
+    from accounts.days import ministry_today
     from reporting.models import ReportingCycle
 
     from .scorecards import recompute_cycle
 
-    year = timezone.localdate().year
+    year = ministry_today().year
     return sum(
         recompute_cycle(cycle) for cycle in ReportingCycle.objects.filter(year__in=[year - 1, year])
     )

@@ -2,6 +2,11 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from evaluation.rankings import closed_periods, cycle_ranking
 from reporting.models import Report, ReportStatus
@@ -28,18 +33,67 @@ class CategoryWinner:
     why: str
 
 
-def _eligible(rows, cycle, minimum):
-    """Every closed period verified and an annual F of at least the cycle's minimum."""
-    periods = closed_periods(cycle)
+@dataclass
+class Eligibility:
+    """Whether a ranked region may receive an award of its scope, and if not, why not."""
+
+    row: object  # rankings.RankingRow
+    verified: int  # closed periods whose report is verified
+    minimum: Decimal
+
+    @property
+    def provisional(self):
+        return self.row.provisional
+
+    @property
+    def all_verified(self):
+        return self.verified >= self.row.periods
+
+    @property
+    def below_minimum(self):
+        return self.row.final < self.minimum
+
+    @property
+    def eligible(self):
+        return not self.provisional and self.all_verified and not self.below_minimum
+
+    def notes(self):
+        """Why not, in the reader's language; empty when eligible."""
+        notes = []
+        if self.provisional:
+            notes.append(_("nilai masih sementara (ada laporan yang belum selesai diverifikasi)"))
+        if not self.all_verified:
+            notes.append(
+                _("baru %(verified)s dari %(periods)s periode diverifikasi")
+                % {"verified": self.verified, "periods": self.row.periods}
+            )
+        if self.below_minimum:
+            notes.append(
+                _("F di bawah nilai minimal %(minimum)s")
+                % {"minimum": number_format(self.minimum, decimal_pos=2)}
+            )
+        return notes
+
+
+def eligibility(rows, cycle, today=None):
+    """DESIGN section 6: every closed period verified and an annual F of at least the cycle's
+    minimum. One Eligibility per ranking row, in the ranking's order, in one query."""
     verified = defaultdict(int)
-    for region_id in Report.objects.filter(
-        period__in=periods, status=ReportStatus.VERIFIED, region__in=[r.region for r in rows]
-    ).values_list("region_id", flat=True):
-        verified[region_id] += 1
+    if rows:
+        for found in (
+            Report.objects.filter(
+                period__in=closed_periods(cycle, today),
+                status=ReportStatus.VERIFIED,
+                region__in=[row.region.pk for row in rows],
+            )
+            .order_by()
+            .values("region_id")
+            .annotate(count=Count("id"))
+        ):
+            verified[found["region_id"]] = found["count"]
     return [
-        row
+        Eligibility(row=row, verified=verified[row.region.pk], minimum=cycle.award_min_score)
         for row in rows
-        if row.final >= minimum and not row.provisional and verified[row.region.pk] == row.periods
     ]
 
 
@@ -55,8 +109,9 @@ def _most_responsive_key(row):
 
 def winners(cycle, kanwil=None):
     """The winner of each category in the scope, or none where no region is eligible."""
-    rows = cycle_ranking(cycle, kanwil)
-    eligible = _eligible(rows, cycle, cycle.award_min_score)
+    eligible = [
+        item.row for item in eligibility(cycle_ranking(cycle, kanwil), cycle) if item.eligible
+    ]
     if not eligible:
         return []
     best = eligible[0]  # the ranking's own order: F, then its tie-breaks

@@ -15,10 +15,9 @@ Who may do what:
 
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -26,25 +25,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Count
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.days import ministry_today, ministry_zone
 from accounts.models import Kanwil
 from evaluation.rankings import closed_periods, cycle_ranking
-from reporting.models import Report, ReportingCycle, ReportStatus
+from reporting.cycles import CYCLE_PARAM, choose_cycle, cycles_with_periods
 from reporting.services import ReportingError
 from reporting.uploads import EvidenceFileField, limit_evidence_uploads, mark_oversize_uploads
 
 from . import verification
+from .awards import eligibility
 from .awards import proposals as award_proposals
 from .models import Certificate, CertificateBatch, CertificateStatus
 from .services import issue_batch, issuer_code, retry_failed, revoke
@@ -103,12 +102,8 @@ class Counts:
         }
 
 
-def _display_zone():
-    return ZoneInfo(settings.DISPLAY_TIME_ZONE)
-
-
 def _local(moment):
-    return timezone.localtime(moment, _display_zone()) if moment else None
+    return timezone.localtime(moment, ministry_zone()) if moment else None
 
 
 STATUS_BADGES = {
@@ -142,22 +137,6 @@ def _shown_statuses_for_download(user):
 # --- the awards page --------------------------------------------------------------------------
 
 
-def _cycles():
-    return list(
-        ReportingCycle.objects.filter(periods__isnull=False).distinct().prefetch_related("periods")
-    )
-
-
-def _choose_cycle(cycles, year, today):
-    if year:
-        cycle = next((c for c in cycles if str(c.year) == year), None)
-        if cycle is None:
-            raise Http404
-        return cycle
-    # Awards rest on closed periods: by default the newest cycle that has one.
-    return next((c for c in cycles if closed_periods(c, today)), cycles[0] if cycles else None)
-
-
 def _choose_scope(user, kanwils, code):
     """The Kanwil asked for, or None for national; out of the user's scope is 404."""
     if code:
@@ -174,13 +153,12 @@ def _choose_scope(user, kanwils, code):
 
 
 def _scope_today(kanwil):
-    """Today where the piagam is signed: the Kanwil's (first) province, or Jakarta."""
-    zone = _display_zone()
+    """Today where the piagam is signed: the Kanwil's seat (its first province), or Jakarta."""
     if kanwil is not None:
         link = kanwil.provinces.select_related("province").first()
         if link is not None:
-            zone = link.province.zone
-    return timezone.localtime(timezone.now(), zone).date()
+            return link.province.today()
+    return ministry_today()
 
 
 def offset_text(seconds):
@@ -233,40 +211,12 @@ class ProposalLine:
         return printed_words(self.categories)
 
 
-def _candidates(cycle, kanwil, rows, today):
-    """Every ranking row with its eligibility notes (the rule of piagam.awards, in words)."""
-    periods = closed_periods(cycle, today)
-    verified = defaultdict(int)
-    if rows:
-        for row in (
-            Report.objects.filter(
-                period__in=periods,
-                status=ReportStatus.VERIFIED,
-                region__in=[row.region.pk for row in rows],
-            )
-            .order_by()
-            .values("region_id")
-            .annotate(count=Count("id"))
-        ):
-            verified[row["region_id"]] = row["count"]
-    minimum = cycle.award_min_score
-    candidates = []
-    for row in rows:
-        notes = []
-        if row.provisional:
-            notes.append(_("nilai masih sementara (ada laporan yang belum selesai diverifikasi)"))
-        if verified[row.region.pk] < row.periods:
-            notes.append(
-                _("baru %(verified)s dari %(periods)s periode diverifikasi")
-                % {"verified": verified[row.region.pk], "periods": row.periods}
-            )
-        if row.final < minimum:
-            notes.append(
-                _("F di bawah nilai minimal %(minimum)s")
-                % {"minimum": number_format(minimum, decimal_pos=2)}
-            )
-        candidates.append(Candidate(row=row, verified=verified[row.region.pk], notes=notes))
-    return candidates
+def _candidates(cycle, rows, today):
+    """Every ranking row with its eligibility notes: the rule of piagam.awards, in words."""
+    return [
+        Candidate(row=item.row, verified=item.verified, notes=item.notes())
+        for item in eligibility(rows, cycle, today)
+    ]
 
 
 def proposal_fingerprint(proposals):
@@ -290,7 +240,7 @@ class IssueForm(forms.Form):
 def _awards_url(cycle, kanwil):
     params = {}
     if cycle is not None:
-        params["siklus"] = cycle.year
+        params[CYCLE_PARAM] = cycle.year
     if kanwil is not None:
         params["kanwil"] = kanwil.code
     return reverse("piagam:awards") + ("?" + urlencode(params) if params else "")
@@ -303,9 +253,9 @@ def awards(request):
     user = request.user
     if not (user.is_portal_admin or user.is_evaluator):
         raise PermissionDenied
-    today = timezone.localdate()
-    cycles = _cycles()
-    cycle = _choose_cycle(cycles, request.GET.get("siklus"), today)
+    today = ministry_today()
+    cycles = cycles_with_periods()
+    cycle = choose_cycle(request, cycles, today=today)
     kanwils = list(Kanwil.objects.visible_to(user))
     kanwil = _choose_scope(user, kanwils, request.GET.get("kanwil"))
     can_issue = user.is_portal_admin
@@ -342,7 +292,7 @@ def awards(request):
             return _issue(request, cycle, kanwil, form, fingerprint, cycle_finished)
 
     rows = cycle_ranking(cycle, kanwil, today=today)
-    candidates = _candidates(cycle, kanwil, rows, today)
+    candidates = _candidates(cycle, rows, today)
     by_region = {candidate.row.region.pk: candidate for candidate in candidates}
     standing = {
         certificate.region_id: certificate

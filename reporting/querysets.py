@@ -31,7 +31,15 @@ class ExtensionQuerySet(models.QuerySet):
         return self.filter(region__in=Region.objects.visible_to(user))
 
     def for_period(self, region, period):
+        """The region's extension of the period, or None: the one lookup of a single deadline."""
         return self.filter(region=region, period=period).first()
+
+    def due_dates(self):
+        """{(region id, period id): extended due date} of these extensions, in one query."""
+        return {
+            (region_id, period_id): due_on
+            for region_id, period_id, due_on in self.values_list("region_id", "period_id", "due_on")
+        }
 
 
 class AppendOnlyQuerySet(models.QuerySet):

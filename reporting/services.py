@@ -204,7 +204,7 @@ def missing_items(report):
 def submission_window_open(report, now):
     """Whether the report may still be sent: until closes_on, or an extension's date."""
     today = now.astimezone(report.region.zone).date()
-    extension = Extension.objects.filter(region=report.region, period=report.period).first()
+    extension = Extension.objects.for_period(report.region, report.period)
     last_day = report.period.closes_on
     if extension is not None and extension.due_on > last_day:
         last_day = extension.due_on

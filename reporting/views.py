@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
+from .cycles import choose_cycle, cycles_with_periods
 from .forms import OfficerReportForm
-from .models import Evidence, Extension, Period, Report, ReportingCycle
+from .models import Evidence, Extension, Period, Report
 from .presenters import (
     deadline_info,
     duplicate_flags,
@@ -42,12 +43,9 @@ def _officer(request):
 def officer_home(request):
     """The officer's periods of the current cycle, with the region's own deadlines."""
     user = _officer(request)
-    cycles = list(ReportingCycle.objects.filter(periods__isnull=False).distinct())
-    cycle = next(
-        (c for c in cycles if str(c.year) == request.GET.get("tahun")),
-        cycles[0] if cycles else None,
-    )
-    periods = list(Period.objects.filter(cycle=cycle)) if cycle else []
+    cycles = cycles_with_periods()
+    cycle = choose_cycle(request, cycles, today=user.region.today())
+    periods = list(cycle.periods.all()) if cycle else []
     rows = officer_period_rows(user.region, periods)
     return render(
         request,
@@ -77,7 +75,7 @@ def report_edit(request, period_pk):
         if request.method == "POST":
             messages.info(request, _("Laporan ini sudah terkirim dan tidak dapat diubah lagi."))
         return redirect("reporting:report-detail", pk=report.pk)
-    extension = Extension.objects.filter(region=region, period=period).first()
+    extension = Extension.objects.for_period(region, period)
     deadline = deadline_info(region, period, extension, timezone.now())
     entries = {entry.action_id: entry for entry in report.entries.all()} if report else {}
     current = evidence_by_requirement(report) if report else {}
@@ -208,7 +206,7 @@ def report_detail(request, pk):
     entries = {entry.action_id: entry for entry in report.entries.all()}
     evidence = evidence_by_requirement(report)
     show_duplicates = not request.user.is_officer
-    extension = Extension.objects.filter(region=report.region, period=report.period).first()
+    extension = Extension.objects.for_period(report.region, report.period)
     return render(
         request,
         "reporting/report_detail.html",

@@ -14,11 +14,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.days import ministry_today
 from accounts.models import Kanwil, Region
+from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import ReportingCycle
 
 from .. import charts, exports, recaps
@@ -39,23 +40,6 @@ PERIOD_TIE_BREAKS = {
 
 RANKING_CACHE_SECONDS = 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _cycles():
-    """Cycles that have periods, newest first, with their periods prefetched (two queries)."""
-    return list(
-        ReportingCycle.objects.filter(periods__isnull=False).distinct().prefetch_related("periods")
-    )
-
-
-def _choose_cycle(cycles, year, *, usable):
-    """The cycle asked for (404 if unknown), else the newest `usable` one, else the newest."""
-    if year:
-        cycle = next((c for c in cycles if str(c.year) == year), None)
-        if cycle is None:
-            raise Http404
-        return cycle
-    return next((c for c in cycles if usable(c)), cycles[0] if cycles else None)
 
 
 def _choose_period(cycle, code):
@@ -146,11 +130,9 @@ def select_ranking(request, *, compute=True):
     user = request.user
     if not (user.is_officer or user.is_evaluator or user.is_portal_admin):
         raise PermissionDenied
-    today = timezone.localdate()
-    cycles = _cycles()
-    cycle = _choose_cycle(
-        cycles, request.GET.get("siklus"), usable=lambda c: closed_periods(c, today)
-    )
+    today = ministry_today()
+    cycles = cycles_with_periods()
+    cycle = choose_cycle(request, cycles, today=today)
     period = _choose_period(cycle, request.GET.get("periode")) if cycle else None
     kanwils = list(Kanwil.objects.visible_to(user))
     national_allowed = user.is_portal_admin or user.is_officer
@@ -288,7 +270,7 @@ def _page_cache_key(request):
         request.session.session_key,
         versions,
         get_language(),
-        timezone.localdate().isoformat(),
+        ministry_today().isoformat(),
         request.get_full_path(),
     )
 
@@ -395,11 +377,9 @@ def overview(request):
     """National overview for admins: reporting rates per Kanwil and period, and the charts."""
     if not request.user.is_portal_admin:
         raise PermissionDenied
-    today = timezone.localdate()
-    cycles = _cycles()
-    cycle = _choose_cycle(
-        cycles, request.GET.get("siklus"), usable=lambda c: recaps.due_periods(c, today)
-    )
+    today = ministry_today()
+    cycles = cycles_with_periods()
+    cycle = choose_cycle(request, cycles, today=today)
     period = _choose_period(cycle, request.GET.get("periode")) if cycle else None
     all_periods = list(cycle.periods.all()) if cycle is not None else []
     if period is not None:

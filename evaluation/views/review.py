@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.days import user_today
 from accounts.models import Region
-from reporting.models import Period, Report, ReportingCycle, ReportStatus
+from reporting.cycles import choose_cycle, cycles_with_periods
+from reporting.models import Period, Report, ReportStatus
 from reporting.presenters import duplicate_flags, evidence_by_requirement
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError
@@ -34,18 +36,9 @@ def queue(request):
     """Reports of the evaluator's regions, oldest waiting first, with counts per period."""
     user = _evaluator(request)
     regions = regions_in_scope(user)
-    cycles = list(ReportingCycle.objects.filter(periods__isnull=False).distinct())
-    cycle = next((c for c in cycles if str(c.year) == request.GET.get("siklus")), None)
-    if cycle is None:
-        with_reports = (
-            Report.objects.filter(region__in=regions)
-            .exclude(status=ReportStatus.DRAFT)
-            .order_by("-period__cycle__year")
-            .values_list("period__cycle__year", flat=True)
-            .first()
-        )
-        cycle = next((c for c in cycles if c.year == with_reports), cycles[0] if cycles else None)
-    periods = list(Period.objects.filter(cycle=cycle)) if cycle else []
+    cycles = cycles_with_periods()
+    cycle = choose_cycle(request, cycles, today=user_today(user))
+    periods = list(cycle.periods.all()) if cycle else []
     period = next((p for p in periods if str(p.pk) == request.GET.get("periode")), None)
     status = request.GET.get("status", ReportStatus.SUBMITTED)
     if status not in ReportStatus.values and status != "semua":

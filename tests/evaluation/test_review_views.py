@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -89,8 +90,10 @@ def test_queue_shows_the_waiting_report_and_the_period_counts(client_for, evalua
     body = response.content.decode()
     assert "Kota Balikpapan" in body
     counts = response.context["counts"]
-    assert [(c.expected, c.submitted, c.on_time) for c in counts] == [(2, 1, 0)]
-    assert counts[0].reporting_rate == 50.0
+    assert [(c.counts.expected, c.counts.submitted, c.counts.on_time) for c in counts] == [
+        (2, 1, 0)
+    ]
+    assert counts[0].counts.reporting_rate == Decimal("50.0")
 
 
 @pytest.mark.django_db
