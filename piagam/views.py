@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, JsonResponse
@@ -35,6 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import ministry_today, ministry_zone
 from accounts.models import Kanwil
 from evaluation.rankings import closed_periods, cycle_ranking
@@ -246,13 +246,11 @@ def _awards_url(cycle, kanwil):
     return reverse("piagam:awards") + ("?" + urlencode(params) if params else "")
 
 
-@login_required
+@role_required(ADMIN, EVALUATOR)
 @require_http_methods(["GET", "POST"])
 def awards(request):
     """A cycle's proposed awards in one scope, the figures behind them, and its batches."""
     user = request.user
-    if not (user.is_portal_admin or user.is_evaluator):
-        raise PermissionDenied
     today = ministry_today()
     cycles = cycles_with_periods()
     cycle = choose_cycle(request, cycles, today=today)
@@ -405,7 +403,7 @@ def _issue(request, cycle, kanwil, form, fingerprint, cycle_finished):
 # --- batches ----------------------------------------------------------------------------------
 
 
-@login_required
+@role_required(ADMIN, EVALUATOR)
 def batch_detail(request, pk):
     """A batch's certificates and progress; the page polls batch-status while any wait."""
     user = request.user
@@ -441,7 +439,7 @@ def batch_detail(request, pk):
 
 
 @never_cache
-@login_required
+@role_required(ADMIN, EVALUATOR)
 def batch_status(request, pk):
     """The batch's progress as JSON, for the page's polling script."""
     batch = get_object_or_404(CertificateBatch.objects.visible_to(request.user), pk=pk)
@@ -469,13 +467,11 @@ def batch_status(request, pk):
     )
 
 
-@login_required
+@role_required(ADMIN)
 @require_POST
 def batch_retry(request, pk):
     """Queue the batch's failed renderings again (admins)."""
     batch = get_object_or_404(CertificateBatch.objects.visible_to(request.user), pk=pk)
-    if not request.user.is_portal_admin:
-        raise PermissionDenied
     count = retry_failed(batch)
     if count:
         messages.success(
@@ -496,7 +492,7 @@ def download_name(certificate):
     return f"{prefix}piagam-{stem}.pdf"
 
 
-@login_required
+@role_required(ADMIN, EVALUATOR, OFFICER)
 def certificate_pdf(request, pk):
     certificate = get_object_or_404(Certificate.objects.downloadable_by(request.user), pk=pk)
     try:
@@ -517,13 +513,11 @@ class RevokeForm(forms.Form):
     )
 
 
-@login_required
+@role_required(ADMIN)
 @require_POST
 def certificate_revoke(request, pk):
-    """Revoke a piagam (admins); those who may only see it get 403, others 404."""
+    """Revoke a piagam (admins only)."""
     certificate = get_object_or_404(Certificate.objects.visible_to(request.user), pk=pk)
-    if not request.user.is_portal_admin:
-        raise PermissionDenied
     form = RevokeForm(request.POST)
     back = reverse("piagam:batch", args=[certificate.batch_id]) + f"#piagam-{certificate.pk}"
     if not form.is_valid():

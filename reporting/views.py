@@ -1,14 +1,14 @@
 from collections import defaultdict
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
+
+from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 
 from .cycles import choose_cycle, cycles_with_periods
 from .forms import OfficerReportForm
@@ -33,16 +33,10 @@ from .services import (
 from .uploads import limit_evidence_uploads
 
 
-def _officer(request):
-    if not request.user.is_officer:
-        raise PermissionDenied
-    return request.user
-
-
-@login_required
+@role_required(OFFICER)
 def officer_home(request):
     """The officer's periods of the current cycle, with the region's own deadlines."""
-    user = _officer(request)
+    user = request.user
     cycles = cycles_with_periods()
     cycle = choose_cycle(request, cycles, today=user.region.today())
     periods = list(cycle.periods.all()) if cycle else []
@@ -59,12 +53,12 @@ def officer_home(request):
     )
 
 
-@login_required
+@role_required(OFFICER)
 @limit_evidence_uploads
 @require_http_methods(["GET", "POST"])
 def report_edit(request, period_pk):
     """The officer's report of a period: fill in, upload, save as draft, submit."""
-    user = _officer(request)
+    user = request.user
     region = user.region
     period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_pk)
     blocks = report_requirements(region, period)
@@ -196,7 +190,7 @@ def _saved_form(blocks, report):
     )
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 def report_detail(request, pk):
     """A report as it stands, read-only: entries, evidence, revision rounds and timeline."""
     report = get_object_or_404(
@@ -234,7 +228,7 @@ def report_detail(request, pk):
     )
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 def report_version(request, pk, number):
     """Exactly what was sent in one submission round."""
     report = get_object_or_404(
@@ -257,7 +251,7 @@ def report_version(request, pk, number):
     )
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 @xframe_options_sameorigin
 def evidence_file(request, pk):
     """An evidence file, only for those who may see its report; inline unless ?unduh=1."""

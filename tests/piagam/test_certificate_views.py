@@ -225,11 +225,13 @@ def batch_requests(issued):
     ]
 
 
+# A role that may never use a page gets 403 whatever the batch (nothing to learn from it);
+# within the roles that may, a batch out of one's scope is 404, as if it did not exist.
 BATCH_MATRIX = {
-    "officer_balikpapan": [404, 404, 404, 404, 404, 404],
-    "officer_samarinda": [404, 404, 404, 404, 404, 404],
-    "evaluator_kaltim": [200, 200, 403, 404, 404, 404],
-    "evaluator_other": [404, 404, 404, 404, 404, 404],
+    "officer_balikpapan": [403, 403, 403, 403, 403, 403],
+    "officer_samarinda": [403, 403, 403, 403, 403, 403],
+    "evaluator_kaltim": [200, 200, 403, 404, 404, 403],
+    "evaluator_other": [404, 404, 403, 404, 404, 403],
     "admin_user": [200, 200, 302, 200, 200, 302],
     "anonymous": [302, 302, 302, 302, 302, 302],
 }
@@ -257,13 +259,13 @@ def certificate_requests(issued):
     ]
 
 
-# The recipient's officers and the issuing Kanwil's evaluators may download, not revoke (403:
-# they know it exists); everyone else is told it does not exist.
+# The recipient's officers and the issuing Kanwil's evaluators may download; only admins revoke
+# (403 for every other role, whatever the piagam); a piagam out of scope is 404.
 CERTIFICATE_MATRIX = {
     "officer_balikpapan": [200, 403, 200, 403],
-    "officer_samarinda": [404, 404, 404, 404],
-    "evaluator_kaltim": [200, 403, 404, 404],
-    "evaluator_other": [404, 404, 404, 404],
+    "officer_samarinda": [404, 403, 404, 403],
+    "evaluator_kaltim": [200, 403, 404, 403],
+    "evaluator_other": [404, 403, 404, 403],
     "admin_user": [200, 302, 200, 302],
     "anonymous": [302, 302, 302, 302],
 }
