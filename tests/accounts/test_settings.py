@@ -97,3 +97,21 @@ def test_the_embedded_broker_takes_a_task_from_a_fresh_process(tmp_path):
     assert "sent" in result.stdout
     assert "Error" not in result.stderr
     assert len(list((tmp_path / "broker" / "queue").iterdir())) == 1
+
+
+SECRET = "x" * 64
+
+
+@pytest.mark.parametrize(
+    ("env", "installed"),
+    [
+        ({"DEBUG": "0", "SECRET_KEY": SECRET}, "False"),
+        ({"DEBUG": "0", "SECRET_KEY": SECRET, "DEMO": "1"}, "True"),
+        ({"DEBUG": "1"}, "True"),
+    ],
+)
+def test_demo_seeding_ships_only_with_debug_or_demo(tmp_path, env, installed):
+    result = read_settings({"VAR_DIR": str(tmp_path), **env}, "'demo' in s.INSTALLED_APPS")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == installed
