@@ -23,7 +23,7 @@ from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
 from accounts.models import Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import package_holidays
-from evaluation.models import Decision, RejectionReason, ReviewOutcome
+from evaluation.models import Decision, ReviewOutcome
 from evaluation.scorecards import recompute_cycle
 from evaluation.services import ItemChoice, decide, open_review
 from reporting.models import (
@@ -33,6 +33,7 @@ from reporting.models import (
     EvidenceRequirement,
     PeriodScheme,
     ProgressStatus,
+    RejectionReason,
     Report,
     ReportingCycle,
     TargetGroup,

@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reporting.models import Report, ReportStatus
+from reporting.models import RejectionReason, Report, ReportStatus
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError, reopen_report, return_report, verify_report
 
-from .models import Decision, ItemDecision, RejectionReason, Review, ReviewOutcome
+from .models import Decision, ItemDecision, Review, ReviewOutcome
 from .scorecards import recompute_report
 
 
@@ -120,9 +120,7 @@ def decide(report, *, by, round, choices, outcome, note="", now=None):
             by=by,
             note=note,
             now=now,
-            items=[
-                (req, RejectionReason(choice.reason).label, choice.note) for req, choice in rejected
-            ],
+            items=[(req, choice.reason, choice.note) for req, choice in rejected],
         )
     else:
         verify_report(locked, by=by, now=now)

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Region
-from reporting.models import Period, Report, ReportingCycle, ReportStatus
+from reporting.models import Period, RejectionReason, Report, ReportingCycle, ReportStatus
 from reporting.presenters import duplicate_flags, evidence_by_requirement
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError
 
-from ..models import Decision, RejectionReason, Review, ReviewOutcome
+from ..models import Decision, Review, ReviewOutcome
 from ..queues import open_reviews_by_others, period_counts, regions_in_scope, waiting_reports
 from ..scorecards import explain
 from ..services import ItemChoice, current_round, decide, open_review, reopen

@@ -119,7 +119,7 @@ def test_returning_through_the_screen_sends_the_item_notes_to_the_region(
     item = report.revision_requests.get().items.get()
     assert (item.requirement, item.reason, item.note) == (
         first,
-        "Tanpa tanda tangan atau kop surat",
+        "tanpa_ttd",
         "Belum ada tanda tangan.",
     )
 
