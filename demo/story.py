@@ -25,7 +25,7 @@ from accounts.models import Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import package_holidays
 from evaluation.models import Decision, ReviewOutcome
 from evaluation.scorecards import recompute_cycle
-from evaluation.services import ItemChoice, decide, open_review
+from evaluation.services import ItemChoice, decide
 from reporting.models import (
     Action,
     ActionMeasure,
@@ -563,7 +563,6 @@ class ReportStory:
         while True:
             reviewed_at = self.review_moment(submitted_at)
             opened_at = reviewed_at - datetime.timedelta(minutes=self.rng.randint(20, 90))
-            open_review(report, by=self.evaluator, now=opened_at)
             returns = bool(rejected) and (
                 round_number == 1
                 or (round_number == 2 and self.rng.random() < self.habits.second_return)
@@ -588,6 +587,7 @@ class ReportStory:
                     if not rejected
                     else "Laporan diverifikasi; butir yang masih ditolak tidak mendapat nilai.",
                     now=reviewed_at,
+                    opened_at=opened_at,
                 )
                 return report
             decide(
@@ -599,6 +599,7 @@ class ReportStory:
                 note=f"Mohon perbaiki {len(rejected)} data dukung yang ditandai dan kirim ulang "
                 "paling lambat 3 hari kerja.",
                 now=reviewed_at,
+                opened_at=opened_at,
             )
             report = self.revise(report, rejected, round_number)
             report = submit_report(report, by=self.officer, now=answer_at)
