@@ -28,7 +28,7 @@ from django.db import transaction
 
 from accounts.models import Holiday, Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import sync_holidays
-from evaluation.models import Decision, ItemDecision, RejectionReason, Review, ReviewOutcome
+from evaluation.models import Decision, ItemDecision, Review, ReviewOutcome
 from evaluation.scorecards import recompute_cycle
 from reporting.models import (
     ActionMeasure,
@@ -36,6 +36,7 @@ from reporting.models import (
     EventKind,
     Evidence,
     ProgressStatus,
+    RejectionReason,
     Report,
     ReportEntry,
     ReportEvent,
@@ -637,7 +638,7 @@ class CycleWriter:
                 answered_at=following.submitted_at if following else None,
             )
             rejected = [
-                {"requirement_id": pk, "reason": RejectionReason(reason).label, "note": ITEM_NOTE}
+                {"requirement_id": pk, "reason": reason, "note": ITEM_NOTE}
                 for pk, reason in current.rejected.items()
             ]
             requests.append((request, rejected))

@@ -24,9 +24,9 @@ from pypdf.generic import ContentStream, DictionaryObject, NameObject
 from accounts.models import Holiday, Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import sync_holidays
 from evaluation import scoring
-from evaluation.models import Decision, RejectionReason, ReviewOutcome
+from evaluation.models import Decision, ReviewOutcome
 from evaluation.scorecards import recompute_cycle
-from evaluation.services import ItemChoice, decide, open_review
+from evaluation.services import ItemChoice, decide
 from reporting.models import (
     Action,
     ActionMeasure,
@@ -34,6 +34,7 @@ from reporting.models import (
     EvidenceRequirement,
     PeriodScheme,
     ProgressStatus,
+    RejectionReason,
     Report,
     ReportingCycle,
     TargetGroup,
@@ -561,7 +562,6 @@ class ReportStory:
         while True:
             reviewed_at = self.review_moment(submitted_at)
             opened_at = reviewed_at - datetime.timedelta(minutes=self.rng.randint(20, 90))
-            open_review(report, by=self.evaluator, now=opened_at)
             returns = bool(rejected) and (
                 round_number == 1
                 or (round_number == 2 and self.rng.random() < self.habits.second_return)
@@ -586,6 +586,7 @@ class ReportStory:
                     if not rejected
                     else "Laporan diverifikasi; butir yang masih ditolak tidak mendapat nilai.",
                     now=reviewed_at,
+                    opened_at=opened_at,
                 )
                 return report
             decide(
@@ -597,6 +598,7 @@ class ReportStory:
                 note=f"Mohon perbaiki {len(rejected)} data dukung yang ditandai dan kirim ulang "
                 "paling lambat 3 hari kerja.",
                 now=reviewed_at,
+                opened_at=opened_at,
             )
             report = self.revise(report, rejected, round_number)
             report = submit_report(report, by=self.officer, now=answer_at)

@@ -4,7 +4,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from reporting.models import EvidenceRequirement, Period, Report
+from reporting.models import EvidenceRequirement, Period, RejectionReason, Report
 
 
 class ReviewOutcome(models.TextChoices):
@@ -38,15 +38,6 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.report} – putaran {self.round}"
-
-
-class RejectionReason(models.TextChoices):
-    NOT_MATCHING = "tidak_sesuai", _("Tidak sesuai ukuran keberhasilan")
-    UNSIGNED = "tanpa_ttd", _("Tanpa tanda tangan atau kop surat")
-    UNREADABLE = "tidak_terbaca", _("Tidak terbaca")
-    WRONG_PERIOD = "salah_periode", _("Salah periode")
-    DUPLICATE = "duplikat", _("Duplikat")
-    OTHER = "lainnya", _("Lainnya")
 
 
 class Decision(models.TextChoices):

@@ -1,14 +1,11 @@
 """The evaluator's queue: which reports wait, and how each period of a cycle stands."""
 
-from collections import defaultdict
-
 from accounts.models import Region
 from reporting.models import (
     Report,
     ReportStatus,
 )
 
-from .models import Review
 from .recaps import period_rates
 
 
@@ -32,15 +29,3 @@ def waiting_reports(user, *, period=None, status=None, region=None):
 
 def regions_in_scope(user):
     return Region.objects.visible_to(user)
-
-
-def open_reviews_by_others(reports, user):
-    """{report id: review} of rounds someone else opened and has not decided yet."""
-    found = defaultdict(lambda: None)
-    for review in (
-        Review.objects.filter(report__in=reports, decided_at__isnull=True)
-        .exclude(opened_by=user)
-        .select_related("opened_by")
-    ):
-        found[review.report_id] = review
-    return found

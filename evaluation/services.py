@@ -1,16 +1,18 @@
 """Every change an evaluator or admin makes: reviews, decisions, verification, reopening."""
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reporting.models import Report, ReportStatus
+from reporting.models import RejectionReason, Report, ReportStatus
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError, reopen_report, return_report, verify_report
 
-from .models import Decision, ItemDecision, RejectionReason, Review, ReviewOutcome
+from . import presence
+from .models import Decision, ItemDecision, Review, ReviewOutcome
 from .scorecards import recompute_report
 
 
@@ -29,26 +31,14 @@ def current_round(report):
     return report.versions.count()
 
 
-def open_review(report, *, by, now=None):
-    """The review of the report's current round; the first evaluator to open it is recorded.
-
-    Returns (review, opened_by_someone_else) so the screen can say who else is looking.
-    """
-    review, created = Review.objects.get_or_create(
-        report=report,
-        round=current_round(report),
-        defaults={"opened_by": by, "opened_at": now or timezone.now()},
-    )
-    return review, (not created and review.opened_by_id != by.pk and review.decided_at is None)
-
-
 @transaction.atomic
-def decide(report, *, by, round, choices, outcome, note="", now=None):
+def decide(report, *, by, round, choices, outcome, note="", now=None, opened_at=None):
     """Record a decision on every required item, then return or verify the report.
 
     ``choices`` maps requirement id -> ItemChoice. ``round`` is the round the evaluator saw:
     if the report moved on since (another evaluator decided, or the region resubmitted),
-    nothing is recorded.
+    nothing is recorded. The first decision of a round records the review: who decided and
+    when they began (``opened_at``; by default when they opened the screen, else now).
     """
     now = now or timezone.now()
     locked = (
@@ -99,7 +89,10 @@ def decide(report, *, by, round, choices, outcome, note="", now=None):
             )
         )
     if review is None:
-        review = Review.objects.create(report=locked, round=round, opened_by=by, opened_at=now)
+        began = opened_at or presence.opened_since(locked, round=round, user=by) or now
+        review = Review.objects.create(
+            report=locked, round=round, opened_by=by, opened_at=min(began, now)
+        )
     ItemDecision.objects.bulk_create(
         [
             ItemDecision(
@@ -120,15 +113,14 @@ def decide(report, *, by, round, choices, outcome, note="", now=None):
             by=by,
             note=note,
             now=now,
-            items=[
-                (req, RejectionReason(choice.reason).label, choice.note) for req, choice in rejected
-            ],
+            items=[(req, choice.reason, choice.note) for req, choice in rejected],
         )
     else:
         verify_report(locked, by=by, now=now)
     review.decided_by, review.decided_at, review.outcome, review.note = by, now, outcome, note
     review.save(update_fields=["decided_by", "decided_at", "outcome", "note"])
     recompute_report(locked)
+    transaction.on_commit(partial(presence.forget, locked.pk))
     return review
 
 

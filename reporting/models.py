@@ -512,12 +512,26 @@ class RevisionRequest(models.Model):
         return f"{self.report} – {self.returned_at:%Y-%m-%d}"
 
 
+class RejectionReason(models.TextChoices):
+    """Why an evidence item was rejected: stored as the code, shown in the reader's language."""
+
+    NOT_MATCHING = "tidak_sesuai", _("Tidak sesuai ukuran keberhasilan")
+    UNSIGNED = "tanpa_ttd", _("Tanpa tanda tangan atau kop surat")
+    UNREADABLE = "tidak_terbaca", _("Tidak terbaca")
+    WRONG_PERIOD = "salah_periode", _("Salah periode")
+    DUPLICATE = "duplikat", _("Duplikat")
+    OTHER = "lainnya", _("Lainnya")
+
+
 class RevisionItem(models.Model):
-    """One evidence item the evaluator rejected in a return, with the reason and a note."""
+    """One evidence item the evaluator rejected in a return: the reason code and a free note.
+
+    Pages show the reason with ``get_reason_display``, in the language of whoever reads it.
+    """
 
     request = models.ForeignKey(RevisionRequest, on_delete=models.CASCADE, related_name="items")
     requirement = models.ForeignKey(EvidenceRequirement, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("alasan"), max_length=200)
+    reason = models.CharField(_("alasan"), max_length=15, choices=RejectionReason.choices)
     note = models.TextField(_("catatan"), blank=True)
 
     class Meta:
@@ -526,7 +540,7 @@ class RevisionItem(models.Model):
         verbose_name_plural = _("butir perbaikan")
 
     def __str__(self):
-        return f"{self.requirement}: {self.reason}"
+        return f"{self.requirement}: {self.get_reason_display()}"
 
 
 def end_of_local_day(day, zone):

@@ -13,6 +13,7 @@ from .models import (
     Extension,
     Period,
     ProgressStatus,
+    RejectionReason,
     Report,
     ReportEntry,
     ReportEvent,
@@ -274,7 +275,14 @@ def submit_report(report, *, by, now=None):
 
 @transaction.atomic
 def return_report(report, *, by, note="", items=(), now=None):
-    """Send a submitted report back for revision; items are (requirement, reason, note)."""
+    """Send a submitted report back for revision; items are (requirement, reason code, note).
+
+    The reason is a ``RejectionReason`` code, never a label: each reader sees it in their own
+    language.
+    """
+    unknown = {reason for _requirement, reason, _note in items} - set(RejectionReason.values)
+    if unknown:
+        raise ValueError(f"Unknown rejection reason codes: {sorted(unknown)}")
     now = now or timezone.now()
     locked = _locked(report)
     if locked.status != ReportStatus.SUBMITTED:

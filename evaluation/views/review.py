@@ -13,15 +13,16 @@ from django.views.decorators.http import require_POST
 from accounts.days import user_today
 from accounts.models import Region
 from reporting.cycles import choose_cycle, cycles_with_periods
-from reporting.models import Period, Report, ReportStatus
+from reporting.models import Period, RejectionReason, Report, ReportStatus
 from reporting.presenters import duplicate_flags, evidence_by_requirement
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError
 
-from ..models import Decision, RejectionReason, Review, ReviewOutcome
-from ..queues import open_reviews_by_others, period_counts, regions_in_scope, waiting_reports
+from .. import presence
+from ..models import Decision, Review, ReviewOutcome
+from ..queues import period_counts, regions_in_scope, waiting_reports
 from ..scorecards import explain
-from ..services import ItemChoice, current_round, decide, open_review, reopen
+from ..services import ItemChoice, current_round, decide, reopen
 
 
 def _evaluator(request):
@@ -67,7 +68,7 @@ def queue(request):
             "regions": list(regions.only("code", "name")),
             "page": page,
             "counts": period_counts(cycle, regions) if cycle else [],
-            "others": open_reviews_by_others([r.pk for r in page.object_list], user),
+            "others": presence.open_by_others(page.object_list, user),
         },
     )
 
@@ -137,9 +138,8 @@ def review(request, pk):
             return redirect("evaluation:queue")
     others_open = None
     if reviewable:
-        current_review, someone_else = open_review(report, by=user)
-        if someone_else:
-            others_open = current_review
+        # A read: who is looking goes to the cache; the first decision records the review.
+        others_open = presence.note_open(report, round=round_number, user=user)
     previous = {}
     for review_row in (
         Review.objects.filter(report=report, decided_at__isnull=False)

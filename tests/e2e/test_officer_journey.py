@@ -14,6 +14,7 @@ from reporting.models import (
     Assignment,
     EvidenceRequirement,
     Period,
+    RejectionReason,
     Report,
     ReportingCycle,
     ReportStatus,
@@ -132,7 +133,7 @@ def test_officer_fills_saves_submits_fixes_and_resubmits(
         report,
         by=evaluator_kaltim,
         note="Mohon lengkapi tanda tangan.",
-        items=[(requirement, "Tanpa tanda tangan atau kop surat", "SK belum ditandatangani")],
+        items=[(requirement, RejectionReason.UNSIGNED, "SK belum ditandatangani")],
     )
 
     # The officer sees the note on the item, replaces the file, edits and resubmits.

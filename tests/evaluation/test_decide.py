@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from evaluation import presence
 from evaluation.models import Decision, Review, Score
 from evaluation.services import ItemChoice, decide, reopen
 from reporting.models import ReportStatus
@@ -94,7 +95,81 @@ def test_every_item_needs_a_decision_and_nothing_is_recorded_without(
 
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
-    assert not Review.objects.filter(report=report, decided_at__isnull=False).exists()
+    assert not Review.objects.filter(report=report).exists()
+
+
+@pytest.mark.django_db
+def test_the_first_decision_records_who_reviewed_and_when_they_began(
+    period, balikpapan, officer_balikpapan, evaluator_kaltim
+):
+    report = submitted_report(
+        balikpapan, period, officer_balikpapan, at=datetime.datetime(2025, 10, 9, 9, 0, tzinfo=WITA)
+    )
+    opened = datetime.datetime(2025, 10, 13, 8, 30, tzinfo=WITA)
+    decided = datetime.datetime(2025, 10, 13, 9, 0, tzinfo=WITA)
+    presence.note_open(report, round=1, user=evaluator_kaltim, now=opened)
+
+    decide(
+        report,
+        by=evaluator_kaltim,
+        round=1,
+        outcome="verified",
+        choices=accept_all(report),
+        now=decided,
+    )
+
+    review = Review.objects.get(report=report, round=1)
+    assert (review.opened_by, review.opened_at, review.decided_by, review.decided_at) == (
+        evaluator_kaltim,
+        opened,
+        evaluator_kaltim,
+        decided,
+    )
+
+
+@pytest.mark.django_db
+def test_a_review_begun_by_someone_else_counts_from_the_decision(
+    period, balikpapan, officer_balikpapan, evaluator_kaltim, admin_user
+):
+    report = submitted_report(
+        balikpapan, period, officer_balikpapan, at=datetime.datetime(2025, 10, 9, 9, 0, tzinfo=WITA)
+    )
+    decided = datetime.datetime(2025, 10, 13, 9, 0, tzinfo=WITA)
+    presence.note_open(
+        report, round=1, user=admin_user, now=datetime.datetime(2025, 10, 13, 8, 0, tzinfo=WITA)
+    )
+
+    decide(
+        report,
+        by=evaluator_kaltim,
+        round=1,
+        outcome="verified",
+        choices=accept_all(report),
+        now=decided,
+    )
+
+    review = Review.objects.get(report=report, round=1)
+    assert (review.opened_by, review.opened_at) == (evaluator_kaltim, decided)
+
+
+@pytest.mark.django_db
+def test_a_decision_ends_the_notice_that_the_report_is_open(
+    period,
+    balikpapan,
+    officer_balikpapan,
+    evaluator_kaltim,
+    admin_user,
+    django_capture_on_commit_callbacks,
+):
+    report = submitted_report(
+        balikpapan, period, officer_balikpapan, at=datetime.datetime(2025, 10, 9, 9, 0, tzinfo=WITA)
+    )
+    presence.note_open(report, round=1, user=admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(report, by=evaluator_kaltim, round=1, outcome="verified", choices=accept_all(report))
+
+    assert presence.opened_since(report, round=1, user=admin_user) is None
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -34,6 +35,13 @@ def items(report):
     from reporting.requirements import report_requirements
 
     return [r for b in report_requirements(report.region, report.period) for r in b.requirements]
+
+
+def own_client(user):
+    """A client of its own, for tests where two people have the screen open at once."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 # Status of each page for each member of the cast (302: to the login page).
@@ -122,7 +130,7 @@ def test_returning_through_the_screen_sends_the_item_notes_to_the_region(
     item = report.revision_requests.get().items.get()
     assert (item.requirement, item.reason, item.note) == (
         first,
-        "Tanpa tanda tangan atau kop surat",
+        "tanpa_ttd",
         "Belum ada tanda tangan.",
     )
 
@@ -155,6 +163,84 @@ def test_the_second_evaluator_sees_who_opened_the_report(
     response = client_for(admin_user).get(reverse("evaluation:review", args=[report.pk]))
 
     assert "Verifikator Kaltim membuka laporan ini" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_first_evaluator_coming_back_is_not_warned_about_the_second(
+    evaluator_kaltim, admin_user, report
+):
+    url = reverse("evaluation:review", args=[report.pk])
+    first = own_client(evaluator_kaltim)
+    first.get(url)
+    own_client(admin_user).get(url)
+
+    again = first.get(url)
+
+    assert again.context["others_open"] is None
+    assert 'data-testid="others-open"' not in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_queue_says_who_else_has_a_report_open(
+    client_for, evaluator_kaltim, admin_user, report
+):
+    client_for(evaluator_kaltim).get(reverse("evaluation:review", args=[report.pk]))
+
+    theirs = client_for(admin_user).get(reverse("evaluation:queue")).content.decode()
+    mine = client_for(evaluator_kaltim).get(reverse("evaluation:queue")).content.decode()
+
+    assert "sedang dibuka oleh Verifikator Kaltim" in theirs
+    assert "sedang dibuka oleh" not in mine
+
+
+@pytest.mark.django_db
+def test_opening_the_review_screen_writes_nothing_to_the_database(
+    evaluator_kaltim, admin_user, report
+):
+    from evaluation.models import ItemDecision, Review
+    from reporting.models import ReportEvent
+
+    url = reverse("evaluation:review", args=[report.pk])
+    counts = [Review.objects.count(), ItemDecision.objects.count(), ReportEvent.objects.count()]
+    first, second = own_client(evaluator_kaltim), own_client(admin_user)
+
+    with CaptureQueriesContext(connection) as queries:
+        for client in (first, second, first):
+            assert client.get(url).status_code == 200
+
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
+    assert [
+        Review.objects.count(),
+        ItemDecision.objects.count(),
+        ReportEvent.objects.count(),
+    ] == counts
+
+
+@pytest.mark.django_db
+def test_the_first_decision_through_the_screen_records_who_opened_it_and_when(
+    evaluator_kaltim, admin_user, report
+):
+    from evaluation.models import Review
+
+    url = reverse("evaluation:review", args=[report.pk])
+    client = own_client(evaluator_kaltim)
+    client.get(url)
+    own_client(admin_user).get(url)
+
+    client.post(
+        url,
+        {"putaran": 1, "verifikasi": "1"}
+        | {f"keputusan-{r.pk}": "accepted" for r in items(report)},
+    )
+
+    review = Review.objects.get(report=report, round=1)
+    assert (review.opened_by, review.decided_by) == (evaluator_kaltim, evaluator_kaltim)
+    assert review.opened_at < review.decided_at
 
 
 @pytest.mark.django_db

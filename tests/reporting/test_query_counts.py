@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reporting.models import Evidence
+from reporting.models import Evidence, RejectionReason
 from reporting.requirements import report_requirements
 from reporting.services import return_report, start_report, submit_report
 from tests.reporting.conftest import (
@@ -78,7 +78,7 @@ class Scenario:
         moment = ON_TIME + datetime.timedelta(hours=self.rounds)
         submit_report(self.report, by=self.officer, now=moment)
         items = [
-            (requirement, "Dokumen tidak terbaca", f"Putaran {self.rounds}")
+            (requirement, RejectionReason.UNREADABLE, f"Putaran {self.rounds}")
             for block in report_requirements(self.report.region, self.period)
             for requirement in block.requirements
         ]

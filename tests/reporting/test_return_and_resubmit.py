@@ -8,6 +8,7 @@ from django.urls import reverse
 from reporting.models import (
     EventKind,
     Evidence,
+    RejectionReason,
     ReportEvent,
     ReportStatus,
     RevisionItem,
@@ -49,12 +50,12 @@ def returned(submitted, actions, evaluator_kaltim):
         items=[
             (
                 requirement_of(actions[0], submitted.period, "SK Tim Pelaksana"),
-                "Dokumen tidak terbaca",
+                RejectionReason.UNREADABLE,
                 "Unggah hasil pindai yang jelas.",
             ),
             (
                 requirement_of(actions[1], submitted.period, "Notulen rapat"),
-                "Tidak sesuai periode",
+                RejectionReason.WRONG_PERIOD,
                 "",
             ),
         ],
@@ -99,11 +100,11 @@ def test_returning_with_notes_per_item_records_the_request_and_its_items(
     )
     assert request.note == "Dua dokumen perlu diperbaiki."
     assert not request.is_reopen
-    # and each rejected item with its reason and note
+    # and each rejected item with its reason code and note
     items = {(i.requirement.name, i.reason, i.note) for i in RevisionItem.objects.all()}
     assert items == {
-        ("SK Tim Pelaksana", "Dokumen tidak terbaca", "Unggah hasil pindai yang jelas."),
-        ("Notulen rapat", "Tidak sesuai periode", ""),
+        ("SK Tim Pelaksana", "tidak_terbaca", "Unggah hasil pindai yang jelas."),
+        ("Notulen rapat", "salah_periode", ""),
     }
     event = ReportEvent.objects.filter(report=returned).last()
     assert (event.kind, event.from_status, event.to_status, event.actor) == (
@@ -121,6 +122,23 @@ def test_a_return_must_say_what_to_fix(submitted, evaluator_kaltim):
 
     # then it is refused and the report stays submitted
     assert str(caught.value) == "Tuliskan apa yang harus diperbaiki."
+    submitted.refresh_from_db()
+    assert submitted.status == ReportStatus.SUBMITTED
+    assert not RevisionRequest.objects.exists()
+
+
+def test_a_return_takes_reason_codes_not_labels(submitted, actions, evaluator_kaltim):
+    requirement = requirement_of(actions[0], submitted.period, "SK Tim Pelaksana")
+
+    # when a caller passes a label where the code belongs
+    with pytest.raises(ValueError, match="Tanpa tanda tangan"):
+        return_report(
+            submitted,
+            by=evaluator_kaltim,
+            items=[(requirement, "Tanpa tanda tangan atau kop surat", "")],
+        )
+
+    # then nothing is recorded
     submitted.refresh_from_db()
     assert submitted.status == ReportStatus.SUBMITTED
     assert not RevisionRequest.objects.exists()
@@ -149,8 +167,8 @@ def test_the_edit_page_of_a_returned_report_shows_the_rejections_next_to_their_i
     content = response.content.decode()
     assert response.status_code == 200
     assert "Dua dokumen perlu diperbaiki." in content
-    assert "Ditolak: Dokumen tidak terbaca — Unggah hasil pindai yang jelas." in content
-    assert "Ditolak: Tidak sesuai periode" in content
+    assert "Ditolak: Tidak terbaca — Unggah hasil pindai yang jelas." in content
+    assert "Ditolak: Salah periode" in content
 
 
 def test_resubmission_answers_the_request_and_freezes_version_two(
@@ -205,7 +223,7 @@ def test_every_round_stays_visible_on_the_detail_and_version_pages(
     assert reverse("reporting:report-version", args=[returned.pk, 1]) in detail
     assert reverse("reporting:report-version", args=[returned.pk, 2]) in detail
     assert "Dua dokumen perlu diperbaiki." in detail
-    assert "Dokumen tidak terbaca" in detail
+    assert "SK Tim Pelaksana: Tidak terbaca — Unggah hasil pindai yang jelas." in detail
     assert "dijawab" in detail and "belum dijawab" not in detail
     # and each version shows what was sent in that round only
     assert "Capaian periode ini. (aksi 1)" in pages[1]
