@@ -2,9 +2,10 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -369,6 +370,12 @@ def _change(locked, fields, allowed):
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()  # also turns strings into the fields' types
+    for name in fields:
+        model_field = locked._meta.get_field(name)
+        if isinstance(model_field, models.DecimalField):
+            # "5" and "5.00" are the same rule: store and record it as the column holds it.
+            exponent = Decimal(1).scaleb(-model_field.decimal_places)
+            setattr(locked, name, getattr(locked, name).quantize(exponent))
     after = _values(locked, fields)
     changed = [name for name in fields if before[name] != after[name]]
     return {n: before[n] for n in changed}, {n: after[n] for n in changed}

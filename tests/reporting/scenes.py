@@ -1,0 +1,28 @@
+"""Scenes shared by the tests of setup changes: two regions of Kaltim with known scores."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from evaluation.rankings import period_ranking
+from evaluation.scorecards import recompute_cycle
+from tests.support import build_period, submitted_report
+
+WITA = ZoneInfo("Asia/Makassar")
+ON_TIME = datetime.datetime(2025, 10, 9, 14, 0, tzinfo=WITA)
+THREE_DAYS_LATE = datetime.datetime(2025, 10, 13, 9, 0, tzinfo=WITA)
+
+
+def late_and_on_time(balikpapan, samarinda, officer_balikpapan, officer_samarinda):
+    """TW3 2025 (due 10 Oct, closed 31 Oct), one action of one item, not reviewed yet:
+    Samarinda sent on 9 Oct (F = 100), Balikpapan on 13 Oct (T = 70, F = 92.50).
+    Scores are computed; returns the period."""
+    period = build_period([balikpapan, samarinda], actions=1, items_per_action=1)
+    submitted_report(samarinda, period, officer_samarinda, at=ON_TIME)
+    submitted_report(balikpapan, period, officer_balikpapan, at=THREE_DAYS_LATE)
+    recompute_cycle(period.cycle)
+    return period
+
+
+def ranking(period):
+    """(region code, F) in ranking order."""
+    return [(row.region.code, str(row.final)) for row in period_ranking(period)]
