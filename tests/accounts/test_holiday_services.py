@@ -8,12 +8,8 @@ from accounts.models import AuditAction, AuditEvent, Holiday, HolidayCategory
 from accounts.services import delete_holiday, delete_holidays, save_holiday, sync_holidays
 from evaluation.models import ScoreStamp
 from evaluation.scorecards import recompute_cycle
-from reporting.services import return_report, submit_report
-from tests.reporting.scenes import ON_TIME, WITA, ranking
-from tests.support import build_period, submitted_report
+from tests.reporting.scenes import ranking, returned_and_answered
 
-RETURNED = datetime.datetime(2025, 10, 13, 10, 0, tzinfo=WITA)  # a Monday
-RESUBMITTED = datetime.datetime(2025, 10, 20, 10, 0, tzinfo=WITA)  # the Monday after
 # Tue 14 to Mon 20 October: five working days, two past the limit: R = 60, F = 90.
 BEFORE = [("64.71", "100.00"), ("64.72", "90.00")]
 
@@ -25,14 +21,9 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def period(balikpapan, samarinda, officer_balikpapan, officer_samarinda, evaluator_kaltim):
-    """TW3 2025: both sent on time; Samarinda's report was returned and answered a week later."""
-    period = build_period([balikpapan, samarinda], actions=1, items_per_action=1)
-    submitted_report(balikpapan, period, officer_balikpapan, at=ON_TIME)
-    report = submitted_report(samarinda, period, officer_samarinda, at=ON_TIME)
-    return_report(report, by=evaluator_kaltim, note="Lengkapi tanda tangan.", now=RETURNED)
-    submit_report(report, by=officer_samarinda, now=RESUBMITTED)
-    recompute_cycle(period.cycle)
-    return period
+    return returned_and_answered(
+        balikpapan, samarinda, officer_balikpapan, officer_samarinda, evaluator_kaltim
+    )
 
 
 def holiday(day, name="Libur uji", *, from_package=True):
