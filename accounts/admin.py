@@ -2,7 +2,21 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Holiday, Kanwil, KanwilProvince, Region, User
+from .models import AuditEvent, Holiday, Kanwil, KanwilProvince, Region, User
+from .services import delete_holiday, delete_holidays, save_holiday
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A window that only shows: the rows change through the portal's services alone."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Region)
@@ -48,8 +62,27 @@ class HolidayAdmin(admin.ModelAdmin):
     list_filter = ["category", "from_package"]
     search_fields = ["name"]
     date_hierarchy = "date"
+    # Any row an admin saves becomes the admin's: the service sets it, the form cannot.
+    readonly_fields = ["from_package"]
 
     def save_model(self, request, obj, form, change):
-        # An admin's correction must survive the next sync from the package.
-        obj.from_package = False
-        super().save_model(request, obj, form, change)
+        # The service marks the row as the admin's (the next sync leaves it alone), writes
+        # the audit event and has the scores recomputed.
+        save_holiday(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        delete_holiday(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        delete_holidays(queryset, by=request.user)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "object_repr", "actor"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "object_id", "actor__username"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "actor", "action", "object_type", "object_id", "object_repr", "details"]
+    readonly_fields = fields

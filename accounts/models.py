@@ -2,6 +2,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -225,3 +226,67 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class AuditAction(models.TextChoices):
+    EXTENSION_GRANTED = "extension_granted", _("Perpanjangan diberikan")
+    EXTENSION_CHANGED = "extension_changed", _("Perpanjangan diubah")
+    EXTENSION_WITHDRAWN = "extension_withdrawn", _("Perpanjangan dicabut")
+    CYCLE_RULES_CHANGED = "cycle_rules_changed", _("Aturan penilaian siklus diubah")
+    PERIOD_DATES_CHANGED = "period_dates_changed", _("Tanggal periode diubah")
+    ACTIONS_ASSIGNED = "actions_assigned", _("Aksi ditugaskan")
+    ACTIONS_UNASSIGNED = "actions_unassigned", _("Penugasan aksi dicabut")
+    HOLIDAY_ADDED = "holiday_added", _("Hari libur ditambahkan")
+    HOLIDAY_CHANGED = "holiday_changed", _("Hari libur diubah")
+    HOLIDAY_DELETED = "holiday_deleted", _("Hari libur dihapus")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Audit rows are written once: bulk updates and deletes fail."""
+
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+
+class AuditEvent(models.Model):
+    """Append-only audit trail of setup changes that are not report state changes.
+
+    Extensions, cycle rules, period dates, assignments and holidays move scores: each change
+    records who made it and the values before and after, in ``details``.
+    """
+
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(_("peristiwa"), max_length=25, choices=AuditAction.choices)
+    object_type = models.CharField(_("jenis objek"), max_length=60)
+    object_id = models.CharField(_("ID objek"), max_length=40, blank=True)
+    object_repr = models.CharField(_("objek"), max_length=200)
+    details = models.JSONField(_("rincian"), default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("jejak audit pengaturan")
+        verbose_name_plural = _("jejak audit pengaturan")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("AuditEvent rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("AuditEvent rows are append-only")

@@ -1,4 +1,4 @@
-"""Changes to reference data: regions from the shipped CSV and holidays from the package."""
+"""Changes to reference data (regions, holidays) and the audit trail of setup changes."""
 
 import csv
 from pathlib import Path
@@ -7,7 +7,8 @@ import holidays as holidays_package
 from django.db import transaction
 from django.db.models import F
 
-from .models import Holiday, HolidayCategory, Region
+from .models import AuditAction, AuditEvent, Holiday, HolidayCategory, Region
+from .signals import holidays_changed
 
 REGIONS_CSV = Path(__file__).resolve().parent / "data" / "wilayah_provinsi_kabkota.csv"
 
@@ -84,3 +85,76 @@ def sync_holidays(years):
             holiday.save(update_fields=["name", "category", "updated_at"])
             updated += 1
     return created, updated
+
+
+def audit(action, obj, *, by, details=None, object_type=None, object_id=None):
+    """Write the audit event of a setup change made to ``obj`` (saved or just deleted)."""
+    pk = obj.pk if object_id is None else object_id
+    return AuditEvent.objects.create(
+        actor=by,
+        action=action,
+        object_type=object_type or obj._meta.label_lower,
+        object_id="" if pk is None else str(pk),
+        object_repr=str(obj)[:200],
+        details=details or {},
+    )
+
+
+def _holiday_values(holiday):
+    return {
+        "date": holiday.date,
+        "name": holiday.name,
+        "category": holiday.category,
+        "from_package": holiday.from_package,
+    }
+
+
+@transaction.atomic
+def save_holiday(holiday, *, by):
+    """Add or correct a holiday as an admin; scores that count working days follow it.
+
+    An admin's row is no longer the package's: the next sync leaves it alone.
+    """
+    stored = (
+        Holiday.objects.select_for_update().filter(pk=holiday.pk).first() if holiday.pk else None
+    )
+    before = _holiday_values(stored) if stored else None
+    holiday.from_package = False
+    holiday.save()
+    after = _holiday_values(holiday)
+    if before == after:
+        return holiday
+    audit(
+        AuditAction.HOLIDAY_CHANGED if stored else AuditAction.HOLIDAY_ADDED,
+        holiday,
+        by=by,
+        details={"before": before, "after": after},
+    )
+    dates = {holiday.date} | ({stored.date} if stored else set())
+    holidays_changed.send(sender=Holiday, dates=dates)
+    return holiday
+
+
+def delete_holiday(holiday, *, by):
+    """Remove a holiday: the day counts as a working day again in every score."""
+    return delete_holidays([holiday], by=by)
+
+
+@transaction.atomic
+def delete_holidays(holidays, *, by):
+    """Remove several holidays, one audit event each; the scores are recomputed once."""
+    dates = set()
+    for holiday in list(holidays):
+        before, pk = _holiday_values(holiday), holiday.pk
+        holiday.delete()
+        audit(
+            AuditAction.HOLIDAY_DELETED,
+            holiday,
+            by=by,
+            object_id=pk,
+            details={"before": before, "after": None},
+        )
+        dates.add(before["date"])
+    if dates:
+        holidays_changed.send(sender=Holiday, dates=dates)
+    return len(dates)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Holiday, Region
@@ -209,12 +210,26 @@ def _offset(inputs):
     return inputs.report.first_submitted_at - end_of_local_day(due_on, inputs.region.zone)
 
 
+def _drop_unassigned(periods, regions):
+    """Delete, in one query, the scores of pairs that no longer have an assigned action
+    measured in the period (the pairs ``gather`` leaves out), so they leave the rankings."""
+    scores = Score.objects.filter(period__in=[p.pk for p in periods])
+    if regions is not None:
+        scores = scores.filter(region__in=[r.pk for r in regions])
+    assigned = Assignment.objects.filter(
+        region=OuterRef("region"), action__measures__period=OuterRef("period")
+    )
+    scores.filter(~Exists(assigned)).delete()
+
+
 @transaction.atomic
 def recompute_cycle(cycle, *, periods=None, regions=None):
     """Recompute and store the Score of every assigned region and period; returns the count."""
     settings = scoring_settings(cycle)
     holidays = holiday_dates(cycle)
+    periods = list(periods if periods is not None else Period.objects.filter(cycle=cycle))
     gathered = gather(cycle, periods=periods, regions=regions)
+    _drop_unassigned(periods, regions)
     now = timezone.now()
     rows = []
     for inputs in gathered:

@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin import ReadOnlyAdmin
 from accounts.models import Region
 
 from .models import (
@@ -19,7 +21,31 @@ from .models import (
     ReportingCycle,
     ReportVersion,
 )
-from .services import generate_periods
+from .services import (
+    CYCLE_RULE_FIELDS,
+    PERIOD_DATE_FIELDS,
+    assign_actions,
+    change_cycle_rules,
+    change_period_dates,
+    generate_periods,
+    grant_extension,
+    unassign,
+    withdraw_extension,
+)
+
+# The Django admin is a window onto the services: what moves a score here goes through the
+# same service as anywhere else, which writes the audit event and has the scores recomputed.
+
+
+def save_period(request, period, changed_data):
+    """Save an edited period: its dates through the service, its names directly."""
+    names = {f.name for f in period._meta.concrete_fields}
+    dates = {n: getattr(period, n) for n in changed_data if n in PERIOD_DATE_FIELDS}
+    others = [n for n in changed_data if n in names and n not in PERIOD_DATE_FIELDS]
+    if others:
+        period.save(update_fields=others)
+    if dates:
+        change_period_dates(period, by=request.user, **dates)
 
 
 class PeriodInline(admin.TabularInline):
@@ -41,6 +67,29 @@ class ReportingCycleAdmin(admin.ModelAdmin):
     search_fields = ["name", "year"]
     inlines = [PeriodInline]
     actions = ["generate_periods_action"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        rules = {n: form.cleaned_data[n] for n in form.changed_data if n in CYCLE_RULE_FIELDS}
+        others = [n for n in form.changed_data if n not in CYCLE_RULE_FIELDS]
+        if others:
+            obj.save(update_fields=[*others, "updated_at"])
+        if rules:
+            change_cycle_rules(obj, by=request.user, **rules)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Period:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)
+        for period in formset.deleted_objects:
+            period.delete()
+        for period in formset.new_objects:
+            period.save()
+        for period, changed_data in formset.changed_objects:
+            save_period(request, period, changed_data)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -65,6 +114,12 @@ class PeriodAdmin(admin.ModelAdmin):
     list_filter = ["cycle"]
     search_fields = ["code", "name"]
     list_select_related = ["cycle"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            save_period(request, obj, form.changed_data)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 class EvidenceRequirementInline(admin.TabularInline):
@@ -105,20 +160,23 @@ class ActionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Tugaskan ke semua daerah (552 Pemda)"))
     def assign_to_all_regions(self, request, queryset):
-        regions = list(Region.objects.all())
-        created = 0
-        for action in queryset:
-            created += len(
-                Assignment.objects.bulk_create(
-                    [Assignment(action=action, region=region) for region in regions],
-                    ignore_conflicts=True,
-                )
-            )
+        assign_actions(queryset, Region.objects.all(), by=request.user)
         self.message_user(
             request,
             _("Penugasan diperbarui untuk %(count)d aksi.") % {"count": queryset.count()},
             messages.SUCCESS,
         )
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        # The assignments go with the action: through the service, so the scores follow.
+        unassign(obj.assignments.all(), by=request.user)
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        unassign(Assignment.objects.filter(action__in=queryset), by=request.user)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Assignment)
@@ -128,6 +186,20 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["region__name", "region__code", "action__title"]
     list_select_related = ["region", "action"]
     autocomplete_fields = ["region"]
+
+    def has_change_permission(self, request, obj=None):
+        # Moving an assignment is removing one and adding another: two audited changes.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        assign_actions([obj.action], [obj.region], by=request.user)
+        obj.pk = Assignment.objects.get(action=obj.action, region=obj.region).pk
+
+    def delete_model(self, request, obj):
+        unassign([obj], by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        unassign(queryset, by=request.user)
 
 
 class ReportEntryInline(admin.TabularInline):
@@ -150,38 +222,33 @@ class ReportEventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
+    # States change only through the portal's services, which write the audit trail.
     list_display = ["region", "period", "status", "first_submitted_at", "verified_at"]
     list_filter = ["status", "period__cycle", "period", "region__level"]
     search_fields = ["region__name", "region__code"]
     list_select_related = ["region", "period__cycle"]
-    # States change only through the portal's services, which write the audit trail.
-    readonly_fields = [
-        "region",
-        "period",
-        "status",
-        "first_submitted_at",
-        "last_submitted_at",
-        "verified_at",
-        "revision",
-    ]
     inlines = [ReportEntryInline, ReportEventInline]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "report", "requirement", "content_type", "size", "uploaded_at"]
     list_filter = ["content_type"]
     search_fields = ["original_name", "sha256", "report__region__name"]
     list_select_related = ["report__region", "report__period__cycle", "requirement"]
-    readonly_fields = [
-        "file",
+    # No file link: evidence is served only by the permission-checked view.
+    fields = [
+        "report",
+        "requirement",
         "original_name",
         "content_type",
         "size",
         "sha256",
         "uploaded_by",
         "uploaded_at",
+        "removed_by",
+        "removed_at",
     ]
 
 
@@ -194,38 +261,34 @@ class ExtensionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region"]
     exclude = ["granted_by"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An extension belongs to one region and period: another pair is another extension.
+        return ["region", "period"] if obj else []
+
     def save_model(self, request, obj, form, change):
-        obj.granted_by = request.user
-        super().save_model(request, obj, form, change)
+        extension = grant_extension(
+            obj.region, obj.period, due_on=obj.due_on, reason=obj.reason, by=request.user
+        )
+        obj.pk, obj.granted_by = extension.pk, extension.granted_by
+
+    def delete_model(self, request, obj):
+        withdraw_extension(obj, by=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for extension in queryset.select_related("region", "period__cycle"):
+            withdraw_extension(extension, by=request.user)
 
 
 @admin.register(ReportEvent)
-class ReportEventAdmin(admin.ModelAdmin):
+class ReportEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "report", "kind", "from_status", "to_status", "actor"]
     list_filter = ["kind"]
     search_fields = ["report__region__name", "reason"]
     list_select_related = ["report__region", "report__period__cycle", "actor"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReportVersion)
-class ReportVersionAdmin(admin.ModelAdmin):
+class ReportVersionAdmin(ReadOnlyAdmin):
     list_display = ["report", "number", "submitted_at", "submitted_by"]
     list_select_related = ["report__region", "report__period__cycle", "submitted_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,13 +1,19 @@
 """Every change of state of reporting data goes through here."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AuditAction
+from accounts.services import audit
+
 from .models import (
+    Assignment,
     EventKind,
     Evidence,
     Extension,
@@ -17,12 +23,14 @@ from .models import (
     Report,
     ReportEntry,
     ReportEvent,
+    ReportingCycle,
     ReportStatus,
     ReportVersion,
     RevisionItem,
     RevisionRequest,
 )
 from .requirements import report_requirements
+from .signals import scores_affected
 from .uploads import generate_storage_name
 
 
@@ -335,3 +343,177 @@ def reopen_report(report, *, by, reason, now=None):
         reason=reason,
         verified_at=None,
     )
+
+
+# --- setup changes that move scores -------------------------------------------------------
+# Each writes an accounts.AuditEvent with the values before and after, and sends
+# ``signals.scores_affected`` so that the scores follow once the change is committed.
+
+CYCLE_RULE_FIELDS = (
+    "weight_completeness",
+    "weight_timeliness",
+    "weight_responsiveness",
+    "late_penalty_per_day",
+    "revision_credit",
+    "revision_sla_days",
+    "late_response_penalty_per_day",
+    "award_min_score",
+)
+# award_min_score decides eligibility for awards, not any score.
+SCORE_RULE_FIELDS = frozenset(CYCLE_RULE_FIELDS) - {"award_min_score"}
+PERIOD_DATE_FIELDS = ("starts_on", "ends_on", "opens_on", "due_on", "closes_on")
+SCORE_DATE_FIELDS = frozenset({"due_on", "closes_on"})
+
+
+def _values(obj, names):
+    return {name: getattr(obj, name) for name in names}
+
+
+def _change(locked, fields, allowed):
+    """Set ``fields`` on a locked row, validated; returns (before, after) of what changed."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"not a changeable field: {', '.join(sorted(unknown))}")
+    before = _values(locked, fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()  # also turns strings into the fields' types
+    for name in fields:
+        model_field = locked._meta.get_field(name)
+        if isinstance(model_field, models.DecimalField):
+            # "5" and "5.00" are the same rule: store and record it as the column holds it.
+            exponent = Decimal(1).scaleb(-model_field.decimal_places)
+            setattr(locked, name, getattr(locked, name).quantize(exponent))
+    after = _values(locked, fields)
+    changed = [name for name in fields if before[name] != after[name]]
+    return {n: before[n] for n in changed}, {n: after[n] for n in changed}
+
+
+@transaction.atomic
+def grant_extension(region, period, *, due_on, reason, by):
+    """Give a region a later due date for a period, or change the one it has."""
+    extension = Extension.objects.select_for_update().filter(region=region, period=period).first()
+    before = _values(extension, ["due_on", "reason"]) if extension else None
+    if extension is None:
+        extension = Extension(region=region, period=period)
+    extension.due_on, extension.reason, extension.granted_by = due_on, reason, by
+    extension.full_clean()
+    after = _values(extension, ["due_on", "reason"])
+    if before == after:
+        return extension
+    extension.save()
+    audit(
+        AuditAction.EXTENSION_CHANGED if before else AuditAction.EXTENSION_GRANTED,
+        extension,
+        by=by,
+        details={"before": before, "after": after},
+    )
+    scores_affected.send(sender=Extension, cycle=period.cycle, regions=[region], periods=[period])
+    return extension
+
+
+@transaction.atomic
+def withdraw_extension(extension, *, by):
+    """Take an extension back: the period's own due date counts again."""
+    before = _values(extension, ["due_on", "reason"])
+    pk, region, period = extension.pk, extension.region, extension.period
+    extension.delete()
+    audit(
+        AuditAction.EXTENSION_WITHDRAWN,
+        extension,
+        by=by,
+        object_id=pk,
+        details={"before": before, "after": None},
+    )
+    scores_affected.send(sender=Extension, cycle=period.cycle, regions=[region], periods=[period])
+
+
+@transaction.atomic
+def change_cycle_rules(cycle, *, by, **fields):
+    """Change a cycle's weights, penalties and thresholds (CYCLE_RULE_FIELDS)."""
+    locked = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    before, after = _change(locked, fields, CYCLE_RULE_FIELDS)
+    for name, value in _values(locked, CYCLE_RULE_FIELDS).items():
+        setattr(cycle, name, value)
+    if not after:
+        return cycle
+    locked.save(update_fields=[*after, "updated_at"])
+    audit(
+        AuditAction.CYCLE_RULES_CHANGED, locked, by=by, details={"before": before, "after": after}
+    )
+    if SCORE_RULE_FIELDS & set(after):
+        scores_affected.send(sender=ReportingCycle, cycle=locked)
+    return cycle
+
+
+@transaction.atomic
+def change_period_dates(period, *, by, **fields):
+    """Move a period's window or deadline (PERIOD_DATE_FIELDS)."""
+    locked = Period.objects.select_for_update().select_related("cycle").get(pk=period.pk)
+    before, after = _change(locked, fields, PERIOD_DATE_FIELDS)
+    for name, value in _values(locked, PERIOD_DATE_FIELDS).items():
+        setattr(period, name, value)
+    if not after:
+        return period
+    locked.save(update_fields=list(after))
+    audit(
+        AuditAction.PERIOD_DATES_CHANGED, locked, by=by, details={"before": before, "after": after}
+    )
+    if SCORE_DATE_FIELDS & set(after):
+        scores_affected.send(sender=Period, cycle=locked.cycle, periods=[locked])
+    return period
+
+
+@transaction.atomic
+def assign_actions(actions, regions, *, by):
+    """Make the regions report the actions; returns how many assignments are new."""
+    actions = list(actions)
+    regions = list(regions)
+    existing = set(
+        Assignment.objects.filter(action__in=actions).values_list("action_id", "region_id")
+    )
+    created = [
+        Assignment(action=action, region=region)
+        for action in actions
+        for region in regions
+        if (action.pk, region.pk) not in existing
+    ]
+    Assignment.objects.bulk_create(created, ignore_conflicts=True)
+    _record_assignments(AuditAction.ACTIONS_ASSIGNED, created, by=by)
+    return len(created)
+
+
+@transaction.atomic
+def unassign(assignments, *, by):
+    """Release regions from actions; their scores leave the rankings where nothing is left."""
+    rows = list(
+        Assignment.objects.filter(pk__in=[a.pk for a in assignments]).select_related(
+            "action__cycle", "region"
+        )
+    )
+    Assignment.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    _record_assignments(AuditAction.ACTIONS_UNASSIGNED, rows, by=by)
+    return len(rows)
+
+
+def _record_assignments(action_code, rows, *, by):
+    """One audit event per action naming the regions, one signal per cycle."""
+    regions_of = defaultdict(list)
+    actions = {}
+    for row in rows:
+        regions_of[row.action.pk].append(row.region)
+        actions[row.action.pk] = row.action
+    key = "added" if action_code == AuditAction.ACTIONS_ASSIGNED else "removed"
+    cycles = {}
+    for action_id, regions in regions_of.items():
+        action = actions[action_id]
+        audit(
+            action_code,
+            action,
+            by=by,
+            details={key: sorted(region.code for region in regions), "count": len(regions)},
+        )
+        cycle, affected = cycles.setdefault(action.cycle_id, (action.cycle, {}))
+        affected.update({region.pk: region for region in regions})
+    for cycle, affected in cycles.values():
+        scores_affected.send(sender=Assignment, cycle=cycle, regions=list(affected.values()))
