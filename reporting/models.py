@@ -11,7 +11,6 @@ from accounts.models import Region
 
 from .querysets import (
     AppendOnlyQuerySet,
-    AssignmentQuerySet,
     EvidenceQuerySet,
     ExtensionQuerySet,
     ReportQuerySet,
@@ -254,8 +253,6 @@ class Assignment(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="assignments")
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="assignments")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__code", "action__number"]
