@@ -185,3 +185,39 @@ def test_every_region_of_the_country_gets_its_position_on_the_default_cache(
         assert 'data-testid="standing"' in shown, region.code
         assert f"{found.national} / 552" in shown, region.code
         assert f"{found.in_kanwil} / {found.in_kanwil_of}" in shown, region.code
+
+
+@pytest.mark.django_db
+def test_a_province_handed_to_another_kanwil_counts_there_at_once(regions, kanwil_kaltim):
+    # given: Kaltim's standings cached, Tarakan (Kalimantan Utara) first of two in Kaltim
+    cycle = ReportingCycle.objects.create(year=2025, scheme=PeriodScheme.QUARTERLY)
+    generate_periods(cycle)
+    for code, final in (("65.71", 90), ("64.71", 80), ("35.78", 70)):
+        for period in cycle.periods.all():
+            Score.objects.create(
+                region=regions.get(code=code),
+                period=period,
+                completeness=final,
+                timeliness=final,
+                responsiveness=final,
+                final=final,
+            )
+    ScoreStamp.bump(cycle)
+    balikpapan = regions.get(code="64.71")
+    before = recaps.region_positions(balikpapan, cycle)
+    assert (before.in_kanwil, before.in_kanwil_of) == (2, 2)
+
+    # when: Kalimantan Utara gets a Kanwil of its own
+    kaltara = Kanwil.objects.create(
+        code="kaltara", name="Kanwil Kaltara", city="Tanjung Selor", head_name="-", head_title="-"
+    )
+    link = KanwilProvince.objects.get(province__code="65")
+    link.kanwil = kaltara
+    link.save(update_fields=["kanwil"])
+
+    # then: Balikpapan is alone in Kaltim, Tarakan alone in Kaltara; national unchanged
+    after = recaps.region_positions(balikpapan, cycle)
+    assert (after.kanwil, after.in_kanwil, after.in_kanwil_of) == (kanwil_kaltim, 1, 1)
+    tarakan = recaps.region_positions(regions.get(code="65.71"), cycle)
+    assert (tarakan.kanwil, tarakan.in_kanwil, tarakan.in_kanwil_of) == (kaltara, 1, 1)
+    assert (after.national, after.national_of) == (before.national, before.national_of) == (2, 3)
