@@ -83,7 +83,7 @@ def test_officer_home_shows_the_regions_annual_standing(
         )
 
     response = client_for(officer_samarinda).get(
-        reverse("reporting:officer-home") + f"?tahun={period.cycle.year}"
+        reverse("reporting:officer-home") + f"?siklus={period.cycle.year}"
     )
 
     standing = response.content.decode()
@@ -179,7 +179,7 @@ def test_every_region_of_the_country_gets_its_position_on_the_default_cache(
         officer = User.objects.create(
             username=f"petugas.{number}", role=Role.OFFICER, region=region
         )
-        page = client_for(officer).get(reverse("reporting:officer-home") + "?tahun=2025")
+        page = client_for(officer).get(reverse("reporting:officer-home") + "?siklus=2025")
         shown = page.content.decode()
         found = positions[region.pk]
         assert 'data-testid="standing"' in shown, region.code
