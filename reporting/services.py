@@ -185,6 +185,62 @@ def save_draft(report, changes, *, by):
     return locked
 
 
+def store_evidence(report, requirement_id, uploaded, *, by, replaces=None):
+    """Put one checked file into an editable report as soon as it is chosen.
+
+    The text of the report is not touched and its revision not bumped, so a form that is open
+    beside it never turns stale because of a file. With ``replaces`` (the id of a file of the
+    same item) that file is taken off the report in the same step; its row stays, as every
+    replaced file does (a replacement is a new row). Returns the new ``Evidence``.
+    """
+    name = None
+    try:
+        with transaction.atomic():
+            locked = _locked(report)
+            if not locked.is_editable_by_reporter:
+                raise AlreadySubmitted(_("Laporan sudah dikirim dan tidak dapat diubah lagi."))
+            _check_belongs_to_report(
+                locked, DraftChanges(revision=locked.revision, uploads=[(requirement_id, None)])
+            )
+            old = None
+            if replaces is not None:
+                old = (
+                    Evidence.objects.select_for_update()
+                    .filter(
+                        report=locked,
+                        requirement_id=requirement_id,
+                        pk=replaces,
+                        removed_at__isnull=True,
+                    )
+                    .first()
+                )
+                if old is None:
+                    raise ReportingError(
+                        _("Berkas yang hendak diganti sudah tidak ada pada butir ini.")
+                    )
+            inspected = uploaded.inspected
+            name = default_storage.save(generate_storage_name(inspected), uploaded)
+            evidence = Evidence.objects.create(
+                report=locked,
+                requirement_id=requirement_id,
+                file=name,
+                original_name=inspected.original_name,
+                content_type=inspected.content_type,
+                size=inspected.size,
+                sha256=inspected.sha256,
+                uploaded_by=by,
+            )
+            if old is not None:
+                old.removed_at, old.removed_by = evidence.uploaded_at, by
+                old.save(update_fields=["removed_at", "removed_by"])
+    except Exception:
+        # The row was rolled back: the file written for it must not stay behind.
+        if name is not None:
+            default_storage.delete(name)
+        raise
+    return evidence
+
+
 def missing_items(report):
     """What still stops the report from being submitted, per action and item, in words."""
     requirements = report_requirements(report.region, report.period)
