@@ -92,13 +92,7 @@ def report_edit(request, period_pk):
         )
         form.mark_oversize_uploads(request)
         if not form.is_valid():
-            messages.error(
-                request,
-                _(
-                    "Laporan belum disimpan: periksa isian yang ditandai merah. Berkas yang sudah "
-                    "dipilih perlu dipilih ulang; teks Anda tetap ada."
-                ),
-            )
+            messages.error(request, _not_saved_message(request))
         else:
             report = report or start_report(region, period, by=user)
             try:
@@ -185,6 +179,19 @@ def _render_edit(request, period, region, report, deadline, form, *, missing=(),
             "open_requests": open_requests,
             "to_fix": _items_to_fix(form),
         },
+    )
+
+
+def _not_saved_message(request):
+    if request.FILES:
+        return _(
+            "Laporan belum disimpan: periksa isian yang ditandai merah. Berkas yang sudah "
+            "dipilih perlu dipilih ulang; teks Anda tetap ada."
+        )
+    # Files chosen with the page's script are already in the draft: nothing to pick again.
+    return _(
+        "Laporan belum disimpan: periksa isian yang ditandai merah. Teks Anda dan berkas yang "
+        "sudah tersimpan tetap ada."
     )
 
 

@@ -51,7 +51,7 @@
     row.appendChild(el("span", {}, name));
     var bar = el("progress", { max: "100", value: "0", class: "ms-2 align-middle upload-progress" });
     row.appendChild(bar);
-    row.appendChild(el("span", { class: "ms-1 text-secondary", role: "status" }, labels.uploadUploading));
+    row.appendChild(el("span", { class: "ms-1 text-secondary", role: "status" }, labels.uploadWaiting));
     return row;
   }
 
@@ -71,8 +71,31 @@
     }
   }
 
-  // Sends one file; calls back with "stored", "refused" or "offline".
+  // One file at a time, in the order chosen: on a slow connection the first file is stored
+  // soonest, and the draft is never written by two uploads at once.
+  var queue = [];
+  var sending = false;
+
   function send(item, file, row, replaces, done) {
+    pending += 1;
+    queue.push(function () {
+      transfer(item, file, row, replaces, function (outcome) {
+        sending = false;
+        done(outcome);
+        pump();
+      });
+    });
+    pump();
+  }
+
+  function pump() {
+    if (sending || !queue.length) return;
+    sending = true;
+    queue.shift()();
+  }
+
+  // Sends one file; calls back with "stored", "refused" or "offline".
+  function transfer(item, file, row, replaces, done) {
     var data = new FormData();
     if (tokenField) data.append("csrfmiddlewaretoken", tokenField.value);
     if (replaces) data.append("ganti", replaces);
@@ -107,7 +130,7 @@
       state.textContent = labels.uploadOffline;
       done("offline");
     });
-    pending += 1;
+    state.textContent = labels.uploadUploading;
     xhr.send(data);
   }
 
