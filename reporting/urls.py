@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="report-detail"),
     path("<int:pk>/versi/<int:number>/", views.report_version, name="report-version"),
     path("data-dukung/<int:pk>/", views.evidence_file, name="evidence-file"),
+    path("perpanjangan/minta/", views.extension_request, name="extension-request"),
+    path("perpanjangan/", views.extension_requests, name="extension-requests"),
+    path("perpanjangan/<int:pk>/putuskan/", views.extension_decide, name="extension-decide"),
 ]
