@@ -1,71 +1,49 @@
-"""Extension requests on the officer's pages: what was asked, what was decided, and the form."""
+"""Extension requests on the officer's pages: what was asked, what was decided, and the form.
+
+The page passes what it already knows (its period rows, or its report and deadline), so the
+box costs one query: the requests themselves.
+"""
 
 from django import template
 
 from ..forms import ExtensionRequestForm
-from ..models import (
-    ActionMeasure,
-    Extension,
-    ExtensionRequest,
-    ExtensionRequestStatus,
-    Report,
-    ReportStatus,
-)
+from ..models import ExtensionRequest, ExtensionRequestStatus, ReportStatus
 
 register = template.Library()
 
+SENT = (ReportStatus.SUBMITTED, ReportStatus.VERIFIED)
 
-def requestable_periods(region, periods, today):
-    """Periods the region may still ask more time for: open, assigned, not yet sent, none
-    pending."""
-    periods = list(periods)
-    assigned = set(
-        ActionMeasure.objects.filter(period__in=periods, action__assignments__region=region)
-        .values_list("period_id", flat=True)
-        .distinct()
-    )
-    sent = set(
-        Report.objects.filter(
-            region=region,
-            period__in=periods,
-            status__in=[ReportStatus.SUBMITTED, ReportStatus.VERIFIED],
-        ).values_list("period_id", flat=True)
-    )
-    pending = set(
-        ExtensionRequest.objects.filter(
-            region=region, period__in=periods, status=ExtensionRequestStatus.PENDING
-        ).values_list("period_id", flat=True)
-    )
-    extended = Extension.objects.filter(region=region, period__in=periods).due_dates()
-    return [
-        period
-        for period in periods
-        if period.pk in assigned
-        and period.pk not in sent
+
+def may_ask(period, report, deadline, pending):
+    """Open (not past the later of closing and the current due date), not sent, none pending."""
+    return (
+        (report is None or report.status not in SENT)
         and period.pk not in pending
-        and period.opens_on
-        <= today
-        <= max(period.closes_on, extended.get((region.pk, period.pk), period.due_on))
-    ]
+        and period.opens_on <= deadline.today <= deadline.closes_on
+    )
 
 
 @register.inclusion_tag("reporting/_extensions.html", takes_context=True)
-def extension_box(context, region, period=None, cycle=None):
-    """On the report page (one period) or the officer's home (the cycle's periods)."""
+def extension_box(context, region, rows=None, period=None, report=None, deadline=None):
+    """On the officer's home (its period rows) or a report page (its period and deadline)."""
     request = context["request"]
-    periods = [period] if period is not None else list(cycle.periods.all()) if cycle else []
+    if rows is not None:
+        cases = [(row.period, row.report, row.deadline) for row in rows if row.required_actions]
+    else:
+        cases = [(period, report, deadline)]
     requests = list(
-        ExtensionRequest.objects.filter(region=region, period__in=periods).select_related(
-            "period", "decided_by"
-        )
+        ExtensionRequest.objects.filter(
+            region=region, period__in=[case[0] for case in cases]
+        ).select_related("period")
     )
-    can_request = request.user.is_officer and request.user.region_id == region.pk
-    open_periods = requestable_periods(region, periods, region.today()) if can_request else []
+    pending = {r.period_id for r in requests if r.status == ExtensionRequestStatus.PENDING}
+    user = request.user
+    officer_here = user.is_officer and user.region_id == region.pk
+    open_periods = [case[0] for case in cases if officer_here and may_ask(*case, pending)]
     return {
         "requests": requests,
         "open_periods": open_periods,
         "form": ExtensionRequestForm(),
         "next": request.get_full_path(),
-        "region": region,
-        "single": period is not None,
+        "single": rows is None,
     }
