@@ -34,6 +34,7 @@ DEADLINE_DAYS = (7, 3, 1, 0)
 RETURN_REMINDER_WORKING_DAYS = 2
 # A period announced on its first morning; a missed beat may still announce it a day later.
 OPENING_GRACE_DAYS = 1
+SENT = (ReportStatus.SUBMITTED, ReportStatus.VERIFIED)
 
 
 def zones_at_morning(now):
@@ -111,7 +112,7 @@ def _region_plan(zones, now):
 
 
 def period_opened(zones, now):
-    regions, todays, periods, expected, extensions, _reports = _region_plan(zones, now)
+    regions, todays, periods, expected, extensions, reports = _region_plan(zones, now)
     officers = _officers_by_region(regions.values())
     sent = 0
     for period in periods:
@@ -122,6 +123,9 @@ def period_opened(zones, now):
             if not (
                 period.opens_on <= today <= period.opens_on + datetime.timedelta(OPENING_GRACE_DAYS)
             ):
+                continue
+            report = reports.get((region_id, period.pk))
+            if report is not None and report.status in SENT:
                 continue
             region = regions[region_id]
             due_on = extensions.get((region_id, period.pk), period.due_on)
@@ -152,10 +156,7 @@ def deadline_reminders(zones, now):
             if days_left not in DEADLINE_DAYS:
                 continue
             report = reports.get((region_id, period.pk))
-            if report is not None and report.status in (
-                ReportStatus.SUBMITTED,
-                ReportStatus.VERIFIED,
-            ):
+            if report is not None and report.status in SENT:
                 continue
             region = regions[region_id]
             sent += len(
@@ -184,7 +185,9 @@ def return_unanswered(zones, now):
     for revision_request in pending:
         region = revision_request.report.region
         returned_on = timezone.localtime(revision_request.returned_at, region.zone).date()
-        waited = working_days_between(returned_on, region.today(now), holidays).count
+        # Whole working days gone by: at 08.00 the day itself has barely begun.
+        yesterday = region.today(now) - datetime.timedelta(days=1)
+        waited = working_days_between(returned_on, yesterday, holidays).count
         if waited < RETURN_REMINDER_WORKING_DAYS:
             continue
         sent += len(
