@@ -8,7 +8,7 @@ from django.core import mail
 from evaluation.models import Decision
 from evaluation.services import ItemChoice, decide
 from notifications.events import announce_recent_piagam
-from notifications.models import Kind, Mode, Notice, Preference
+from notifications.models import Kind, Mode, Preference
 from reporting.models import RejectionReason
 from reporting.requirements import report_requirements
 from reporting.services import decide_extension, request_extension

@@ -116,7 +116,7 @@ def test_every_job_run_twice_sends_once(
 
     assert first["period_opened"] == 1 and first["deadline"] == 1
     assert first["review_overdue"] == 1 and first["digest"] >= 2
-    assert second == {key: 0 for key in first}
+    assert second == dict.fromkeys(first, 0)
     assert (Notice.objects.count(), len(mail.outbox)) == (notices, outbox)
     [overdue] = notices_of(evaluator_kaltim, Kind.REVIEW_OVERDUE)
     assert overdue.url == f"/evaluasi/laporan/{report.pk}/reviu/"
