@@ -152,6 +152,12 @@ class User(AbstractUser):
         blank=True,
         related_name="evaluators",
     )
+    phone = models.CharField(
+        _("nomor ponsel"),
+        max_length=20,
+        blank=True,
+        help_text=_("Untuk pemberitahuan singkat lewat SMS/WhatsApp, mis. +6281234567890."),
+    )
 
     class Meta:
         ordering = ["username"]

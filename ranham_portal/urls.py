@@ -11,4 +11,5 @@ urlpatterns = [
     path("laporan/", include("reporting.urls")),
     path("evaluasi/", include("evaluation.urls")),
     path("", include("piagam.urls")),
+    path("notifikasi/", include("notifications.urls")),
 ]

@@ -17,6 +17,8 @@ from .models import (
     EventKind,
     Evidence,
     Extension,
+    ExtensionRequest,
+    ExtensionRequestStatus,
     Period,
     ProgressStatus,
     RejectionReason,
@@ -573,3 +575,101 @@ def _record_assignments(action_code, rows, *, by):
         affected.update({region.pk: region for region in regions})
     for cycle, affected in cycles.values():
         scores_affected.send(sender=Assignment, cycle=cycle, regions=list(affected.values()))
+
+
+# --- extension requests --------------------------------------------------------------------
+# An officer asks; the Kanwil (or an admin) grants through ``grant_extension`` or refuses.
+# The audit trail keeps both; these two codes sit beside AuditAction's extension codes.
+EXTENSION_REQUESTED = "extension_requested"
+EXTENSION_REFUSED = "extension_refused"
+
+
+def current_due_on(region, period):
+    """The region's due date of the period as it stands: its extension's, else the period's."""
+    extension = Extension.objects.for_period(region, period)
+    return extension.due_on if extension is not None else period.due_on
+
+
+@transaction.atomic
+def request_extension(region, period, *, due_on, reason, by, now=None):
+    """An officer asks for a later due date for its region, before the period closes."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ReportingError(_("Tuliskan alasan permintaan perpanjangan."))
+    due = current_due_on(region, period)
+    if region.today(now) > max(period.closes_on, due):
+        raise ReportingError(_("Pelaporan periode ini sudah ditutup."))
+    if due_on is None or due_on <= due:
+        raise ReportingError(
+            _("Tanggal yang diminta harus setelah batas lapor sekarang (%(date)s).")
+            % {"date": due.strftime("%d-%m-%Y")}
+        )
+    submitted = Report.objects.filter(
+        region=region, period=period, status__in=[ReportStatus.SUBMITTED, ReportStatus.VERIFIED]
+    ).exists()
+    if submitted:
+        raise ReportingError(_("Laporan periode ini sudah terkirim."))
+    if ExtensionRequest.objects.filter(
+        region=region, period=period, status=ExtensionRequestStatus.PENDING
+    ).exists():
+        raise ReportingError(_("Masih ada permintaan perpanjangan yang menunggu keputusan."))
+    request = ExtensionRequest.objects.create(
+        region=region, period=period, due_on=due_on, reason=reason.strip(), requested_by=by
+    )
+    audit(
+        EXTENSION_REQUESTED,
+        request,
+        by=by,
+        details={"due_on": due_on, "current_due_on": due, "reason": request.reason},
+    )
+    return request
+
+
+@transaction.atomic
+def decide_extension(request, *, grant, by, reason="", due_on=None, now=None):
+    """Grant (with a date, the requested one by default) or refuse (with a reason) a request."""
+    now = now or timezone.now()
+    locked = (
+        ExtensionRequest.objects.select_for_update()
+        .select_related("region", "period__cycle")
+        .get(pk=request.pk)
+    )
+    if not locked.is_pending:
+        raise ReportingError(_("Permintaan ini sudah diputuskan."))
+    reason = reason.strip()
+    if grant:
+        due_on = due_on or locked.due_on
+        if due_on <= locked.period.due_on:
+            raise ReportingError(_("Batas baru harus setelah batas lapor periode."))
+        grant_extension(
+            locked.region,
+            locked.period,
+            due_on=due_on,
+            reason=reason or locked.reason,
+            by=by,
+        )
+        locked.status, locked.granted_due_on = ExtensionRequestStatus.GRANTED, due_on
+    else:
+        if not reason:
+            raise ReportingError(_("Tuliskan alasan penolakan."))
+        locked.status = ExtensionRequestStatus.REFUSED
+        audit(
+            EXTENSION_REFUSED,
+            locked,
+            by=by,
+            details={"due_on": locked.due_on, "reason": reason},
+        )
+    locked.decided_by, locked.decided_at, locked.decision_reason = by, now, reason
+    locked.save(
+        update_fields=[
+            "status",
+            "granted_due_on",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "updated_at",
+        ]
+    )
+    for name in ("status", "granted_due_on", "decided_by", "decided_at", "decision_reason"):
+        setattr(request, name, getattr(locked, name))
+    return locked

@@ -15,4 +15,7 @@ urlpatterns = [
         views.evidence_upload,
         name="evidence-upload",
     ),
+    path("perpanjangan/minta/", views.extension_request, name="extension-request"),
+    path("perpanjangan/", views.extension_requests, name="extension-requests"),
+    path("perpanjangan/<int:pk>/putuskan/", views.extension_decide, name="extension-decide"),
 ]

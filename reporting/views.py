@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,8 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 
 from .cycles import choose_cycle, cycles_with_periods
-from .forms import EvidenceItemForm, OfficerReportForm
-from .models import Evidence, Extension, Period, Report
+from .forms import EvidenceItemForm, ExtensionDecisionForm, ExtensionRequestForm, OfficerReportForm
+from .models import (
+    Evidence,
+    Extension,
+    ExtensionRequest,
+    ExtensionRequestStatus,
+    Period,
+    Report,
+)
 from .presenters import (
     deadline_info,
     duplicate_flags,
@@ -30,6 +38,8 @@ from .services import (
     ReportingError,
     StaleReport,
     SubmissionClosed,
+    decide_extension,
+    request_extension,
     save_draft,
     start_report,
     store_evidence,
@@ -368,3 +378,84 @@ def evidence_file(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- extension requests --------------------------------------------------------------------
+
+
+def _back(request, fallback):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@role_required(OFFICER)
+@require_POST
+def extension_request(request):
+    """An officer asks for a later due date for its region and one period."""
+    form = ExtensionRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Isi tanggal dan alasan permintaan perpanjangan."))
+        return _back(request, "reporting:officer-home")
+    period = get_object_or_404(
+        Period.objects.select_related("cycle"), pk=form.cleaned_data["period"]
+    )
+    if not report_requirements(request.user.region, period):
+        raise Http404
+    try:
+        request_extension(
+            request.user.region,
+            period,
+            due_on=form.cleaned_data["due_on"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except ReportingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Permintaan perpanjangan dikirim ke Kanwil."))
+    return _back(request, "reporting:officer-home")
+
+
+@role_required(EVALUATOR, ADMIN)
+def extension_requests(request):
+    """Requests of the regions in the user's scope: pending first, then the latest decided."""
+    requests = ExtensionRequest.objects.visible_to(request.user).select_related(
+        "region", "period__cycle", "requested_by", "decided_by"
+    )
+    return render(
+        request,
+        "reporting/extension_requests.html",
+        {
+            "pending": list(requests.filter(status=ExtensionRequestStatus.PENDING)),
+            "decided": list(requests.exclude(status=ExtensionRequestStatus.PENDING)[:30]),
+        },
+    )
+
+
+@role_required(EVALUATOR, ADMIN)
+@require_POST
+def extension_decide(request, pk):
+    extension_request = get_object_or_404(ExtensionRequest.objects.visible_to(request.user), pk=pk)
+    form = ExtensionDecisionForm(request.POST)
+    if form.is_valid():
+        grant = form.cleaned_data["decision"] == "grant"
+        try:
+            decide_extension(
+                extension_request,
+                grant=grant,
+                due_on=form.cleaned_data["due_on"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ReportingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Perpanjangan dikabulkan.") if grant else _("Permintaan perpanjangan ditolak."),
+            )
+    else:
+        messages.error(request, _("Keputusan tidak lengkap."))
+    return redirect("reporting:extension-requests")
