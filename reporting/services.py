@@ -579,9 +579,9 @@ def _record_assignments(action_code, rows, *, by):
 
 # --- extension requests --------------------------------------------------------------------
 # An officer asks; the Kanwil (or an admin) grants through ``grant_extension`` or refuses.
-# The audit trail keeps both; these two codes sit beside AuditAction's extension codes.
-EXTENSION_REQUESTED = "extension_requested"
-EXTENSION_REFUSED = "extension_refused"
+# The audit trail keeps both.
+EXTENSION_REQUESTED = AuditAction.EXTENSION_REQUESTED
+EXTENSION_REFUSED = AuditAction.EXTENSION_REFUSED
 
 
 def current_due_on(region, period):
