@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 
 from accounts.models import Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import load_regions
@@ -162,9 +163,44 @@ def cast_member(request):
     return request.getfixturevalue(request.param)
 
 
+def second_factor_device(user):
+    """The authenticator a test admin "has": confirmed, with a key the tests can read."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Aplikasi uji", defaults={"confirmed": True}
+    )
+    return device
+
+
+class PortalClient(Client):
+    """Django's test client; ``force_login`` of an admin also passes the second factor, as
+    the admin would with the code from the phone (tests/accounts/test_two_factor.py tests
+    the real step)."""
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from accounts.two_factor import STEP_SESSION_KEY, VERIFY, second_factor_required
+
+        if not second_factor_required(user):
+            return super().force_login(user, backend)
+        device = second_factor_device(user)
+        super().force_login(user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[STEP_SESSION_KEY] = VERIFY
+        session.save()
+
+
+@pytest.fixture
+def client():
+    return PortalClient()
+
+
 @pytest.fixture
 def client_for(client):
-    """A test client logged in as the given user (or anonymous)."""
+    """A test client logged in as the given user (or anonymous); admins are verified."""
 
     def login(user):
         if getattr(user, "is_authenticated", False):
