@@ -5,6 +5,7 @@ limit, every login for it is refused until the cool-off has passed or an admin u
 (Django admin: "Access attempts", delete the rows, or ``manage.py axes_reset_username``).
 """
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -37,3 +38,16 @@ def locked_out(request, original_response=None, credentials=None):
         "title": _("Masuk"),
     }
     return render(request, "accounts/login.html", context, status=LOCKOUT_STATUS)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Axes' check before the password, for logins that come with a request.
+
+    Authentication without one (a shell, a management command, a script) has no address to
+    count and no visitor to slow down; Django's ModelBackend after this one handles it.
+    """
+
+    def authenticate(self, request=None, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

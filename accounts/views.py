@@ -1,4 +1,3 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -115,7 +114,6 @@ def two_factor_verify(request):
             else:
                 form.add_error("code", _("Kode salah atau sudah dipakai."))
         else:
-            messages.success(request, _("Verifikasi dua langkah berhasil."))
             return redirect(_next_url(request) or "home")
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
