@@ -73,9 +73,7 @@ def test_the_lock_ends_after_the_cool_off(client, officer_balikpapan):
 
 
 @pytest.mark.django_db
-def test_a_user_name_is_locked_whatever_address_the_guesses_come_from(
-    client, officer_balikpapan
-):
+def test_a_user_name_is_locked_whatever_address_the_guesses_come_from(client, officer_balikpapan):
     # given: five guesses from five addresses
     for number in range(5):
         fail(client, "petugas.bpn", 1, address=f"10.0.1.{number}")

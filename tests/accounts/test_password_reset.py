@@ -33,11 +33,11 @@ def test_the_login_page_links_to_the_password_reset(client):
 
 
 @pytest.mark.django_db
-def test_a_reset_request_sends_an_indonesian_email_with_a_one_time_link(
-    client, officer_with_email
-):
+def test_a_reset_request_sends_an_indonesian_email_with_a_one_time_link(client, officer_with_email):
     # when
-    response = client.post(reverse("accounts:password-reset"), {"email": "petugas@balikpapan.go.id"})
+    response = client.post(
+        reverse("accounts:password-reset"), {"email": "petugas@balikpapan.go.id"}
+    )
 
     # then
     assert response.status_code == 302

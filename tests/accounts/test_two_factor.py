@@ -75,9 +75,7 @@ def test_the_enrolment_page_shows_a_qr_code_and_the_key(client, admin_user):
 
 
 @pytest.mark.django_db
-def test_enrolment_with_one_code_shows_ten_recovery_codes_and_opens_the_portal(
-    client, admin_user
-):
+def test_enrolment_with_one_code_shows_ten_recovery_codes_and_opens_the_portal(client, admin_user):
     # given
     password_login(client, admin_user)
 
@@ -200,9 +198,7 @@ def test_an_evaluator_without_an_authenticator_is_not_asked_for_one(client, eval
 
 
 @pytest.mark.django_db
-def test_an_evaluator_who_enrols_is_asked_for_the_code_at_the_next_login(
-    client, evaluator_kaltim
-):
+def test_an_evaluator_who_enrols_is_asked_for_the_code_at_the_next_login(client, evaluator_kaltim):
     # given: an evaluator enrols from the account page
     password_login(client, evaluator_kaltim)
     _, device = enrol(client, evaluator_kaltim)
