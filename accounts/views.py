@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -80,11 +80,16 @@ def two_factor_setup(request):
 @login_required
 def two_factor_qr(request):
     """The enrolment QR code (an otpauth:// URI) as SVG, only for the user's pending device."""
+    import io
+
     import segno
 
+    if not two_factor.second_factor_offered(request.user):
+        raise Http404
     device = two_factor.pending_authenticator(request.user)
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=5, border=2)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    svg = io.BytesIO()
+    segno.make(device.config_url, error="m").save(svg, kind="svg", scale=5, border=2)
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "no-store"
     return response
 

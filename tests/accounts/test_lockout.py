@@ -177,3 +177,23 @@ def test_an_admin_unlocks_a_user_name_in_the_django_admin(
     # then: the officer logs in
     assert response.status_code == 302
     assert log_in(client, "petugas.bpn").status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_admin_unlocks_a_user_with_the_user_list_action(
+    client, client_for, officer_balikpapan, admin_user
+):
+    # given: a locked officer
+    fail(client, "petugas.bpn", 5, address="10.0.4.4")
+    assert log_in(client, "petugas.bpn", address="10.0.5.5").status_code == 429
+
+    # when
+    admin = client_for(admin_user)
+    admin.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "unlock_login", "_selected_action": [officer_balikpapan.pk]},
+    )
+    admin.logout()
+
+    # then
+    assert log_in(client, "petugas.bpn", address="10.0.5.5").status_code == 302

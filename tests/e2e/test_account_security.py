@@ -52,6 +52,7 @@ def test_an_admin_enrols_an_authenticator_and_logs_in_with_it(page, admin_user, 
     expect(page).to_have_url(re.compile(r"/akun/dua-langkah/daftar/"))
     qr = page.get_by_role("img", name="Kode QR untuk aplikasi autentikator")
     expect(qr).to_be_visible()
+    qr.evaluate("img => img.decode()")
     assert qr.evaluate("img => img.naturalWidth") > 0
     manual_key = page.get_by_test_id("totp-secret").inner_text()
 
