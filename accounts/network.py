@@ -5,12 +5,11 @@ import ipaddress
 from django.conf import settings
 
 
-def client_address(request):
-    """The address to count requests against.
+def _client_ip(request):
+    """The client's address, or None when it cannot be read.
 
     Behind TRUSTED_PROXY_COUNT reverse proxies the client is that many entries from the end of
-    X-Forwarded-For (entries further left are whatever the client chose to send). An IPv6
-    client is counted per /64, the block one subscriber normally gets.
+    X-Forwarded-For (entries further left are whatever the client chose to send).
     """
     address = request.META.get("REMOTE_ADDR", "")
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
@@ -25,9 +24,29 @@ def client_address(request):
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def client_address(request):
+    """The address to count requests against: an IPv6 client is counted per /64, the block
+    one subscriber normally gets; "unknown" when there is none."""
+    ip = _client_ip(request)
+    if ip is None:
         return "unknown"
     if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def lockout_address(request):
+    """The same count for django-axes, which stores an IP address: a /64 as its first address,
+    None when unknown (a login made in code, without a client)."""
+    ip = _client_ip(request)
+    if ip is None:
+        return None
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
     return str(ip)

@@ -167,7 +167,7 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
+AXES_CLIENT_IP_CALLABLE = "accounts.network.lockout_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

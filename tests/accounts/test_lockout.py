@@ -197,3 +197,18 @@ def test_an_admin_unlocks_a_user_with_the_user_list_action(
 
     # then
     assert log_in(client, "petugas.bpn", address="10.0.5.5").status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_ipv6_network_is_locked_as_one_address(client, officer_balikpapan):
+    # given: guesses from five addresses of one /64
+    for number in range(5):
+        fail(client, f"nama{number}", 1, address=f"2001:db8:1:2::{number + 1}")
+
+    # when: another address of the same /64, and one of another
+    same = log_in(client, "petugas.bpn", address="2001:db8:1:2::99")
+    other = log_in(client, "petugas.bpn", address="2001:db8:1:3::1")
+
+    # then
+    assert same.status_code == 429
+    assert other.status_code == 302
