@@ -62,8 +62,10 @@ def second_factor_gate(get_response):
     """
 
     def middleware(request):
+        if _settles_second_factor(request.path_info):
+            return get_response(request)
         user = request.user
-        if user.is_authenticated and not _settles_second_factor(request.path_info):
+        if user.is_authenticated:
             step = request.session.get(STEP_SESSION_KEY)
             if step is None:
                 step = request.session[STEP_SESSION_KEY] = owed_step(user)

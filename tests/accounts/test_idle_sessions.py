@@ -75,3 +75,15 @@ def test_the_session_cookie_ends_with_the_browser(client_for, officer_balikpapan
     cookie = response.cookies.get("sessionid") or client.cookies["sessionid"]
     assert not cookie["expires"]
     assert not cookie["max-age"]
+
+
+@pytest.mark.django_db
+def test_the_health_page_reads_no_session_even_for_a_signed_in_admin(
+    client_for, admin_user, django_assert_num_queries
+):
+    client = client_for(admin_user)
+
+    with django_assert_num_queries(0):
+        response = client.get(reverse("accounts:health"))
+
+    assert response.status_code == 200
