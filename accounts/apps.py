@@ -12,13 +12,15 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from .middleware import mark_session_renewed
         from .two_factor import remember_owed_step
 
-        def owe_second_factor(sender, request, user, **kwargs):
+        def start_session(sender, request, user, **kwargs):
             if request is not None and hasattr(request, "session"):
                 remember_owed_step(request, user)
+                mark_session_renewed(request.session)
 
-        user_logged_in.connect(owe_second_factor, dispatch_uid="accounts-second-factor")
+        user_logged_in.connect(start_session, dispatch_uid="accounts-start-session")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

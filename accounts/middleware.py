@@ -48,10 +48,15 @@ def renew_idle_session(get_response):
             now = int(time.time())
             renewed = session.get(RENEWED_SESSION_KEY, 0)
             if now - renewed >= settings.SESSION_RENEW_SECONDS:
-                session[RENEWED_SESSION_KEY] = now
+                mark_session_renewed(session, now)
         return response
 
     return middleware
+
+
+def mark_session_renewed(session, now=None):
+    """Note when the session's expiry was last pushed forward (logging in does it too)."""
+    session[RENEWED_SESSION_KEY] = int(time.time()) if now is None else now
 
 
 def second_factor_gate(get_response):

@@ -154,10 +154,10 @@ AUTHENTICATION_BACKENDS = [
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(24 * 3600))
 
 # Sessions end after SESSION_COOKIE_AGE seconds without a request: accounts.middleware
-# renews a signed-in session at most once a minute (not SESSION_SAVE_EVERY_REQUEST, which
-# would write the session row on every page), and the cookie dies with the browser.
+# renews a signed-in session at most every five minutes (not SESSION_SAVE_EVERY_REQUEST,
+# which would write the session row on every page), and the cookie dies with the browser.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(2 * 3600))
-SESSION_RENEW_SECONDS = 60
+SESSION_RENEW_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name, or from

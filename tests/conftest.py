@@ -173,29 +173,31 @@ def second_factor_device(user):
     return device
 
 
-class PortalClient(Client):
-    """Django's test client; ``force_login`` of an admin also passes the second factor, as
-    the admin would with the code from the phone (tests/accounts/test_two_factor.py tests
-    the real step)."""
-
-    def force_login(self, user, backend=None):
-        from django_otp import DEVICE_ID_SESSION_KEY
-
-        from accounts.two_factor import STEP_SESSION_KEY, VERIFY, second_factor_required
-
-        if not second_factor_required(user):
-            return super().force_login(user, backend)
-        device = second_factor_device(user)
-        super().force_login(user, backend)
-        session = self.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session[STEP_SESSION_KEY] = VERIFY
-        session.save()
+_django_force_login = Client.force_login
 
 
-@pytest.fixture
-def client():
-    return PortalClient()
+def force_login_past_the_second_factor(client, user, backend=None):
+    """``Client.force_login`` as an admin who also gave the code from the phone: the session is
+    verified with the admin's test authenticator (tests/accounts/test_two_factor.py and the
+    browser tests go through the real step)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.two_factor import STEP_SESSION_KEY, VERIFY, second_factor_required
+
+    if not second_factor_required(user):
+        return _django_force_login(client, user, backend)
+    device = second_factor_device(user)
+    _django_force_login(client, user, backend)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[STEP_SESSION_KEY] = VERIFY
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def admins_log_in_past_the_second_factor(monkeypatch):
+    # Every test client, the ``client`` fixture's and those a test makes itself.
+    monkeypatch.setattr(Client, "force_login", force_login_past_the_second_factor)
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_working_on_keeps_the_session_alive(client_for, officer_balikpapan):
 
 
 @pytest.mark.django_db
-def test_the_session_row_is_renewed_at_most_once_a_minute(client_for, officer_balikpapan):
+def test_the_session_row_is_renewed_at_most_every_five_minutes(client_for, officer_balikpapan):
     # given
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -53,11 +53,11 @@ def test_the_session_row_is_renewed_at_most_once_a_minute(client_for, officer_ba
         client.get(HOME)
         first = expiry(client)
 
-    # when: a click ten seconds later, and one two minutes later
-    with time_machine.travel(start + datetime.timedelta(seconds=10), tick=False):
+    # when: a click a minute later, and one six minutes later
+    with time_machine.travel(start + datetime.timedelta(minutes=1), tick=False):
         client.get(HOME)
         soon = expiry(client)
-    with time_machine.travel(start + datetime.timedelta(minutes=2), tick=False):
+    with time_machine.travel(start + datetime.timedelta(minutes=6), tick=False):
         client.get(HOME)
         later = expiry(client)
 
