@@ -6,6 +6,7 @@ ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,7 +50,8 @@ PIAGAM_LOOKUP_LIMIT = envint("PIAGAM_LOOKUP_LIMIT", "20")  # lookups per minute 
 PIAGAM_UPLOAD_LIMIT = envint("PIAGAM_UPLOAD_LIMIT", "10")  # file checks per minute per address
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin asks for the second factor too (accounts.admin_site).
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +62,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "reporting",
     "evaluation",
@@ -80,8 +86,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.renew_idle_session",
+    "accounts.middleware.VerifiedDeviceMiddleware",
+    "accounts.middleware.second_factor_gate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a locked-out login into the portal's lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ranham_portal.urls"
@@ -128,7 +139,42 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
+
+# Argon2 first (tuned in accounts.hashers); PBKDF2 stays after it so that old hashes still
+# verify and are rehashed with Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Axes first: a locked-out user name or address is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(24 * 3600))
+
+# Sessions end after SESSION_COOKIE_AGE seconds without a request: accounts.middleware
+# renews a signed-in session at most every five minutes (not SESSION_SAVE_EVERY_REQUEST,
+# which would write the session row on every page), and the cookie dies with the browser.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(2 * 3600))
+SESSION_RENEW_SECONDS = 300
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name, or from
+# one address, logins for it are refused for AXES_COOLOFF_MINUTES. Attempts live in the
+# database, so every web process counts the same failures.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.network.lockout_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Second factor (django-otp): required for admins, offered to evaluators (accounts.two_factor).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal Aksi HAM")
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
