@@ -589,9 +589,11 @@ def max_bytes_per_request():
 def max_body_bytes(max_files=None):
     """The largest request body an upload view reads: its files and the form's other fields."""
     files = max_bytes_per_request()
-    if max_files is not None:
-        files = min(files, max_files * max_upload_bytes())
     fields = int(getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None) or 2_621_440)
+    if max_files is not None:
+        # A view that takes a few files takes no long texts either: its CSRF token and the like.
+        files = min(files, max_files * max_upload_bytes())
+        fields = 64 * 1024
     # Multipart headers and boundaries: a few hundred bytes per part.
     return files + fields + 1024 * (max_files or max_files_per_request())
 
