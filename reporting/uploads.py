@@ -291,7 +291,7 @@ def inspect_upload(uploaded_file):
         if kind.mime == _PDF:
             _check_pdf(uploaded_file, size)
         else:
-            _check_image(uploaded_file, kind.mime)
+            _check_image(uploaded_file, kind.mime, size)
     finally:
         uploaded_file.seek(0)
 
@@ -436,7 +436,7 @@ def _decoded_length(stream, budget):
     return length
 
 
-def _check_image(stream, mime):
+def _check_image(stream, mime, size):
     formats = _PILLOW_FORMATS[mime]
     invalid = UploadRejected(
         _("Berkas bukan gambar %(format)s yang sah."),
@@ -448,6 +448,10 @@ def _check_image(stream, mime):
         # Image.open reads the header only: the size is known before a pixel is decoded.
         with _strict_decoding(), Image.open(stream, formats=formats) as image:
             _reject_oversized_pixels(image)
+            if image.format in ("JPEG", "MPO") and size * 8 < image.width * image.height / 64:
+                # Every 8x8 block costs at least one bit of scan data; fewer bits than blocks
+                # cannot fill the declared size, and libjpeg would quietly pad it with grey.
+                raise _rejected_truncated_jpeg()
             # verify() checks every chunk's CRC but decodes nothing; load() decodes the
             # pixels but ignores damaged chunks after them. Each catches what the other misses.
             image.verify()
@@ -485,6 +489,13 @@ def _reject_oversized_pixels(image):
         ceiling = min(ceiling, Image.MAX_IMAGE_PIXELS)
     if image.width * image.height > ceiling:
         raise _rejected_pixels(ceiling)
+
+
+def _rejected_truncated_jpeg():
+    return UploadRejected(
+        _("Berkas JPEG terpotong: datanya tidak cukup untuk ukuran gambar yang dinyatakan."),
+        code="evidence_truncated_image",
+    )
 
 
 def _rejected_pixels(ceiling=None):
