@@ -54,17 +54,28 @@ def _clean_header(value):
     return True
 
 
-def reject_malformed_input(get_response):
+def check_form_fields(request):
+    """Raise BadRequest for a NUL in the names or values of a parsed form body."""
+    for key, values in request.POST.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            raise BadRequest("NUL in a form field")
+
+
+class MalformedInputMiddleware:
     """Answer 400 to NUL bytes and broken UTF-8 before anything reads the request.
 
     Django would turn "%FF" into U+FFFD and keep "%00" as a NUL, which PostgreSQL refuses
     in a query (a 500). The query string, a URL-encoded form body and the headers the portal
-    reads are checked as bytes. A multipart body is parsed only by the view (so that its
-    upload limits apply first); its fields reach the database only through forms, whose
-    text fields refuse NUL characters.
+    reads are checked as bytes. A multipart body is parsed here too (CsrfViewMiddleware would
+    parse it next anyway), except for views that install their own upload limits first
+    (``reporting.uploads.limit_evidence_uploads``), which check its fields themselves once
+    parsed.
     """
 
-    def middleware(request):
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
         if not _clean_encoded(query.encode("latin-1", "replace")):
             raise BadRequest("malformed query string")
@@ -81,6 +92,12 @@ def reject_malformed_input(get_response):
             # Bounded by DATA_UPLOAD_MAX_MEMORY_SIZE: a bigger body is a 400 already.
             if not _clean_encoded(request.body):
                 raise BadRequest("malformed form body")
-        return get_response(request)
+        return self.get_response(request)
 
-    return middleware
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or request.content_type != "multipart/form-data":
+            return None
+        if getattr(view_func, "parses_own_uploads", False):
+            return None
+        check_form_fields(request)
+        return None

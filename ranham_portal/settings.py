@@ -73,7 +73,7 @@ if DEBUG or DEMO:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a parameter, a cookie or the body into the database.
-    "accounts.middleware.reject_malformed_input",
+    "accounts.middleware.MalformedInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.language_by_choice_only",

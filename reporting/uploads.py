@@ -47,6 +47,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL import Image, ImageFile
 
+from accounts.middleware import check_form_fields
+
 DEFAULT_ALLOWED_TYPES = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # An image is refused from its header above this many pixels, before anything is decoded.
@@ -674,8 +676,11 @@ def limit_evidence_uploads(view=None, *, max_files=None):
             if declared_body_too_large(request, max_files):
                 return upload_too_large_response(request, max_files)
             install_upload_handlers(request, max_files=max_files)
+            check_form_fields(request)
         return protected(request, *args, **kwargs)
 
+    # MalformedInputMiddleware leaves the body of this view unparsed: the check is above.
+    wrapper.parses_own_uploads = True
     return wrapper
 
 
