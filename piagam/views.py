@@ -47,6 +47,7 @@ from reporting.uploads import (
     limit_evidence_uploads,
     mark_oversize_uploads,
     max_body_bytes,
+    parses_own_uploads,
 )
 
 from . import verification
@@ -658,6 +659,7 @@ def _lookup(request, number):
 
 # csrf_exempt only postpones the check: limit_evidence_uploads must install its size limit
 # before the body is read, and then runs the CSRF check itself.
+@parses_own_uploads
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -672,6 +674,7 @@ def verify(request, token):
     return _verify(request, token)
 
 
+@parses_own_uploads
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -679,9 +679,17 @@ def limit_evidence_uploads(view=None, *, max_files=None):
             check_form_fields(request)
         return protected(request, *args, **kwargs)
 
-    # MalformedInputMiddleware leaves the body of this view unparsed: the check is above.
-    wrapper.parses_own_uploads = True
-    return wrapper
+    return parses_own_uploads(wrapper)
+
+
+def parses_own_uploads(view):
+    """Mark a view whose body must stay unread until it installs its upload limits.
+
+    ``accounts.middleware.MalformedInputMiddleware`` then leaves the body alone; the view (through
+    :func:`limit_evidence_uploads`) checks the fields once they are parsed.
+    """
+    view.parses_own_uploads = True
+    return view
 
 
 def mark_oversize_uploads(form, request):

@@ -33,6 +33,7 @@ from tests.reporting.conftest import (  # noqa: F401 - fixtures shared with the 
     draft,
     media,
     open_period,
+    samarinda_only_action,
     stored_files,
     tw3,
 )
