@@ -310,3 +310,12 @@ def test_a_pdf_named_html_is_stored_and_served_as_a_pdf_in_a_sandbox(
     assert response["Content-Security-Policy"] == "sandbox"
     assert response["X-Content-Type-Options"] == "nosniff"
     response.close()
+
+
+def test_the_refusal_of_an_active_pdf_reads_in_english_too():
+    from django.utils import translation
+
+    with translation.override("en"):
+        error = refusal("laporan.pdf", pdf_bytes(ACTIVE_PDFS["open-action-javascript"]))
+
+        assert error.messages[0].startswith("The PDF contains active content")
