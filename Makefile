@@ -44,9 +44,11 @@ format: $(STAMP)
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Production settings as docker-compose.yml sets them: a shared Redis cache and one proxy.
 check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
-	ALLOWED_HOSTS=ranham.example.go.id $(PY) manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=ranham.example.go.id CACHE_URL=redis://127.0.0.1:6379/1 TRUSTED_PROXY_COUNT=1 \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench} \

@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import checks  # noqa: F401 - registers the deployment checks
         from .middleware import mark_session_renewed
         from .two_factor import remember_owed_step
 

@@ -40,7 +40,15 @@ from accounts.models import Kanwil
 from evaluation.rankings import closed_periods, cycle_ranking
 from reporting.cycles import CYCLE_PARAM, choose_cycle, cycles_with_periods
 from reporting.services import ReportingError
-from reporting.uploads import EvidenceFileField, limit_evidence_uploads, mark_oversize_uploads
+from reporting.uploads import (
+    EvidenceFileField,
+    declared_body_too_large,
+    format_size,
+    limit_evidence_uploads,
+    mark_oversize_uploads,
+    max_body_bytes,
+    parses_own_uploads,
+)
 
 from . import verification
 from .awards import eligibility
@@ -615,7 +623,25 @@ def _verification_page(request, certificate):
     )
 
 
-@limit_evidence_uploads
+# The public check compares one PDF: a body of one evidence file (and a CSRF token).
+PUBLIC_CHECK_FILES = 1
+
+
+def _body_too_large(request):
+    """A 413 page for a body bigger than one evidence file, answered before it is read."""
+    if request.method != "POST" or not declared_body_too_large(request, PUBLIC_CHECK_FILES):
+        return None
+    response = render(
+        request,
+        "piagam/verify_too_large.html",
+        {"limit": format_size(max_body_bytes(PUBLIC_CHECK_FILES))},
+        status=413,
+    )
+    response["Connection"] = "close"
+    return response
+
+
+@limit_evidence_uploads(max_files=PUBLIC_CHECK_FILES)
 def _verify(request, token):
     certificate = verification.find_by_token(token)
     if certificate is None:
@@ -623,7 +649,7 @@ def _verify(request, token):
     return _verification_page(request, certificate)
 
 
-@limit_evidence_uploads
+@limit_evidence_uploads(max_files=PUBLIC_CHECK_FILES)
 def _lookup(request, number):
     certificate = verification.find_by_number(number)
     if certificate is None:
@@ -633,11 +659,14 @@ def _lookup(request, number):
 
 # csrf_exempt only postpones the check: limit_evidence_uploads must install its size limit
 # before the body is read, and then runs the CSRF check itself.
+@parses_own_uploads
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request, token):
     """The page a piagam's QR code opens."""
+    if refusal := _body_too_large(request):
+        return refusal
     if request.method == "POST" and (
         refusal := _throttled(request, verification.upload_throttle())
     ):
@@ -645,6 +674,7 @@ def verify(request, token):
     return _verify(request, token)
 
 
+@parses_own_uploads
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -652,6 +682,8 @@ def verify_lookup(request):
     """Check a piagam by its number; throttled per client address (numbers are sequential)."""
     # The number travels in the query string, for the upload form too, so that a refused
     # request is answered before its body is read.
+    if refusal := _body_too_large(request):
+        return refusal
     number = request.GET.get("nomor", "").strip()
     if not number:
         if request.method == "POST":

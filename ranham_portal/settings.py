@@ -79,6 +79,8 @@ if DEBUG or DEMO:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a parameter, a cookie or the body into the database.
+    "accounts.middleware.MalformedInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.language_by_choice_only",
@@ -224,9 +226,21 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EVIDENCE_ALLOWED_TYPES = envlist("EVIDENCE_ALLOWED_TYPES", "application/pdf,image/jpeg,image/png")
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+# Images are refused from their header above this many pixels, before any decoding.
+EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", str(40_000_000))
+EVIDENCE_MAX_PDF_PAGES = envint("EVIDENCE_MAX_PDF_PAGES", "500")
+# Quotas, counting the files that stay on an item or a report after a save.
+EVIDENCE_MAX_FILES_PER_ITEM = envint("EVIDENCE_MAX_FILES_PER_ITEM", "10")
+EVIDENCE_MAX_BYTES_PER_ITEM = envint("EVIDENCE_MAX_BYTES_PER_ITEM", str(50 * 1024 * 1024))
+EVIDENCE_MAX_FILES_PER_REPORT = envint("EVIDENCE_MAX_FILES_PER_REPORT", "100")
+# Also the most one save may upload: a bigger declared body is answered 413 unread.
+EVIDENCE_MAX_BYTES_PER_REPORT = envint("EVIDENCE_MAX_BYTES_PER_REPORT", str(100 * 1024 * 1024))
 # Uploads beyond this stream to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = 200
+# The form fields of a request (not its files): a report's narratives fit with room to spare.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(4 * 1024 * 1024))
+# Files in one request; the public piagam check takes one (see piagam.views).
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_REPORT
 
 # With nothing set, a development run writes each mail as a file in var/mail/ to read.
 EMAIL_BACKEND = os.environ.get(
@@ -312,8 +326,11 @@ LOGGING = {
     "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
-if not DEBUG:
+# X-Forwarded-Proto is believed only from a reverse proxy the deployment declares: without
+# one, any client could claim https.
+if TRUSTED_PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(30 * 24 * 3600))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

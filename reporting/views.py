@@ -377,6 +377,9 @@ def evidence_file(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # A file opened inline runs in a sandbox: no script, no forms, no same-origin access.
+    # Chromium's PDF viewer and image display still work inside it.
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
