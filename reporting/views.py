@@ -9,6 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
+from accounts.templatetags.moments import format_moment
 
 from .cycles import choose_cycle, cycles_with_periods
 from .forms import OfficerReportForm
@@ -109,12 +110,7 @@ def report_edit(request, period_pk):
                 if "kirim" not in request.POST:
                     messages.success(
                         request,
-                        _("Draf tersimpan pukul %(time)s.")
-                        % {
-                            "time": timezone.localtime(timezone.now(), region.zone).strftime(
-                                "%H.%M"
-                            )
-                        },
+                        _("Draf tersimpan: %(when)s.") % {"when": format_moment(timezone.now(), region)},
                     )
                     return redirect("reporting:report-edit", period_pk=period.pk)
                 try:

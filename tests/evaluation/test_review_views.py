@@ -266,7 +266,7 @@ def test_explanation_adds_up(client_for, evaluator_kaltim, report):
         str(result.responsiveness),
         str(result.final),
     ) == ("100.00", "80.00", "100.00", "95.00")
-    assert "Jumat, 10 Oktober 2025 23.59 WITA" in body
+    assert "Jumat, 10 Oktober 2025 pukul 23.59 WITA" in body
     assert "T = max(0, 100 − 10,00 × 2) = 80,00" in body
     assert "F = 0,50 × 100,00 + 0,25 × 80,00 + 0,25 × 100,00 = 95,00" in body
 

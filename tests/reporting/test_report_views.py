@@ -223,7 +223,7 @@ def test_officer_saves_a_first_draft_through_the_page(
         EventKind.CREATED
     ]
     assert response.redirect_chain == [(edit_url(open_period), 302)]
-    assert "Draf tersimpan pukul" in text(response)
+    assert "Draf tersimpan:" in text(response)
 
 
 def test_officer_submits_a_complete_report_from_the_page(
