@@ -14,7 +14,6 @@ from .models import (
     Evidence,
     Extension,
     Period,
-    ProgressStatus,
     Report,
     ReportEntry,
     ReportStatus,
@@ -111,10 +110,7 @@ def officer_period_rows(region, periods):
         required[measure.period_id]["items"].update(r.pk for r in measure.requirements.all())
     filled = defaultdict(set)
     for period_id, action_id in (
-        ReportEntry.objects.filter(
-            report__in=reports.values(),
-            progress__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.DONE],
-        )
+        ReportEntry.objects.filter(report__in=reports.values())
         .exclude(narrative="")
         .values_list("report__period_id", "action_id")
     ):

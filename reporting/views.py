@@ -110,7 +110,8 @@ def report_edit(request, period_pk):
                 if "kirim" not in request.POST:
                     messages.success(
                         request,
-                        _("Draf tersimpan: %(when)s.") % {"when": format_moment(timezone.now(), region)},
+                        _("Draf tersimpan: %(when)s.")
+                        % {"when": format_moment(timezone.now(), region)},
                     )
                     return redirect("reporting:report-edit", period_pk=period.pk)
                 try:
