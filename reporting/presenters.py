@@ -184,3 +184,46 @@ def duplicate_flags(report, viewer=None):
 
 def report_timeline(report):
     return list(report.events.select_related("actor"))
+
+
+@dataclass(frozen=True)
+class RoundChanges:
+    """What the latest submission round changed against the round before it.
+
+    ``new_evidence``: ids of files sent now that the previous round did not hold (a
+    replacement is a new row, so a replaced file is new). ``changed``: requirement ids whose
+    set of files differs. In the first round there is nothing to compare: ``previous`` is None.
+    """
+
+    round: int
+    previous: int | None
+    new_evidence: frozenset
+    changed: frozenset
+
+    def is_unchanged(self, requirement_id):
+        return self.previous is not None and requirement_id not in self.changed
+
+
+def _files_per_requirement(version):
+    files = defaultdict(set)
+    for item in version.content.get("evidence", []):
+        files[item["requirement"]].add(item["id"])
+    return files
+
+
+def round_changes(report):
+    """Compare the report's last two frozen versions (one query)."""
+    versions = list(report.versions.order_by("-number")[:2])
+    if not versions:
+        return RoundChanges(0, None, frozenset(), frozenset())
+    latest, *earlier = versions
+    if not earlier:
+        return RoundChanges(latest.number, None, frozenset(), frozenset())
+    now, before = _files_per_requirement(latest), _files_per_requirement(earlier[0])
+    return RoundChanges(
+        round=latest.number,
+        previous=earlier[0].number,
+        new_evidence=frozenset(pk for ids in now.values() for pk in ids)
+        - frozenset(pk for ids in before.values() for pk in ids),
+        changed=frozenset(req for req in set(now) | set(before) if now[req] != before[req]),
+    )

@@ -14,7 +14,7 @@ from accounts.days import user_today
 from accounts.models import Region
 from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import Period, RejectionReason, Report, ReportStatus
-from reporting.presenters import duplicate_flags, evidence_by_requirement
+from reporting.presenters import duplicate_flags, evidence_by_requirement, round_changes
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError
 
@@ -22,7 +22,14 @@ from .. import presence
 from ..models import Decision, Review, ReviewOutcome
 from ..queues import period_counts, regions_in_scope, waiting_reports
 from ..scorecards import explain
-from ..services import ItemChoice, current_round, decide, reopen
+from ..services import (
+    IncompleteReview,
+    ItemChoice,
+    carried_decisions,
+    current_round,
+    decide,
+    reopen,
+)
 
 
 def _evaluator(request):
@@ -102,6 +109,7 @@ def review(request, pk):
     round_number = current_round(report)
     reviewable = report.status == ReportStatus.SUBMITTED
     posted = {}
+    problems = {}
     if request.method == "POST":
         if not reviewable:
             messages.error(request, _("Laporan ini tidak sedang menunggu verifikasi."))
@@ -121,6 +129,9 @@ def review(request, pk):
                 outcome=outcome,
                 note=request.POST.get("catatan", "").strip()[:5000],
             )
+        except IncompleteReview as error:
+            problems = error.problems
+            messages.error(request, str(error))
         except ReportingError as error:
             messages.error(request, str(error))
         else:
@@ -148,6 +159,8 @@ def review(request, pk):
     ):
         for decision in review_row.decisions.all():
             previous[decision.requirement_id] = (review_row.round, decision)
+    changes = round_changes(report)
+    carried = carried_decisions(report, changes) if reviewable else {}
     evidence = evidence_by_requirement(report)
     entries = {entry.action_id: entry for entry in report.entries.all()}
     for block in blocks:
@@ -156,6 +169,13 @@ def review(request, pk):
             req.files = evidence.get(req.pk, [])
             req.previous = previous.get(req.pk)
             req.posted = posted.get(req.pk)
+            req.carried = carried.get(req.pk)
+            req.changed = changes.previous is not None and req.pk in changes.changed
+            req.problem = problems.get(req.pk)
+            # Pre-selected: what was posted, else the decision carried from the last round.
+            req.chosen = req.posted.decision if req.posted else ("accepted" if req.carried else "")
+            for item in req.files:
+                item.is_new = item.pk in changes.new_evidence
     return render(
         request,
         "evaluation/review.html",
@@ -163,6 +183,7 @@ def review(request, pk):
             "report": report,
             "blocks": blocks,
             "round": round_number,
+            "previous_round": changes.previous,
             "reviewable": reviewable,
             "others_open": others_open,
             "duplicates": duplicate_flags(report, viewer=user),

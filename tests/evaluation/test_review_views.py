@@ -148,7 +148,7 @@ def test_a_missing_decision_keeps_the_choices_made_and_says_what_is_left(
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Putuskan setiap butir" in body
+    assert "Keputusan belum lengkap" in body
     assert re.search(rf'id="terima-{first.pk}" value="accepted"\s+checked', body)
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
