@@ -83,6 +83,82 @@ def check_choices(labelled, choices, carried=()):
     return problems
 
 
+@dataclass(frozen=True)
+class ReviewPlan:
+    """The evaluator's decisions as they would be recorded: every item labelled
+    ("Aksi 3 – Notulen rapat") with its choice, carried ones included."""
+
+    outcome: str
+    note: str
+    items: list  # [(label, requirement, ItemChoice, carried)]
+
+    @property
+    def rejected(self):
+        return [(label, req, c) for label, req, c, _k in self.items if c.decision == "rejected"]
+
+    @property
+    def carried(self):
+        return [label for label, _req, _c, carried in self.items if carried]
+
+
+def plan_review(report, *, round, choices, outcome, note="", review=None):
+    """Check the evaluator's choices exactly as `decide` will, writing nothing; raises
+    ReviewConflict, IncompleteReview or ReportingError, else returns the ReviewPlan."""
+    if review is None:
+        review = Review.objects.filter(report=report, round=round).first()
+    if (
+        report.status != ReportStatus.SUBMITTED
+        or current_round(report) != round
+        or (review is not None and review.decided_at is not None)
+    ):
+        decided = review.decided_by if review and review.decided_by_id else None
+        raise ReviewConflict(
+            _(
+                "Laporan ini sudah diputuskan oleh %(name)s. Muat ulang halaman untuk melihat "
+                "keadaan terbaru."
+            )
+            % {"name": decided.get_full_name() or decided.username}
+            if decided
+            else _("Laporan ini berubah sejak halaman dibuka. Muat ulang halaman.")
+        )
+    labelled = [
+        (block.action.number, req)
+        for block in report_requirements(report.region, report.period)
+        for req in block.requirements
+    ]
+    # Round two carries round one: an accepted item whose files did not change keeps its
+    # decision unless the evaluator chose otherwise.
+    carried = carried_decisions(report, round_changes(report))
+    choices = {**{pk: ItemChoice(decision=Decision.ACCEPTED) for pk in carried}, **choices}
+    problems = check_choices(labelled, choices)
+    if problems:
+        raise IncompleteReview(
+            _("Keputusan belum lengkap: %(problems)s") % {"problems": " ".join(problems.values())},
+            problems,
+        )
+    plan = ReviewPlan(
+        outcome=outcome,
+        note=note,
+        items=[
+            (
+                item_label(number, req),
+                req,
+                choices[req.pk],
+                req.pk in carried and choices[req.pk].decision == Decision.ACCEPTED,
+            )
+            for number, req in labelled
+        ],
+    )
+    if outcome == ReviewOutcome.RETURNED and not plan.rejected and not note.strip():
+        raise ReportingError(
+            _(
+                "Tidak ada butir yang ditolak: tuliskan apa yang harus "
+                "diperbaiki, atau verifikasi laporan."
+            )
+        )
+    return plan
+
+
 @transaction.atomic
 def decide(report, *, by, round, choices, outcome, note="", now=None, opened_at=None):
     """Record a decision on every required item, then return or verify the report.
@@ -99,49 +175,12 @@ def decide(report, *, by, round, choices, outcome, note="", now=None, opened_at=
         .get(pk=report.pk)
     )
     review = Review.objects.filter(report=locked, round=round).first()
-    if (
-        locked.status != ReportStatus.SUBMITTED
-        or current_round(locked) != round
-        or (review is not None and review.decided_at is not None)
-    ):
-        decided = review.decided_by if review and review.decided_by_id else None
-        raise ReviewConflict(
-            _(
-                "Laporan ini sudah diputuskan oleh %(name)s. Muat ulang halaman untuk melihat "
-                "keadaan terbaru."
-            )
-            % {"name": decided.get_full_name() or decided.username}
-            if decided
-            else _("Laporan ini berubah sejak halaman dibuka. Muat ulang halaman.")
-        )
-    labelled = [
-        (block.action.number, req)
-        for block in report_requirements(locked.region, locked.period)
-        for req in block.requirements
-    ]
-    requirements = [req for _number, req in labelled]
-    # Round two carries round one: an accepted item whose files did not change keeps its
-    # decision unless the evaluator chose otherwise.
-    carried = carried_decisions(locked, round_changes(locked))
-    choices = {**{pk: ItemChoice(decision=Decision.ACCEPTED) for pk in carried}, **choices}
-    problems = check_choices(labelled, choices)
-    if problems:
-        raise IncompleteReview(
-            _("Keputusan belum lengkap: %(problems)s") % {"problems": " ".join(problems.values())},
-            problems,
-        )
-    rejected = [
-        (req, choices[req.pk])
-        for req in requirements
-        if choices[req.pk].decision == Decision.REJECTED
-    ]
-    if outcome == ReviewOutcome.RETURNED and not rejected and not note.strip():
-        raise ReportingError(
-            _(
-                "Tidak ada butir yang ditolak: tuliskan apa yang harus "
-                "diperbaiki, atau verifikasi laporan."
-            )
-        )
+    plan = plan_review(
+        locked, round=round, choices=choices, outcome=outcome, note=note, review=review
+    )
+    requirements = [req for _label, req, _choice, _carried in plan.items]
+    choices = {req.pk: choice for _label, req, choice, _carried in plan.items}
+    rejected = [(req, choice) for _label, req, choice in plan.rejected]
     if review is None:
         began = opened_at or presence.opened_since(locked, round=round, user=by) or now
         review = Review.objects.create(

@@ -3,6 +3,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -13,7 +14,7 @@ from accounts.templatetags.moments import format_moment
 
 from .cycles import choose_cycle, cycles_with_periods
 from .forms import OfficerReportForm
-from .models import Evidence, Extension, Period, Report
+from .models import Evidence, Extension, Period, Report, ReportStatus
 from .presenters import (
     deadline_info,
     duplicate_flags,
@@ -27,8 +28,10 @@ from .services import (
     IncompleteReport,
     StaleReport,
     SubmissionClosed,
+    missing_items,
     save_draft,
     start_report,
+    submission_window_open,
     submit_report,
 )
 from .uploads import limit_evidence_uploads
@@ -114,7 +117,13 @@ def report_edit(request, period_pk):
                         % {"when": format_moment(timezone.now(), region)},
                     )
                     return redirect("reporting:report-edit", period_pk=period.pk)
+                if "confirmed" not in request.POST:
+                    missing = missing_items(report)
+                    if not missing and submission_window_open(report, timezone.now()):
+                        return _confirm_submit(request, blocks, report, deadline)
                 try:
+                    if missing:
+                        raise IncompleteReport(missing)
                     submit_report(report, by=user)
                 except IncompleteReport as error:
                     missing = error.missing
@@ -147,6 +156,76 @@ def report_edit(request, period_pk):
     )
 
 
+def submit_consequences(region, period, report, deadline):
+    """What sending the report does, said before the officer confirms (dialog and page)."""
+    lines = [
+        _("Laporan %(period)s %(region)s dikirim ke Kanwil untuk diverifikasi.")
+        % {"period": period, "region": region.name},
+        _("Setelah dikirim, laporan tidak dapat diubah lagi kecuali dikembalikan oleh Kanwil."),
+    ]
+    if report is not None and report.status == ReportStatus.RETURNED:
+        lines.append(
+            _(
+                "Ini kiriman ulang atas permintaan perbaikan: waktunya menentukan nilai "
+                "responsivitas."
+            )
+        )
+    elif report is None or report.first_submitted_at is None:
+        lines.append(
+            _(
+                "Waktu kiriman ini dicatat sebagai kiriman pertama, dasar nilai ketepatan waktu "
+                "(batas: %(deadline)s)."
+            )
+            % {"deadline": format_moment(deadline.due, region)}
+        )
+    return lines
+
+
+def _confirm_submit(request, blocks, report, deadline):
+    """The no-JavaScript second look: the saved draft's fields, to be posted again."""
+    entries = {entry.action_id: entry for entry in report.entries.all()}
+    files = evidence_by_requirement(report)
+    fields = [
+        ("revision", report.revision),
+        ("notes", report.notes),
+        ("proposals", report.proposals),
+        ("kirim", "1"),
+    ]
+    details = []
+    for block in blocks:
+        entry = entries.get(block.action.pk)
+        prefix = f"aksi-{block.action.pk}"
+        fields += [
+            (f"{prefix}-narrative", entry.narrative if entry else ""),
+            (f"{prefix}-progress", entry.progress if entry else ""),
+        ]
+        count = sum(len(files.get(req.pk, ())) for req in block.requirements)
+        details.append(
+            _("Aksi %(number)s: %(progress)s · %(count)s berkas data dukung")
+            % {
+                "number": block.action.number,
+                "progress": entry.get_progress_display() if entry else "—",
+                "count": count,
+            }
+        )
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Kirim laporan?"),
+            "lead": _("Draf sudah tersimpan, termasuk berkas yang diunggah."),
+            "consequences": submit_consequences(report.region, report.period, report, deadline),
+            "details_heading": _("Isi yang dikirim"),
+            "details": details,
+            "action": request.path,
+            "fields": fields,
+            "confirm_label": _("Ya, kirim laporan"),
+            "back_url": reverse("reporting:report-edit", args=[report.period.pk]),
+            "back_label": _("Kembali ke draf"),
+        },
+    )
+
+
 def _render_edit(request, period, region, report, deadline, form, *, missing=(), conflict=None):
     open_requests = []
     if report is not None:
@@ -175,6 +254,7 @@ def _render_edit(request, period, region, report, deadline, form, *, missing=(),
             "missing": missing,
             "conflict": conflict,
             "open_requests": open_requests,
+            "submit_consequences": submit_consequences(region, period, report, deadline),
         },
     )
 

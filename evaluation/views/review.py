@@ -28,6 +28,7 @@ from ..services import (
     carried_decisions,
     current_round,
     decide,
+    plan_review,
     reopen,
 )
 
@@ -120,15 +121,14 @@ def review(request, pk):
             seen_round = int(request.POST.get("putaran", ""))
         except ValueError:
             seen_round = -1  # a forged round can only meet the "changed since" refusal
+        note = request.POST.get("catatan", "").strip()[:5000]
         try:
-            decide(
-                report,
-                by=user,
-                round=seen_round,
-                choices=posted,
-                outcome=outcome,
-                note=request.POST.get("catatan", "").strip()[:5000],
-            )
+            if "confirmed" not in request.POST:
+                plan = plan_review(
+                    report, round=seen_round, choices=posted, outcome=outcome, note=note
+                )
+                return _confirm_review(request, report, plan)
+            decide(report, by=user, round=seen_round, choices=posted, outcome=outcome, note=note)
         except IncompleteReview as error:
             problems = error.problems
             messages.error(request, str(error))
@@ -188,7 +188,74 @@ def review(request, pk):
             "others_open": others_open,
             "duplicates": duplicate_flags(report, viewer=user),
             "reasons": RejectionReason.choices,
+            "verify_consequences": review_consequences(report, ReviewOutcome.VERIFIED),
+            "return_consequences": review_consequences(report, ReviewOutcome.RETURNED),
             "note": request.POST.get("catatan", "") if request.method == "POST" else "",
+        },
+    )
+
+
+def review_consequences(report, outcome):
+    """What verifying or returning does, said before the evaluator confirms."""
+    region = report.region.name
+    if outcome == ReviewOutcome.VERIFIED:
+        return [
+            _("Laporan %(region)s %(period)s dikunci sebagai terverifikasi.")
+            % {"region": region, "period": report.period},
+            _("Nilainya dihitung dan tampil di peringkat; butir yang ditolak bernilai 0."),
+            _("Laporan hanya dapat dibuka kembali dengan alasan tertulis yang dicatat."),
+        ]
+    return [
+        _("Laporan dikembalikan ke %(region)s untuk diperbaiki.") % {"region": region},
+        _("Daerah melihat butir yang ditolak beserta alasan dan catatan Anda."),
+        _("Waktu tanggapan daerah dihitung dalam hari kerja sejak saat ini (nilai responsivitas)."),
+    ]
+
+
+def _confirm_review(request, report, plan):
+    """The no-JavaScript second look, with every posted field to be sent again."""
+    fields = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in request.POST.getlist(name)
+    ]
+    details = [
+        _("%(item)s: ditolak (%(reason)s)%(note)s")
+        % {
+            "item": label,
+            "reason": RejectionReason(choice.reason).label,
+            "note": f" – {choice.note}" if choice.note else "",
+        }
+        for label, _req, choice in plan.rejected
+    ]
+    accepted = len(plan.items) - len(plan.rejected)
+    details.insert(
+        0,
+        _(
+            "%(accepted)s dari %(total)s butir diterima, %(carried)s di antaranya dari "
+            "putaran sebelumnya."
+        )
+        % {"accepted": accepted, "total": len(plan.items), "carried": len(plan.carried)},
+    )
+    if plan.note:
+        details.append(_("Catatan umum: %(note)s") % {"note": plan.note})
+    verified = plan.outcome == ReviewOutcome.VERIFIED
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Verifikasi laporan?") if verified else _("Kembalikan laporan?"),
+            "lead": f"{report.region.name} · {report.period}",
+            "consequences": review_consequences(report, plan.outcome),
+            "details_heading": _("Keputusan Anda"),
+            "details": details,
+            "action": request.path,
+            "fields": fields,
+            "confirm_label": _("Ya, verifikasi") if verified else _("Ya, kembalikan"),
+            "confirm_class": "btn-success" if verified else "btn-warning",
+            "back_url": request.path,
+            "back_label": _("Kembali ke pemeriksaan"),
         },
     )
 

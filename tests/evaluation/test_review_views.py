@@ -81,7 +81,8 @@ def test_only_the_kanwil_can_decide_or_reopen(
     choices = {f"keputusan-{r.pk}": "accepted" for r in items(report)}
 
     decided = client.post(
-        reverse("evaluation:review", args=[report.pk]), {"putaran": 1, "verifikasi": "1", **choices}
+        reverse("evaluation:review", args=[report.pk]),
+        {"putaran": 1, "verifikasi": "1", "confirmed": "1", **choices},
     )
     reopened = client.post(reverse("evaluation:reopen", args=[report.pk]), {"alasan": "x"})
 
@@ -112,6 +113,7 @@ def test_returning_through_the_screen_sends_the_item_notes_to_the_region(
     data = {
         "putaran": 1,
         "kembalikan": "1",
+        "confirmed": "1",
         "catatan": "Perbaiki SK.",
         f"keputusan-{first.pk}": "rejected",
         f"alasan-{first.pk}": "tanpa_ttd",
@@ -234,7 +236,7 @@ def test_the_first_decision_through_the_screen_records_who_opened_it_and_when(
 
     client.post(
         url,
-        {"putaran": 1, "verifikasi": "1"}
+        {"putaran": 1, "verifikasi": "1", "confirmed": "1"}
         | {f"keputusan-{r.pk}": "accepted" for r in items(report)},
     )
 
