@@ -25,8 +25,12 @@ demo: migrate
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo
 
+# The worker and beat run as in production: beat sends the nightly scoring and the sweep of
+# stuck piagam; one scoring is queued at start so that periods closed since the last run
+# have their scores without waiting for the night.
 run: demo
-	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C menghentikan web dan worker)"
+	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C menghentikan web, worker dan beat)"
+	$(BIN)/celery -A ranham_portal call evaluation.tasks.recompute_recent_cycles
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install
