@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format check-migrations check-deploy ci messages bench clean
+.PHONY: run test install migrate demo lint format check-messages check-migrations check-deploy ci messages bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# English complete: no untranslated or fuzzy message, none missing from the catalogue
+# (also part of `make test`).
+check-messages: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_translations.py
 
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

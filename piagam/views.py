@@ -48,7 +48,6 @@ from .awards import eligibility
 from .awards import proposals as award_proposals
 from .models import AwardCategory, Certificate, CertificateBatch, CertificateStatus
 from .services import issue_batch, issuer_code, retry_failed, revoke
-from .wording import category_words as printed_words
 from .wording import certificate_sentence
 
 logger = logging.getLogger(__name__)
@@ -103,6 +102,12 @@ class Counts:
         }
 
 
+def category_labels(codes):
+    """Award categories in the reader's language; the piagam itself prints them in
+    Indonesian (piagam.wording)."""
+    return [AwardCategory(code).label for code in codes]
+
+
 def _local(moment):
     return timezone.localtime(moment, ministry_zone()) if moment else None
 
@@ -120,7 +125,7 @@ def _certificate_rows(certificates):
     return [
         {
             "certificate": certificate,
-            "words": printed_words(certificate.categories),
+            "words": category_labels(certificate.categories),
             "badge": STATUS_BADGES[certificate.status],
             "revoked_at": _local(certificate.revoked_at),
         }
@@ -209,7 +214,7 @@ class ProposalLine:
 
     @property
     def words(self):
-        return printed_words(self.categories)
+        return category_labels(self.categories)
 
 
 def _candidates(cycle, rows, today):
@@ -302,7 +307,7 @@ def awards(request):
     lines = []
     for proposal in proposals:
         candidate = by_region.get(proposal.region.pk) or Candidate(row=proposal.row, verified=0)
-        candidate.categories = printed_words(proposal.categories)
+        candidate.categories = category_labels(proposal.categories)
         lines.append(
             ProposalLine(
                 candidate=candidate,

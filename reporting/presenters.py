@@ -1,5 +1,6 @@
 """What the reporting pages show, each built with a fixed number of queries."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -182,8 +183,19 @@ def duplicate_flags(report, viewer=None):
     }
 
 
+# Submissions record their round as text ("Putaran 2") in the language of the moment.
+_ROUND_LABEL = re.compile(r"^(?:Putaran|Round) (\d+)$")
+
+
 def report_timeline(report):
-    return list(report.events.select_related("actor"))
+    """The report's events; a round label is shown in the reader's language."""
+    events = list(report.events.select_related("actor"))
+    for event in events:
+        found = _ROUND_LABEL.match(event.reason)
+        event.shown_reason = (
+            _("Putaran %(number)s") % {"number": found[1]} if found else event.reason
+        )
+    return events
 
 
 @dataclass(frozen=True)
