@@ -34,7 +34,13 @@ class EntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Apa yang sudah dicapai pada periode ini untuk ukuran keberhasilan di atas."),
     )
-    progress = forms.ChoiceField(label=_("Status kemajuan"), choices=ProgressStatus.choices)
+    progress = forms.ChoiceField(
+        label=_("Status kemajuan"),
+        choices=ProgressStatus.choices,
+        help_text=_(
+            "Laporkan apa adanya. Bila aksi ini belum dimulai, tuliskan alasannya di kolom capaian."
+        ),
+    )
 
 
 class EvidenceItemForm(forms.Form):

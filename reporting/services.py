@@ -268,10 +268,16 @@ def missing_items(report):
         action = block.action
         entry = entries.get(action.pk)
         label = _("Aksi %(number)s") % {"number": action.number}
-        if entry is None or not entry.narrative.strip():
+        # Progress is reported as it is: every status may be sent; "not started" is
+        # explained in the narrative, which every action needs.
+        if entry is not None and entry.progress == ProgressStatus.NOT_STARTED:
+            if not entry.narrative.strip():
+                missing.append(
+                    _("%(action)s: status “Belum dimulai”: tuliskan alasannya di kolom capaian.")
+                    % {"action": label}
+                )
+        elif entry is None or not entry.narrative.strip():
             missing.append(_("%(action)s: capaian belum diisi.") % {"action": label})
-        if entry is None or entry.progress == ProgressStatus.NOT_STARTED:
-            missing.append(_("%(action)s: status kemajuan belum dipilih.") % {"action": label})
         for requirement in block.requirements:
             if requirement.pk not in with_evidence:
                 missing.append(

@@ -205,7 +205,12 @@ def test_only_admins_may_issue(client_for, cast_member, request, award_cycle, me
 
     response = client_for(cast_member).post(
         awards_url(siklus=2025, kanwil="kaltim"),
-        {"place": "Samarinda", "issued_on": "2025-12-10", "proposals": fingerprint("kaltim")},
+        {
+            "place": "Samarinda",
+            "issued_on": "2025-12-10",
+            "proposals": fingerprint("kaltim"),
+            "confirmed": "1",
+        },
     )
 
     assert response.status_code == ISSUE_MATRIX[name]
@@ -386,6 +391,7 @@ def issue(client, code="kaltim", **data):
             "place": "Samarinda",
             "issued_on": "2025-12-10",
             "proposals": fingerprint(code),
+            "confirmed": "1",
             **data,
         },
     )
