@@ -1,7 +1,6 @@
 """The bell's list, marking as read, each person's preferences and the deadline calendar."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import OFFICER, role_required
+from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 
 from .calendar import deadline_calendar
 from .forms import PreferencesForm
@@ -18,14 +17,14 @@ from .models import KINDS_BY_ROLE, Notice, Preference, Profile
 from .services import mark_read, mode_of, profile_of, regenerate_calendar_token, set_preferences
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 def notice_list(request):
     notices = Notice.objects.visible_to(request.user)
     page = Paginator(notices, 30).get_page(request.GET.get("halaman"))
     return render(request, "notifications/list.html", {"page": page})
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 @require_POST
 def notice_open(request, pk):
     """Mark one notice read and go to the page it is about."""
@@ -37,7 +36,7 @@ def notice_open(request, pk):
     return redirect(target)
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 @require_POST
 def mark_all_read(request):
     count = mark_read(request.user)
@@ -45,7 +44,7 @@ def mark_all_read(request):
     return redirect("notifications:list")
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     user = request.user

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import ministry_today
 from accounts.models import Kanwil, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
@@ -300,7 +300,7 @@ def cache_page_per_session(view):
     return wrapper
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 @cache_page_per_session
 def rankings(request):
     """Ranking per period or per cycle, per Kanwil or national, with the tie-breaks shown.
@@ -346,7 +346,7 @@ def rankings(request):
     )
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 def rankings_export(request, fmt):
     """The ranking the page shows, for the same parameters and scope, as XLSX or CSV."""
     if fmt not in ("xlsx", "csv"):
@@ -370,11 +370,9 @@ def rankings_export(request, fmt):
     return response
 
 
-@login_required
+@role_required(ADMIN)
 def overview(request):
     """National overview for admins: reporting rates per Kanwil and period, and the charts."""
-    if not request.user.is_portal_admin:
-        raise PermissionDenied
     today = ministry_today()
     cycles = cycles_with_periods()
     cycle = choose_cycle(request, cycles, today=today)

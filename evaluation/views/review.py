@@ -1,8 +1,6 @@
 """The evaluator's work: the queue, the review screen, reopening, and the score explained."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import user_today
 from accounts.models import Holiday, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
@@ -35,21 +34,14 @@ from ..services import (
 from ..signals import reminder_requested
 
 
-def _evaluator(request):
-    user = request.user
-    if not (user.is_evaluator or user.is_portal_admin):
-        raise PermissionDenied
-    return user
-
-
-@login_required
+@role_required(EVALUATOR, ADMIN)
 def queue(request):
     """Reports of the evaluator's regions, oldest waiting first, with counts per period.
 
     POST ``ingatkan`` (a period) reminds every region of it that has not submitted, after the
     GET ``?ingatkan=`` confirmation has shown who will receive it.
     """
-    user = _evaluator(request)
+    user = request.user
     regions = regions_in_scope(user)
     if request.method == "POST":
         return _send_reminders(request, user, regions)
@@ -161,10 +153,10 @@ def _choices_from_post(post, requirements):
     return choices
 
 
-@login_required
+@role_required(EVALUATOR, ADMIN)
 def review(request, pk):
     """The review screen: every item with a preview and a decision, then return or verify."""
-    user = _evaluator(request)
+    user = request.user
     report = get_object_or_404(
         Report.objects.visible_to(user).select_related("region", "period__cycle"), pk=pk
     )
@@ -323,10 +315,10 @@ def _confirm_review(request, report, plan):
     )
 
 
-@login_required
+@role_required(EVALUATOR, ADMIN)
 @require_POST
 def reopen_view(request, pk):
-    user = _evaluator(request)
+    user = request.user
     report = get_object_or_404(Report.objects.visible_to(user), pk=pk)
     try:
         reopen(report, by=user, reason=request.POST.get("alasan", "").strip()[:5000])
@@ -343,7 +335,7 @@ def reopen_view(request, pk):
     return redirect("evaluation:review", pk=report.pk)
 
 
-@login_required
+@role_required(OFFICER, EVALUATOR, ADMIN)
 def explain_score(request, region_pk, period_pk):
     """The score of a region in a period with every input and the arithmetic."""
     region = get_object_or_404(Region.objects.visible_to(request.user), pk=region_pk)
