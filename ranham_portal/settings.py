@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -73,6 +74,9 @@ if DEBUG or DEMO:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.permissions_policy",
+    "accounts.middleware.framing_follows_x_frame_options",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.language_by_choice_only",
     "django.middleware.locale.LocaleMiddleware",
@@ -82,6 +86,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# No inline script or style anywhere: pages load only the portal's own static files. Evidence
+# previews are same-origin frames on the review screen (see framing_follows_x_frame_options).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# A refused form (expired page, missing cookie) explains itself in the portal's look.
+CSRF_FAILURE_VIEW = "ranham_portal.views.csrf_failure"
 
 ROOT_URLCONF = "ranham_portal.urls"
 WSGI_APPLICATION = "ranham_portal.wsgi.application"

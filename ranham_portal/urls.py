@@ -12,3 +12,7 @@ urlpatterns = [
     path("evaluasi/", include("evaluation.urls")),
     path("", include("piagam.urls")),
 ]
+
+handler400 = "ranham_portal.views.bad_request"
+handler403 = "ranham_portal.views.permission_denied"
+handler404 = "ranham_portal.views.page_not_found"
