@@ -53,6 +53,7 @@ bench: install
 	$(PY) bench/run_all.py
 	DATABASE_URL=$${BENCH_PIAGAM_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench_piagam} \
 	$(PY) bench/piagam.py
+	DATABASE_URL=$${BENCH_NOTICES_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench_notices} $(PY) bench/notifications.py
 
 ci: lint check-migrations check-deploy test
 

@@ -152,6 +152,12 @@ class User(AbstractUser):
         blank=True,
         related_name="evaluators",
     )
+    phone = models.CharField(
+        _("nomor ponsel"),
+        max_length=20,
+        blank=True,
+        help_text=_("Untuk pemberitahuan singkat lewat SMS/WhatsApp, mis. +6281234567890."),
+    )
 
     class Meta:
         ordering = ["username"]
@@ -232,6 +238,8 @@ class AuditAction(models.TextChoices):
     EXTENSION_GRANTED = "extension_granted", _("Perpanjangan diberikan")
     EXTENSION_CHANGED = "extension_changed", _("Perpanjangan diubah")
     EXTENSION_WITHDRAWN = "extension_withdrawn", _("Perpanjangan dicabut")
+    EXTENSION_REQUESTED = "extension_requested", _("Perpanjangan diminta")
+    EXTENSION_REFUSED = "extension_refused", _("Permintaan perpanjangan ditolak")
     CYCLE_RULES_CHANGED = "cycle_rules_changed", _("Aturan penilaian siklus diubah")
     PERIOD_DATES_CHANGED = "period_dates_changed", _("Tanggal periode diubah")
     ACTIONS_ASSIGNED = "actions_assigned", _("Aksi ditugaskan")

@@ -7,6 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluasi")
 
     def ready(self):
-        from . import panels, receivers  # noqa: F401 - receivers connect on import
+        from . import caches, panels, receivers  # noqa: F401 - receivers connect on import
 
         panels.connect()
+        caches.connect()

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
@@ -130,28 +132,82 @@ class ScoreStamp(models.Model):
     def bump(cls, cycle):
         stamp, _created = cls.objects.get_or_create(cycle=cycle)
         cls.objects.filter(pk=stamp.pk).update(version=models.F("version") + 1)
-        # Forget the cached versions only once the new scores are visible to others.
-        transaction.on_commit(lambda: cache.delete(VERSIONS_CACHE_KEY))
+        forget_versions()
 
     @classmethod
     def versions(cls):
-        """{cycle id: version} of every cycle, from a shared cache when the portal has one.
-
-        A per-process cache could keep another process's old versions, so without a shared
-        cache (CACHE_URL) they are read from the database each time.
-        """
-        if settings.CACHE_URL:
-            found = cache.get(VERSIONS_CACHE_KEY)
-            if found is not None:
-                return found
-        found = dict(cls.objects.values_list("cycle_id", "version"))
-        if settings.CACHE_URL:
-            cache.set(VERSIONS_CACHE_KEY, found, None)
-        return found
+        """{cycle id: version} of every cycle (see `current_versions`)."""
+        return current_versions().scores
 
     @classmethod
     def version_of(cls, cycle):
-        return cls.versions().get(cycle.pk, 0)
+        return current_versions().of(cycle)
+
+
+class NameStamp(models.Model):
+    """Bumped whenever a region or a Kanwil is added, renamed or removed, or a Kanwil's
+    provinces change: the version every cached ranking and standing carries besides the
+    scores', since they show those names and group regions by Kanwil. One row."""
+
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("versi nama wilayah")
+        verbose_name_plural = _("versi nama wilayah")
+
+    def __str__(self):
+        return str(self.version)
+
+    @classmethod
+    def bump(cls):
+        stamp, _created = cls.objects.get_or_create(pk=1)
+        cls.objects.filter(pk=stamp.pk).update(version=models.F("version") + 1)
+        forget_versions()
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What a cached ranking or standing depends on besides its own parameters."""
+
+    scores: dict  # {cycle id: score version}; a cycle never recomputed is at 0
+    names: int
+
+    def of(self, cycle):
+        return self.scores.get(cycle.pk, 0)
 
 
 VERSIONS_CACHE_KEY = "score-versions"
+# Bounds how long a read that raced a bump (read before its commit, stored after the commit
+# forgot the old value) could keep an old version in the shared cache.
+VERSIONS_CACHE_SECONDS = 60
+
+
+def forget_versions():
+    # Only once the new version is visible to others: until then the old one stands.
+    transaction.on_commit(lambda: cache.delete(VERSIONS_CACHE_KEY))
+
+
+def current_versions():
+    """The score version of every cycle and the names version, in one query at most.
+
+    From a shared cache when the portal has one (CACHE_URL). A per-process cache could keep
+    another process's old versions, so without a shared cache they are read from the
+    database each time.
+    """
+    if settings.CACHE_URL:
+        found = cache.get(VERSIONS_CACHE_KEY)
+        if isinstance(found, Versions):
+            return found
+    scores = ScoreStamp.objects.order_by().values_list("cycle_id", "version")
+    names = (
+        NameStamp.objects.order_by()
+        .annotate(no_cycle=models.Value(None, output_field=models.IntegerField()))
+        .values_list("no_cycle", "version")
+    )
+    rows = dict(scores.union(names, all=True))
+    found = Versions(names=rows.pop(None, 0), scores=rows)
+    if settings.CACHE_URL:
+        cache.set(VERSIONS_CACHE_KEY, found, VERSIONS_CACHE_SECONDS)
+    return found

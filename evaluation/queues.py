@@ -29,3 +29,14 @@ def waiting_reports(user, *, period=None, status=None, region=None):
 
 def regions_in_scope(user):
     return Region.objects.visible_to(user)
+
+
+def review_wait_days(report, today, holidays):
+    """Working days a submitted report has waited for review, counted in the region's zone
+    (the queue's figure and the service-level reminder's, one rule)."""
+    from django.utils import timezone
+
+    from .scoring import working_days_between
+
+    sent_on = timezone.localtime(report.last_submitted_at, report.region.zone).date()
+    return working_days_between(sent_on, today, holidays).count

@@ -20,8 +20,8 @@ from accounts.days import ministry_today
 from accounts.models import Kanwil, Region
 from reporting.models import Assignment, Extension, Report, ReportStatus
 
-from . import scoring
-from .models import ScoreStamp
+from . import caches, scoring
+from .models import current_versions
 from .rankings import cycle_ranking
 
 KANWIL_OF_REGION = "province__kanwil_link__kanwil_id"
@@ -256,11 +256,6 @@ class RegionPositions:
 STANDING_CACHE_SECONDS = 3600
 
 
-def _kanwil_of(region):
-    link = getattr(region.province, "kanwil_link", None)
-    return link.kanwil if link else None
-
-
 def all_region_positions(cycle, today=None):
     """{region id: RegionPositions} of every region in the cycle's annual national ranking.
 
@@ -268,17 +263,22 @@ def all_region_positions(cycle, today=None):
     region's own figures, so the order within a Kanwil is the national order restricted to it.
     """
     national = cycle_ranking(cycle, today=today)
+    kanwils = {}  # one instance per Kanwil, so that the cached standings hold each once
+    kanwil_of = {}
     peers = defaultdict(list)
     for row in national:
-        kanwil = _kanwil_of(row.region)
+        link = getattr(row.region.province, "kanwil_link", None)
+        kanwil = kanwils.setdefault(link.kanwil_id, link.kanwil) if link else None
+        kanwil_of[row.region.pk] = kanwil
         peers[kanwil.pk if kanwil else None].append(row.region.pk)
+    places = {
+        region_id: index
+        for members in peers.values()
+        for index, region_id in enumerate(members, start=1)
+    }
     positions = {}
     for row in national:
-        kanwil = _kanwil_of(row.region)
-        in_kanwil = in_kanwil_of = None
-        if kanwil is not None:
-            in_kanwil = 1 + peers[kanwil.pk].index(row.region.pk)
-            in_kanwil_of = len(peers[kanwil.pk])
+        kanwil = kanwil_of[row.region.pk]
         positions[row.region.pk] = RegionPositions(
             final=row.final,
             provisional=row.provisional,
@@ -286,27 +286,32 @@ def all_region_positions(cycle, today=None):
             national=row.position,
             national_of=len(national),
             kanwil=kanwil,
-            in_kanwil=in_kanwil,
-            in_kanwil_of=in_kanwil_of,
+            in_kanwil=places[row.region.pk] if kanwil else None,
+            in_kanwil_of=len(peers[kanwil.pk]) if kanwil else None,
         )
+    return positions
+
+
+def cycle_standings(cycle, today=None):
+    """Every region's positions in the cycle, as `all_region_positions`, cached as one entry.
+
+    The key holds the cycle's score version, the names version and the day, so a
+    recomputation, a renamed or regrouped region or Kanwil, or a period closing gives a new
+    entry; there is nothing else to keep in step, and one entry fits any cache.
+    """
+    today = today or ministry_today()
+    key = caches.standings_key(cycle, current_versions(), today)
+    positions = cache.get(key)
+    if positions is None:
+        positions = all_region_positions(cycle, today=today)
+        cache.set(key, positions, STANDING_CACHE_SECONDS)
     return positions
 
 
 def region_positions(region, cycle, today=None):
     """The region's annual position in its Kanwil and nationally, or None if it is not ranked.
 
-    Every region's positions are computed together and cached under the cycle's score
-    version, so an officer's home page costs one cache read and one small query.
+    Read from the cycle's cached standings: once they are cached, an officer's home page
+    costs one query (the versions) and one cache read.
     """
-    today = today or ministry_today()
-    version = ScoreStamp.version_of(cycle)
-    prefix = f"standing:{cycle.pk}:{version}:{today.isoformat()}:"
-    marker = prefix + "computed"
-    if cache.get(marker) is None:
-        positions = all_region_positions(cycle, today=today)
-        cache.set_many(
-            {prefix + str(pk): value for pk, value in positions.items()}, STANDING_CACHE_SECONDS
-        )
-        cache.set(marker, True, STANDING_CACHE_SECONDS)
-        return positions.get(region.pk)
-    return cache.get(prefix + str(region.pk))
+    return cycle_standings(cycle, today=today).get(region.pk)

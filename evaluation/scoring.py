@@ -504,33 +504,6 @@ def annual_score(period_scores: Sequence[Decimal]) -> Decimal | None:
     return round2(sum((Decimal(score) for score in period_scores), ZERO) / len(period_scores))
 
 
-@dataclass(frozen=True)
-class PeriodFinal:
-    """F of one closed period; not settled while its report is submitted but not yet verified."""
-
-    final: Decimal
-    settled: bool = True
-
-
-@dataclass(frozen=True)
-class AnnualScore:
-    score: Decimal
-    periods: int
-    provisional: bool
-
-
-def annual(periods: Sequence[PeriodFinal]) -> AnnualScore | None:
-    """The annual score and whether it may still change."""
-    score = annual_score([period.final for period in periods])
-    if score is None:
-        return None
-    return AnnualScore(
-        score=score,
-        periods=len(periods),
-        provisional=not all(period.settled for period in periods),
-    )
-
-
 # Rankings ---------------------------------------------------------------------------------------
 
 

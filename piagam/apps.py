@@ -7,4 +7,6 @@ class PiagamConfig(AppConfig):
     verbose_name = _("Penghargaan dan piagam")
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the signal receivers
+        from . import panels, receivers  # noqa: F401 - connects the signal receivers
+
+        panels.connect()

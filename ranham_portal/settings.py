@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "reporting",
     "evaluation",
     "piagam",
+    "notifications",
 ]
 # Demo and national-scale seeding is development tooling: it never ships to a production server.
 DEMO = envbool("DEMO", "0")
@@ -201,12 +202,14 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 200
 
+# With nothing set, a development run writes each mail as a file in var/mail/ to read.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -214,6 +217,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ranham@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+# Optional SMS/WhatsApp gateway: a signed JSON POST (short text and a link) per notice.
+NOTIFY_GATEWAY_URL = os.environ.get("NOTIFY_GATEWAY_URL", "")
+NOTIFY_GATEWAY_SECRET = os.environ.get("NOTIFY_GATEWAY_SECRET", "")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
@@ -248,6 +255,19 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-certificates": {
         "task": "piagam.tasks.sweep_certificates",
         "schedule": 60.0,
+    },
+    # Hourly: reminders and digests for the people whose local time is 08.00.
+    "notices-morning-round": {
+        "task": "notifications.tasks.morning_round",
+        "schedule": crontab(minute=0),
+    },
+    "notices-piagam-issued": {
+        "task": "notifications.tasks.announce_piagam",
+        "schedule": 120.0,
+    },
+    "notices-stuck-deliveries": {
+        "task": "notifications.delivery.sweep_stuck_deliveries",
+        "schedule": crontab(minute=30),
     },
 }
 

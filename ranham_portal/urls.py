@@ -11,6 +11,7 @@ urlpatterns = [
     path("laporan/", include("reporting.urls")),
     path("evaluasi/", include("evaluation.urls")),
     path("", include("piagam.urls")),
+    path("notifikasi/", include("notifications.urls")),
 ]
 
 handler400 = "ranham_portal.views.bad_request"

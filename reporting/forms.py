@@ -140,3 +140,31 @@ class OfficerReportForm:
         data = self.meta.data.copy()
         data["revision"] = revision
         self.meta.data = data
+
+
+class ExtensionRequestForm(forms.Form):
+    """An officer's request for a later due date (reporting.services.request_extension)."""
+
+    period = forms.IntegerField(widget=forms.HiddenInput)
+    due_on = forms.DateField(
+        label=_("Batas lapor yang diminta"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Alasan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    """The Kanwil's answer: grant with a date, or refuse with a reason."""
+
+    decision = forms.ChoiceField(
+        choices=[("grant", _("Kabulkan")), ("refuse", _("Tolak"))], widget=forms.HiddenInput
+    )
+    due_on = forms.DateField(
+        label=_("Batas lapor baru"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(
+        label=_("Alasan"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -11,7 +11,6 @@ from accounts.models import Region
 
 from .querysets import (
     AppendOnlyQuerySet,
-    AssignmentQuerySet,
     EvidenceQuerySet,
     ExtensionQuerySet,
     ReportQuerySet,
@@ -97,6 +96,9 @@ class ReportingCycle(models.Model):
     )
     close_days_after_due = models.PositiveSmallIntegerField(
         _("laporan ditutup (hari setelah batas lapor)"), default=21
+    )
+    review_sla_days = models.PositiveSmallIntegerField(
+        _("batas hari kerja Kanwil memeriksa laporan"), default=5
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -254,8 +256,6 @@ class Assignment(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="assignments")
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="assignments")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__code", "action__number"]
@@ -546,3 +546,57 @@ class RevisionItem(models.Model):
 def end_of_local_day(day, zone):
     """The last instant of a calendar day in a time zone: a region's deadline."""
     return datetime.datetime.combine(day, datetime.time(23, 59, 59, 999999), tzinfo=zone)
+
+
+class ExtensionRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu keputusan")
+    GRANTED = "granted", _("Dikabulkan")
+    REFUSED = "refused", _("Ditolak")
+
+
+class ExtensionRequest(models.Model):
+    """An officer's request for a later due date, and the Kanwil's decision on it."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="extension_requests")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="extension_requests")
+    due_on = models.DateField(_("batas lapor yang diminta"))
+    reason = models.TextField(_("alasan"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExtensionRequestStatus.choices,
+        default=ExtensionRequestStatus.PENDING,
+    )
+    granted_due_on = models.DateField(_("batas lapor yang diberikan"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    decision_reason = models.TextField(_("alasan keputusan"), blank=True)
+    created_at = models.DateTimeField(_("diajukan"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("permintaan perpanjangan")
+        verbose_name_plural = _("permintaan perpanjangan")
+        constraints = [
+            # One open request at a time per region and period.
+            models.UniqueConstraint(
+                fields=["region", "period"],
+                condition=models.Q(status="pending"),
+                name="one_pending_extension_request",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region.name} – {self.period} → {self.due_on}"
+
+    @property
+    def is_pending(self):
+        return self.status == ExtensionRequestStatus.PENDING

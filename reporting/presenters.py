@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,13 @@ class PeriodRow:
     missing_narratives: int
 
     @property
+    def items_to_fix(self):
+        """Evidence items the Kanwil rejected in the open return; 0 unless it is returned."""
+        if self.report is None or self.report.status != ReportStatus.RETURNED:
+            return 0
+        return self.report.items_to_fix
+
+    @property
     def state(self):
         return self.report.status if self.report else "not_started"
 
@@ -98,7 +105,12 @@ class PeriodRow:
 
 def officer_period_rows(region, periods):
     """One row per period: state, deadline in local time and what is still missing."""
-    reports = {r.period_id: r for r in Report.objects.filter(region=region, period__in=periods)}
+    reports = {
+        r.period_id: r
+        for r in Report.objects.filter(region=region, period__in=periods).annotate(
+            items_to_fix=_open_revision_items()
+        )
+    }
     extensions = {
         e.period_id: e for e in Extension.objects.filter(region=region, period__in=periods)
     }
@@ -140,6 +152,15 @@ def officer_period_rows(region, periods):
             )
         )
     return rows
+
+
+def _open_revision_items():
+    """The distinct evidence items named by a report's unanswered revision requests."""
+    return Count(
+        "revision_requests__items__requirement",
+        filter=Q(revision_requests__answered_at__isnull=True),
+        distinct=True,
+    )
 
 
 def evidence_by_requirement(report):

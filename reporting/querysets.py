@@ -9,27 +9,13 @@ class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(region__in=Region.objects.visible_to(user))
 
-    def editable_by(self, user):
-        """Reports the user may change as a reporter: officers, their own region only."""
-        if not getattr(user, "is_authenticated", False) or not user.is_officer:
-            return self.none()
-        return self.filter(region_id=user.region_id)
-
 
 class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(report__region__in=Region.objects.visible_to(user))
 
 
-class AssignmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(region__in=Region.objects.visible_to(user))
-
-
 class ExtensionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(region__in=Region.objects.visible_to(user))
-
     def for_period(self, region, period):
         """The region's extension of the period, or None: the one lookup of a single deadline."""
         return self.filter(region=region, period=period).first()

@@ -17,6 +17,8 @@ from .models import (
     EventKind,
     Evidence,
     Extension,
+    ExtensionRequest,
+    ExtensionRequestStatus,
     Period,
     ProgressStatus,
     RejectionReason,
@@ -183,6 +185,62 @@ def save_draft(report, changes, *, by):
             default_storage.delete(name)
         raise
     return locked
+
+
+def store_evidence(report, requirement_id, uploaded, *, by, replaces=None):
+    """Put one checked file into an editable report as soon as it is chosen.
+
+    The text of the report is not touched and its revision not bumped, so a form that is open
+    beside it never turns stale because of a file. With ``replaces`` (the id of a file of the
+    same item) that file is taken off the report in the same step; its row stays, as every
+    replaced file does (a replacement is a new row). Returns the new ``Evidence``.
+    """
+    name = None
+    try:
+        with transaction.atomic():
+            locked = _locked(report)
+            if not locked.is_editable_by_reporter:
+                raise AlreadySubmitted(_("Laporan sudah dikirim dan tidak dapat diubah lagi."))
+            _check_belongs_to_report(
+                locked, DraftChanges(revision=locked.revision, uploads=[(requirement_id, None)])
+            )
+            old = None
+            if replaces is not None:
+                old = (
+                    Evidence.objects.select_for_update()
+                    .filter(
+                        report=locked,
+                        requirement_id=requirement_id,
+                        pk=replaces,
+                        removed_at__isnull=True,
+                    )
+                    .first()
+                )
+                if old is None:
+                    raise ReportingError(
+                        _("Berkas yang hendak diganti sudah tidak ada pada butir ini.")
+                    )
+            inspected = uploaded.inspected
+            name = default_storage.save(generate_storage_name(inspected), uploaded)
+            evidence = Evidence.objects.create(
+                report=locked,
+                requirement_id=requirement_id,
+                file=name,
+                original_name=inspected.original_name,
+                content_type=inspected.content_type,
+                size=inspected.size,
+                sha256=inspected.sha256,
+                uploaded_by=by,
+            )
+            if old is not None:
+                old.removed_at, old.removed_by = evidence.uploaded_at, by
+                old.save(update_fields=["removed_at", "removed_by"])
+    except Exception:
+        # The row was rolled back: the file written for it must not stay behind.
+        if name is not None:
+            default_storage.delete(name)
+        raise
+    return evidence
 
 
 def missing_items(report):
@@ -517,3 +575,101 @@ def _record_assignments(action_code, rows, *, by):
         affected.update({region.pk: region for region in regions})
     for cycle, affected in cycles.values():
         scores_affected.send(sender=Assignment, cycle=cycle, regions=list(affected.values()))
+
+
+# --- extension requests --------------------------------------------------------------------
+# An officer asks; the Kanwil (or an admin) grants through ``grant_extension`` or refuses.
+# The audit trail keeps both.
+EXTENSION_REQUESTED = AuditAction.EXTENSION_REQUESTED
+EXTENSION_REFUSED = AuditAction.EXTENSION_REFUSED
+
+
+def current_due_on(region, period):
+    """The region's due date of the period as it stands: its extension's, else the period's."""
+    extension = Extension.objects.for_period(region, period)
+    return extension.due_on if extension is not None else period.due_on
+
+
+@transaction.atomic
+def request_extension(region, period, *, due_on, reason, by, now=None):
+    """An officer asks for a later due date for its region, before the period closes."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ReportingError(_("Tuliskan alasan permintaan perpanjangan."))
+    due = current_due_on(region, period)
+    if region.today(now) > max(period.closes_on, due):
+        raise ReportingError(_("Pelaporan periode ini sudah ditutup."))
+    if due_on is None or due_on <= due:
+        raise ReportingError(
+            _("Tanggal yang diminta harus setelah batas lapor sekarang (%(date)s).")
+            % {"date": due.strftime("%d-%m-%Y")}
+        )
+    submitted = Report.objects.filter(
+        region=region, period=period, status__in=[ReportStatus.SUBMITTED, ReportStatus.VERIFIED]
+    ).exists()
+    if submitted:
+        raise ReportingError(_("Laporan periode ini sudah terkirim."))
+    if ExtensionRequest.objects.filter(
+        region=region, period=period, status=ExtensionRequestStatus.PENDING
+    ).exists():
+        raise ReportingError(_("Masih ada permintaan perpanjangan yang menunggu keputusan."))
+    request = ExtensionRequest.objects.create(
+        region=region, period=period, due_on=due_on, reason=reason.strip(), requested_by=by
+    )
+    audit(
+        EXTENSION_REQUESTED,
+        request,
+        by=by,
+        details={"due_on": due_on, "current_due_on": due, "reason": request.reason},
+    )
+    return request
+
+
+@transaction.atomic
+def decide_extension(request, *, grant, by, reason="", due_on=None, now=None):
+    """Grant (with a date, the requested one by default) or refuse (with a reason) a request."""
+    now = now or timezone.now()
+    locked = (
+        ExtensionRequest.objects.select_for_update()
+        .select_related("region", "period__cycle")
+        .get(pk=request.pk)
+    )
+    if not locked.is_pending:
+        raise ReportingError(_("Permintaan ini sudah diputuskan."))
+    reason = reason.strip()
+    if grant:
+        due_on = due_on or locked.due_on
+        if due_on <= locked.period.due_on:
+            raise ReportingError(_("Batas baru harus setelah batas lapor periode."))
+        grant_extension(
+            locked.region,
+            locked.period,
+            due_on=due_on,
+            reason=reason or locked.reason,
+            by=by,
+        )
+        locked.status, locked.granted_due_on = ExtensionRequestStatus.GRANTED, due_on
+    else:
+        if not reason:
+            raise ReportingError(_("Tuliskan alasan penolakan."))
+        locked.status = ExtensionRequestStatus.REFUSED
+        audit(
+            EXTENSION_REFUSED,
+            locked,
+            by=by,
+            details={"due_on": locked.due_on, "reason": reason},
+        )
+    locked.decided_by, locked.decided_at, locked.decision_reason = by, now, reason
+    locked.save(
+        update_fields=[
+            "status",
+            "granted_due_on",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "updated_at",
+        ]
+    )
+    for name in ("status", "granted_due_on", "decided_by", "decided_at", "decision_reason"):
+        setattr(request, name, getattr(locked, name))
+    return locked

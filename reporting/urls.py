@@ -10,4 +10,12 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="report-detail"),
     path("<int:pk>/versi/<int:number>/", views.report_version, name="report-version"),
     path("data-dukung/<int:pk>/", views.evidence_file, name="evidence-file"),
+    path(
+        "periode/<int:period_pk>/data-dukung/<int:requirement_pk>/",
+        views.evidence_upload,
+        name="evidence-upload",
+    ),
+    path("perpanjangan/minta/", views.extension_request, name="extension-request"),
+    path("perpanjangan/", views.extension_requests, name="extension-requests"),
+    path("perpanjangan/<int:pk>/putuskan/", views.extension_decide, name="extension-decide"),
 ]

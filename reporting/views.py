@@ -1,18 +1,29 @@
 from collections import defaultdict
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 
 from .cycles import choose_cycle, cycles_with_periods
-from .forms import OfficerReportForm
-from .models import Evidence, Extension, Period, Report
+from .forms import EvidenceItemForm, ExtensionDecisionForm, ExtensionRequestForm, OfficerReportForm
+from .models import (
+    Evidence,
+    Extension,
+    ExtensionRequest,
+    ExtensionRequestStatus,
+    Period,
+    Report,
+)
 from .presenters import (
     deadline_info,
     duplicate_flags,
@@ -24,13 +35,17 @@ from .requirements import report_requirements
 from .services import (
     AlreadySubmitted,
     IncompleteReport,
+    ReportingError,
     StaleReport,
     SubmissionClosed,
+    decide_extension,
+    request_extension,
     save_draft,
     start_report,
+    store_evidence,
     submit_report,
 )
-from .uploads import limit_evidence_uploads
+from .uploads import limit_evidence_uploads, mark_oversize_uploads
 
 
 @role_required(OFFICER)
@@ -87,13 +102,7 @@ def report_edit(request, period_pk):
         )
         form.mark_oversize_uploads(request)
         if not form.is_valid():
-            messages.error(
-                request,
-                _(
-                    "Laporan belum disimpan: periksa isian yang ditandai merah. Berkas yang sudah "
-                    "dipilih perlu dipilih ulang; teks Anda tetap ada."
-                ),
-            )
+            messages.error(request, _not_saved_message(request))
         else:
             report = report or start_report(region, period, by=user)
             try:
@@ -178,8 +187,108 @@ def _render_edit(request, period, region, report, deadline, form, *, missing=(),
             "missing": missing,
             "conflict": conflict,
             "open_requests": open_requests,
+            "to_fix": _items_to_fix(form),
         },
     )
+
+
+def _not_saved_message(request):
+    if request.FILES:
+        return _(
+            "Laporan belum disimpan: periksa isian yang ditandai merah. Berkas yang sudah "
+            "dipilih perlu dipilih ulang; teks Anda tetap ada."
+        )
+    # Files chosen with the page's script are already in the draft: nothing to pick again.
+    return _(
+        "Laporan belum disimpan: periksa isian yang ditandai merah. Teks Anda dan berkas yang "
+        "sudah tersimpan tetap ada."
+    )
+
+
+def _items_to_fix(form):
+    """(action, requirement) of every item with an open rejection, in the form's order."""
+    return [
+        (block.action, requirement)
+        for block, _entry_form, items in form.sections
+        for requirement, _item_form in items
+        if requirement.rejections
+    ]
+
+
+@role_required(OFFICER)
+@limit_evidence_uploads
+@require_POST
+def evidence_upload(request, period_pk, requirement_pk):
+    """Store the files just chosen for one evidence item in the region's draft, at once.
+
+    Called by the form's script for each file as it is picked (field ``dok-<id>-files``, and
+    ``ganti`` with the id of the file it replaces), so that a failed save or submit never asks
+    for them again. The same checks as the form's; answers JSON.
+    """
+    region = request.user.region
+    period = get_object_or_404(Period, pk=period_pk)
+    requirement = next(
+        (
+            req
+            for block in report_requirements(region, period)
+            for req in block.requirements
+            if req.pk == requirement_pk
+        ),
+        None,
+    )
+    if requirement is None:
+        raise Http404
+    report = Report.objects.filter(region=region, period=period).first()
+    if report is not None and not report.is_editable_by_reporter:
+        return _upload_refused(_("Laporan sudah dikirim dan tidak dapat diubah lagi."), 409)
+    current = evidence_by_requirement(report).get(requirement.pk, []) if report else []
+    form = EvidenceItemForm(
+        request.POST, request.FILES, prefix=f"dok-{requirement.pk}", current=current
+    )
+    mark_oversize_uploads(form, request)
+    if not form.is_valid():
+        return _upload_refused([str(m) for e in form.errors.values() for m in e], 400)
+    uploads = form.cleaned_data["files"]
+    replaces = request.POST.get("ganti") or None
+    if replaces is not None:
+        replaces = next((e.pk for e in current if str(e.pk) == replaces), None)
+        if replaces is None or len(uploads) != 1:
+            return _upload_refused(_("Pilih satu berkas pengganti untuk berkas ini."), 400)
+    if not uploads:
+        return _upload_refused(_("Tidak ada berkas yang dipilih."), 400)
+    report = report or start_report(region, period, by=request.user)
+    stored = []
+    try:
+        for uploaded in uploads:
+            stored.append(
+                store_evidence(report, requirement.pk, uploaded, by=request.user, replaces=replaces)
+            )
+    except AlreadySubmitted as error:
+        return _upload_refused(str(error), 409)
+    except ReportingError as error:
+        return _upload_refused(str(error), 400)
+    return JsonResponse(
+        {
+            "files": [_evidence_json(evidence, region) for evidence in stored],
+            "replaced": replaces,
+        },
+        status=201,
+    )
+
+
+def _upload_refused(errors, status):
+    return JsonResponse({"errors": [errors] if isinstance(errors, str) else errors}, status=status)
+
+
+def _evidence_json(evidence, region):
+    uploaded_at = timezone.localtime(evidence.uploaded_at, region.zone)
+    return {
+        "id": evidence.pk,
+        "name": evidence.original_name,
+        "size": filesizeformat(evidence.size),
+        "uploaded_at": f"{date_format(uploaded_at, 'j M Y H.i')} {region.zone_abbreviation}",
+        "url": reverse("reporting:evidence-file", args=[evidence.pk]),
+    }
 
 
 def _saved_form(blocks, report):
@@ -269,3 +378,84 @@ def evidence_file(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- extension requests --------------------------------------------------------------------
+
+
+def _back(request, fallback):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@role_required(OFFICER)
+@require_POST
+def extension_request(request):
+    """An officer asks for a later due date for its region and one period."""
+    form = ExtensionRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Isi tanggal dan alasan permintaan perpanjangan."))
+        return _back(request, "reporting:officer-home")
+    period = get_object_or_404(
+        Period.objects.select_related("cycle"), pk=form.cleaned_data["period"]
+    )
+    if not report_requirements(request.user.region, period):
+        raise Http404
+    try:
+        request_extension(
+            request.user.region,
+            period,
+            due_on=form.cleaned_data["due_on"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except ReportingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Permintaan perpanjangan dikirim ke Kanwil."))
+    return _back(request, "reporting:officer-home")
+
+
+@role_required(EVALUATOR, ADMIN)
+def extension_requests(request):
+    """Requests of the regions in the user's scope: pending first, then the latest decided."""
+    requests = ExtensionRequest.objects.visible_to(request.user).select_related(
+        "region", "period__cycle", "requested_by", "decided_by"
+    )
+    return render(
+        request,
+        "reporting/extension_requests.html",
+        {
+            "pending": list(requests.filter(status=ExtensionRequestStatus.PENDING)),
+            "decided": list(requests.exclude(status=ExtensionRequestStatus.PENDING)[:30]),
+        },
+    )
+
+
+@role_required(EVALUATOR, ADMIN)
+@require_POST
+def extension_decide(request, pk):
+    extension_request = get_object_or_404(ExtensionRequest.objects.visible_to(request.user), pk=pk)
+    form = ExtensionDecisionForm(request.POST)
+    if form.is_valid():
+        grant = form.cleaned_data["decision"] == "grant"
+        try:
+            decide_extension(
+                extension_request,
+                grant=grant,
+                due_on=form.cleaned_data["due_on"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ReportingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Perpanjangan dikabulkan.") if grant else _("Permintaan perpanjangan ditolak."),
+            )
+    else:
+        messages.error(request, _("Keputusan tidak lengkap."))
+    return redirect("reporting:extension-requests")

@@ -13,8 +13,10 @@ from django.utils import timezone
 from tests.support import build_period, submitted_report
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
-# Rendered by WeasyPrint into the piagam PDF, never shown by a browser.
+# Rendered by WeasyPrint into the piagam PDF, or read by mail programs (which need inline
+# styles): never shown by a browser under the portal's policy.
 NOT_FOR_BROWSERS = {TEMPLATES / "piagam" / "piagam.html"}
+MAIL_TEMPLATES = TEMPLATES / "notifications" / "email"
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
@@ -109,14 +111,20 @@ def test_an_evidence_preview_may_be_framed_by_the_portal_only(
 
 
 def browser_templates():
-    return sorted(p for p in TEMPLATES.rglob("*.html") if p not in NOT_FOR_BROWSERS)
+    return sorted(
+        p
+        for p in TEMPLATES.rglob("*.html")
+        if p not in NOT_FOR_BROWSERS and MAIL_TEMPLATES not in p.parents
+    )
 
 
 def test_the_template_scan_sees_the_templates():
     names = {p.relative_to(TEMPLATES).as_posix() for p in browser_templates()}
 
     assert {"base.html", "evaluation/review.html", "piagam/batch.html"} <= names
+    assert "notifications/list.html" in names
     assert "piagam/piagam.html" not in names
+    assert not any(name.startswith("notifications/email/") for name in names)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,5 @@
 """Rankings (page and exports) and the admins' national overview with its charts."""
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import wraps
@@ -22,8 +21,8 @@ from accounts.models import Kanwil, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import ReportingCycle
 
-from .. import charts, exports, recaps
-from ..models import Score, ScoreStamp
+from .. import caches, charts, exports, recaps
+from ..models import Score, current_versions
 from ..rankings import closed_periods, cycle_ranking, period_ranking
 
 TIE_BREAKS = {
@@ -234,19 +233,18 @@ RANKING_PAGE_SIZE = 50
 
 
 def _table_cache_key(selection, user, page):
-    """Everything the rendered ranking table depends on, with the cycle's score version."""
+    """Everything the rendered ranking table depends on, with the versions it shows."""
     cycle = selection.cycle
-    return _digest_key(
+    versions = current_versions()
+    return caches.digest_key(
         "ranking-table",
         (
             cycle.pk,
-            ScoreStamp.version_of(cycle),
+            versions.of(cycle),
+            versions.names,
             selection.period.pk if selection.period else "tahunan",
             selection.kanwil.pk if selection.kanwil else "nasional",
-            user.role,
-            user.kanwil_id,
-            user.region_id,
-            user.is_superuser,
+            caches.scope(user),
             selection.today.isoformat(),
             get_language(),
             page,
@@ -254,21 +252,19 @@ def _table_cache_key(selection, user, page):
     )
 
 
-def _digest_key(prefix, *parts):
-    # Paths and names may hold characters a cache backend refuses in keys: hash the parts.
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"{prefix}:{digest}"
-
-
 def _page_cache_key(request):
-    """The whole page for one session: its key changes with every login (a new session key,
-    hence a new CSRF secret), any recomputation of any cycle's scores, the language and the day.
+    """The whole page for one session and what it shows: its key changes with every login
+    (a new session key, hence a new CSRF secret), a change of the user's role, Kanwil, region
+    or name, any recomputation of any cycle's scores, any change of a region's or a Kanwil's
+    name or provinces, the language, the day and the query string.
     """
-    versions = sorted(ScoreStamp.versions().items())
-    return _digest_key(
+    versions = current_versions()
+    return caches.digest_key(
         "ranking-page",
         request.session.session_key,
-        versions,
+        caches.viewer(request.user),
+        sorted(versions.scores.items()),
+        versions.names,
         get_language(),
         ministry_today().isoformat(),
         request.get_full_path(),

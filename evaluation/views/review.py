@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.days import user_today
-from accounts.models import Region
+from accounts.models import Holiday, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import Period, RejectionReason, Report, ReportStatus
 from reporting.presenters import duplicate_flags, evidence_by_requirement
@@ -20,9 +21,10 @@ from reporting.services import ReportingError
 
 from .. import presence
 from ..models import Decision, Review, ReviewOutcome
-from ..queues import period_counts, regions_in_scope, waiting_reports
+from ..queues import period_counts, regions_in_scope, review_wait_days, waiting_reports
 from ..scorecards import explain
 from ..services import ItemChoice, current_round, decide, reopen
+from ..signals import reminder_requested
 
 
 def _evaluator(request):
@@ -34,9 +36,15 @@ def _evaluator(request):
 
 @login_required
 def queue(request):
-    """Reports of the evaluator's regions, oldest waiting first, with counts per period."""
+    """Reports of the evaluator's regions, oldest waiting first, with counts per period.
+
+    POST ``ingatkan`` (a period) reminds every region of it that has not submitted, after the
+    GET ``?ingatkan=`` confirmation has shown who will receive it.
+    """
     user = _evaluator(request)
     regions = regions_in_scope(user)
+    if request.method == "POST":
+        return _send_reminders(request, user, regions)
     cycles = cycles_with_periods()
     cycle = choose_cycle(request, cycles, today=user_today(user))
     periods = list(cycle.periods.all()) if cycle else []
@@ -53,6 +61,8 @@ def queue(request):
     if cycle is not None:
         reports = reports.filter(period__cycle=cycle)
     page = Paginator(reports, 50).get_page(request.GET.get("halaman"))
+    _mark_waiting(page.object_list)
+    remind_period = next((p for p in periods if str(p.pk) == request.GET.get("ingatkan")), None)
     return render(
         request,
         "evaluation/queue.html",
@@ -69,8 +79,61 @@ def queue(request):
             "page": page,
             "counts": period_counts(cycle, regions) if cycle else [],
             "others": presence.open_by_others(page.object_list, user),
+            "remind_period": remind_period,
+            "remind_plan": _reminder_plan(remind_period, regions, user) if remind_period else None,
         },
     )
+
+
+def _mark_waiting(reports):
+    """Each submitted report's wait in working days, and whether it is past the service level."""
+    holidays = frozenset(Holiday.objects.values_list("date", flat=True))
+    for report in reports:
+        report.waiting_days = None
+        if report.status == ReportStatus.SUBMITTED and report.last_submitted_at:
+            report.waiting_days = review_wait_days(report, report.region.today(), holidays)
+            report.past_sla = report.waiting_days > report.period.cycle.review_sla_days
+
+
+def _not_submitted(period, regions):
+    """The regions of the scope that must report the period and have not sent it yet."""
+    sent = Report.objects.filter(period=period, first_submitted_at__isnull=False).values(
+        "region_id"
+    )
+    return list(
+        regions.filter(assignments__action__measures__period=period)
+        .exclude(pk__in=sent)
+        .distinct()
+        .order_by("code")
+    )
+
+
+def _reminder_plan(period, regions, user, *, dry_run=True):
+    """Who would hear of a reminder (or, not a dry run, who did): the listeners answer."""
+    targets = _not_submitted(period, regions)
+    answers = reminder_requested.send(
+        sender=Report, period=period, regions=targets, by=user, dry_run=dry_run
+    )
+    plans = [plan for _receiver, plan in answers if plan is not None]
+    return (
+        plans[0]
+        if plans
+        else [{"region": r, "recipients": [], "already_today": False} for r in targets]
+    )
+
+
+def _send_reminders(request, user, regions):
+    period = get_object_or_404(
+        Period.objects.select_related("cycle"), pk=request.POST.get("ingatkan")
+    )
+    plan = _reminder_plan(period, regions, user, dry_run=False)
+    reminded = sum(1 for row in plan if row["recipients"] and not row["already_today"])
+    messages.success(
+        request,
+        _("Pengingat dikirim ke %(n)s daerah yang belum melapor %(period)s.")
+        % {"n": reminded, "period": period},
+    )
+    return redirect(f"{reverse('evaluation:queue')}?siklus={period.cycle.year}")
 
 
 def _choices_from_post(post, requirements):

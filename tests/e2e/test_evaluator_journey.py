@@ -33,7 +33,7 @@ def test_evaluator_returns_then_verifies_and_the_score_adds_up(
     first, second = [r for b in report_requirements(balikpapan, period) for r in b.requirements]
 
     login(evaluator_kaltim)
-    page.goto("/evaluasi/antrean/?siklus=2025")
+    page.goto(f"/evaluasi/antrean/?siklus={period.cycle.year}")
     queue = page.get_by_test_id("queue")
     expect(queue).to_contain_text("Kota Balikpapan")
     queue.get_by_role("link", name="Periksa").click()

@@ -581,3 +581,95 @@ def test_with_a_shared_cache_the_score_versions_are_forgotten_when_a_recomputati
 
     # then: once committed, the new version is read
     assert ScoreStamp.version_of(cycle) == before + 1
+
+
+def table_of(html):
+    return html[html.index("<table") : html.index("</table>")]
+
+
+@pytest.mark.django_db
+def test_an_evaluator_moved_to_another_kanwil_sees_its_ranking_at_once(
+    client_for, evaluator_kaltim, cycle, kanwil_jatim, django_assert_max_num_queries
+):
+    from evaluation.models import ScoreStamp
+
+    # given: an evaluator of Kanwil Kaltim whose ranking page is served from the cache
+    score_regions(cycle, ["64.71", "64.72"])
+    score_regions(cycle, ["35.78"])
+    ScoreStamp.bump(cycle)
+    client = client_for(evaluator_kaltim)
+    client.get(RANKINGS + "?siklus=2025")
+    with django_assert_max_num_queries(3):
+        before = client.get(RANKINGS + "?siklus=2025").content.decode()
+    assert "Kota Balikpapan" in table_of(before)
+
+    # when: the evaluator is moved to Kanwil Jawa Timur, the session unchanged
+    evaluator_kaltim.kanwil = kanwil_jatim
+    evaluator_kaltim.save(update_fields=["kanwil"])
+    after = client.get(RANKINGS + "?siklus=2025").content.decode()
+
+    # then: Jawa Timur's ranking, and Kaltim's regions no longer
+    assert "Kota Surabaya" in table_of(after)
+    assert "Kota Balikpapan" not in after
+    assert "Kementerian HAM Jawa Timur" in after
+
+
+@pytest.mark.django_db
+def test_a_renamed_region_or_kanwil_shows_its_new_name_on_the_cached_page_at_once(
+    client_for, admin_user, evaluator_kaltim, cycle, kanwil_kaltim, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    from evaluation.models import ScoreStamp
+
+    # given: the national ranking served from the cache to an admin, and Kaltim's to its
+    # evaluator
+    score_regions(cycle, ["64.71", "64.72"])
+    ScoreStamp.bump(cycle)
+    admin = client_for(admin_user)
+    admin.get(RANKINGS + "?siklus=2025")
+    with django_assert_max_num_queries(3):
+        assert "Kota Balikpapan" in admin.get(RANKINGS + "?siklus=2025").content.decode()
+    evaluator = Client()
+    evaluator.force_login(evaluator_kaltim)
+    assert "Kalimantan Timur" in evaluator.get(RANKINGS + "?siklus=2025").content.decode()
+
+    # when: the region and the Kanwil are renamed
+    balikpapan = Region.objects.get(code="64.71")
+    balikpapan.name = "Kota Beruang Madu"
+    balikpapan.save(update_fields=["name"])
+    kanwil_kaltim.name = "Kantor Wilayah Kementerian HAM Benua Etam"
+    kanwil_kaltim.save(update_fields=["name"])
+
+    # then: both pages show the new names at once, the old ones nowhere
+    national = admin.get(RANKINGS + "?siklus=2025").content.decode()
+    assert "Kota Beruang Madu" in table_of(national)
+    assert "Kota Balikpapan" not in national
+    assert "Benua Etam" in national
+    own = evaluator.get(RANKINGS + "?siklus=2025").content.decode()
+    assert "Benua Etam" in own
+    assert "Kota Beruang Madu" in table_of(own)
+
+
+@pytest.mark.django_db
+def test_a_province_moved_to_another_kanwil_leaves_the_cached_ranking_at_once(
+    client_for, evaluator_kaltim, cycle, kanwil_jatim
+):
+    from accounts.models import KanwilProvince
+    from evaluation.models import ScoreStamp
+
+    # given: Kaltim's ranking, with Kalimantan Utara's Tarakan in it, served from the cache
+    score_regions(cycle, ["64.71", "65.71"])
+    ScoreStamp.bump(cycle)
+    client = client_for(evaluator_kaltim)
+    assert "Kota Tarakan" in table_of(client.get(RANKINGS + "?siklus=2025").content.decode())
+
+    # when: Kalimantan Utara is handed to another Kanwil
+    link = KanwilProvince.objects.get(province__code="65")
+    link.kanwil = kanwil_jatim
+    link.save(update_fields=["kanwil"])
+
+    # then
+    shown = table_of(client.get(RANKINGS + "?siklus=2025").content.decode())
+    assert "Kota Balikpapan" in shown
+    assert "Kota Tarakan" not in shown

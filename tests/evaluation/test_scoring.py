@@ -10,14 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evaluation.scoring import (
-    AnnualScore,
     ItemOutcome,
-    PeriodFinal,
     RankedBy,
     RankingEntry,
     RevisionRequest,
     ScoringSettings,
-    annual,
     annual_score,
     completeness,
     final_score,
@@ -615,15 +612,6 @@ def test_annual_score_is_the_rounded_mean_over_closed_periods():
 
 def test_annual_score_without_periods_is_none():
     assert annual_score([]) is None
-    assert annual([]) is None
-
-
-def test_annual_score_is_provisional_while_a_period_awaits_verification():
-    settled = annual([PeriodFinal(Decimal("100")), PeriodFinal(Decimal("90"))])
-    pending = annual([PeriodFinal(Decimal("100")), PeriodFinal(Decimal("90"), settled=False)])
-
-    assert settled == AnnualScore(score=Decimal("95.00"), periods=2, provisional=False)
-    assert pending == AnnualScore(score=Decimal("95.00"), periods=2, provisional=True)
 
 
 # Ranking tie-breaks ------------------------------------------------------------------------------

@@ -771,7 +771,7 @@ def test_batch_page_and_status_queries_do_not_grow_with_the_batch(
 
     # then
     assert small_count == large_count
-    assert large_count <= 4
+    assert large_count <= 5  # 4, and the navbar bell's unread count
 
 
 # --- the progress in a real browser -----------------------------------------------------------

@@ -34,6 +34,7 @@ CYCLE_FIELDS = [
     "award_min_score",
     "due_days_after_period",
     "close_days_after_due",
+    "review_sla_days",
 ]
 PERIOD_FIELDS = ["order", "code", "name", "starts_on", "ends_on", "opens_on", "due_on", "closes_on"]
 

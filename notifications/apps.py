@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = _("Pemberitahuan")
+
+    def ready(self):
+        # Listens to the other apps' events; none of them imports this app.
+        from . import receivers
+
+        receivers.connect()

@@ -1,0 +1,101 @@
+"""Delivery channels: e-mail through Django's mail framework and an optional HTTP gateway
+(SMS or WhatsApp) that receives a signed JSON POST with a short text and a link only."""
+
+import hashlib
+import hmac
+import json
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Profile
+
+SIGNATURE_HEADER = "X-Ranham-Signature"
+
+
+def languages_of(users):
+    found = dict(Profile.objects.filter(user__in=users).values_list("user_id", "language"))
+    return {user.pk: found.get(user.pk) or settings.LANGUAGE_CODE for user in users}
+
+
+def absolute(url):
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
+
+
+def sign(secret, body):
+    """HMAC-SHA256 of the exact request body, as ``sha256=<hex>``."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def notice_message(notice, language):
+    """The e-mail (text and HTML) of one notice, in the recipient's language."""
+    with translation.override(language):
+        context = {
+            "notice": notice,
+            "link": absolute(notice.url),
+            "user": notice.recipient,
+            "site_url": settings.SITE_URL,
+        }
+        text = render_to_string("notifications/email/notice.txt", context)
+        html = render_to_string("notifications/email/notice.html", context)
+        subject = f"[RANHAM] {notice.title}"
+    return _message(subject, text, html, notice.recipient.email)
+
+
+def digest_message(user, notices, language):
+    """The morning digest: every unread notice of the person since the last one."""
+    with translation.override(language):
+        context = {
+            "notices": [(n, absolute(n.url)) for n in notices],
+            "user": user,
+            "link": absolute(reverse("notifications:list")),
+            "site_url": settings.SITE_URL,
+        }
+        text = render_to_string("notifications/email/digest.txt", context)
+        html = render_to_string("notifications/email/digest.html", context)
+        subject = "[RANHAM] " + translation.gettext("Ringkasan pemberitahuan hari ini (%(n)s)") % {
+            "n": len(notices)
+        }
+    return _message(subject, text, html, user.email)
+
+
+def _message(subject, text, html, to):
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def gateway_payload(notice):
+    """Short text and a link; the only personal datum is the recipient's number."""
+    return {
+        "to": notice.recipient.phone,
+        "text": notice.title[:160],
+        "url": absolute(notice.url),
+        "id": f"ranham-{notice.pk}",
+    }
+
+
+def post_to_gateway(payload, *, timeout=10):
+    url = settings.NOTIFY_GATEWAY_URL
+    if not url.startswith(("https://", "http://")):
+        raise ValueError("NOTIFY_GATEWAY_URL must be an http(s) URL")
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(settings.NOTIFY_GATEWAY_SECRET, body),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured URL
+        if response.status >= 300:
+            raise OSError(f"gateway answered {response.status}")

@@ -1,0 +1,136 @@
+"""Notices for things that just happened: report events, extension requests and decisions,
+piagam issued, and an evaluator's "Ingatkan". Called after commit, by ids."""
+
+import datetime
+
+from django.utils import timezone
+
+from piagam.models import Certificate, CertificateStatus
+from reporting.models import EventKind, ExtensionRequest, ReportEvent
+from reporting.services import current_due_on
+
+from . import compose
+from .models import Kind, Notice
+from .recipients import evaluators_of, officers_of
+from .services import notify
+
+
+def report_event(event_id):
+    event = ReportEvent.objects.select_related("report__region", "report__period__cycle").get(
+        pk=event_id
+    )
+    report = event.report
+    region = report.region
+    if event.kind in (EventKind.SUBMITTED, EventKind.RESUBMITTED):
+        resubmitted = event.kind == EventKind.RESUBMITTED
+        kind = Kind.RESUBMITTED if resubmitted else Kind.SUBMITTED
+        return notify(
+            evaluators_of(region),
+            kind,
+            report,
+            compose.submitted(report, resubmitted=resubmitted),
+            occasion=f"event-{event.pk}",
+        )
+    if event.kind in (EventKind.RETURNED, EventKind.REOPENED):
+        revision_request = (
+            report.revision_requests.order_by("-returned_at", "-pk")
+            .prefetch_related("items__requirement")
+            .first()
+        )
+        return notify(
+            officers_of(region),
+            Kind.RETURNED,
+            report,
+            compose.returned(report, revision_request),
+            occasion=f"event-{event.pk}",
+        )
+    if event.kind == EventKind.VERIFIED:
+        from evaluation.models import Score
+
+        score = Score.objects.filter(region=region, period=report.period).first()
+        return notify(
+            officers_of(region),
+            Kind.VERIFIED,
+            report,
+            compose.verified(report, score),
+            occasion=f"event-{event.pk}",
+        )
+    return []
+
+
+def _extension_request(request_id):
+    return ExtensionRequest.objects.select_related("region", "period__cycle").get(pk=request_id)
+
+
+def extension_requested(request_id):
+    request = _extension_request(request_id)
+    return notify(
+        evaluators_of(request.region),
+        Kind.EXTENSION_REQUESTED,
+        request,
+        compose.extension_requested(request),
+    )
+
+
+def extension_decided(request_id):
+    request = _extension_request(request_id)
+    return notify(
+        officers_of(request.region),
+        Kind.EXTENSION_DECIDED,
+        request,
+        compose.extension_decided(request),
+        occasion=request.status,
+    )
+
+
+def piagam_issued(certificate_id):
+    certificate = Certificate.objects.select_related("region").get(pk=certificate_id)
+    if certificate.status != CertificateStatus.ISSUED:
+        return []
+    return notify(
+        officers_of(certificate.region),
+        Kind.PIAGAM_ISSUED,
+        certificate,
+        compose.piagam_issued(certificate),
+        occasion="issued",
+    )
+
+
+def announce_recent_piagam(now=None, *, days=7):
+    """Tell the officers of every piagam issued lately (once each: the notice's key)."""
+    since = (now or timezone.now()) - datetime.timedelta(days=days)
+    announced = 0
+    for pk in Certificate.objects.filter(
+        status=CertificateStatus.ISSUED, rendered_at__gte=since
+    ).values_list("pk", flat=True):
+        announced += len(piagam_issued(pk))
+    return announced
+
+
+def remind(period, regions, *, by, dry_run=False, now=None):
+    """An evaluator's reminder to the officers of regions that have not submitted: at most
+    once a day per region (the occasion is the region's date). With dry_run, who would hear."""
+    now = now or timezone.now()
+    plan = []
+    for region in regions:
+        today = region.today(now).isoformat()
+        officers = list(officers_of(region))
+        already = Notice.objects.filter(
+            kind=Kind.REMINDER,
+            object_type="reporting.period",
+            object_id=str(period.pk),
+            occasion=today,
+            recipient__region=region,
+        ).exists()
+        plan.append({"region": region, "recipients": officers, "already_today": already})
+        if dry_run or already or not officers:
+            continue
+        due_on = current_due_on(region, period)
+        notify(
+            officers,
+            Kind.REMINDER,
+            period,
+            compose.reminder(period, region, due_on, by),
+            occasion=today,
+        )
+    return plan

@@ -1,0 +1,178 @@
+"""Every notice is made here: once per recipient, kind, object and occasion, in the
+recipient's language, then delivered on the channels the recipient chose."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from .channels import languages_of
+from .delivery import deliver
+from .models import (
+    DEFAULT_MODE,
+    DEFAULT_MODES,
+    MANDATORY_KINDS,
+    Channel,
+    Mode,
+    Notice,
+    Preference,
+    Profile,
+    SendLog,
+    SendStatus,
+)
+
+BATCH_SIZE = 200
+
+
+def object_ref(obj):
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def mode_of(kind, chosen):
+    """The mode that applies: the person's choice, else the kind's default; never off when
+    the kind is mandatory."""
+    mode = chosen or DEFAULT_MODES.get(kind, DEFAULT_MODE)
+    if kind in MANDATORY_KINDS and mode == Mode.OFF:
+        return DEFAULT_MODES.get(kind, Mode.IMMEDIATELY)
+    return mode
+
+
+def gateway_configured():
+    return bool(getattr(settings, "NOTIFY_GATEWAY_URL", ""))
+
+
+def notify(recipients, kind, obj, compose, *, occasion=""):
+    """Give each recipient (once ever for this key) a notice; ``compose(user)`` returns
+    (title, body, url) and is called in the recipient's language. Returns the new notices.
+
+    Immediate deliveries are queued after commit; digest ones wait for the morning digest.
+    """
+    recipients = list({user.pk: user for user in recipients}.values())
+    if not recipients:
+        return []
+    object_type, object_id = object_ref(obj)
+    key = {"kind": kind, "object_type": object_type, "object_id": object_id, "occasion": occasion}
+    already = set(
+        Notice.objects.filter(recipient__in=recipients, **key).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    chosen = dict(
+        Preference.objects.filter(user__in=recipients, kind=kind).values_list("user_id", "mode")
+    )
+    languages = languages_of(recipients)
+    fresh = []
+    for user in recipients:
+        mode = mode_of(kind, chosen.get(user.pk))
+        if user.pk in already or mode == Mode.OFF:
+            continue
+        with translation.override(languages[user.pk]):
+            title, body, url = compose(user)
+            fresh.append(
+                Notice(
+                    recipient=user,
+                    title=str(title)[:200],
+                    body=str(body),
+                    url=url,
+                    mode=mode,
+                    **key,
+                )
+            )
+    Notice.objects.bulk_create(fresh, ignore_conflicts=True)
+    created = list(
+        Notice.objects.filter(recipient__in=[n.recipient for n in fresh], **key).select_related(
+            "recipient"
+        )
+    )
+    immediate = [notice for notice in created if notice.mode == Mode.IMMEDIATELY]
+    if immediate:
+        queue_deliveries(immediate)
+    return created
+
+
+def queue_deliveries(notices):
+    """A SendLog row per notice and channel (e-mail, and the gateway for those with a phone);
+    the rows that are new are sent by the workers after commit, in batches."""
+    rows = []
+    gateway = gateway_configured()
+    for notice in notices:
+        key = {
+            "recipient": notice.recipient,
+            "kind": notice.kind,
+            "object_type": notice.object_type,
+            "object_id": notice.object_id,
+            "occasion": notice.occasion,
+            "notice": notice,
+        }
+        if notice.recipient.email:
+            rows.append(SendLog(channel=Channel.EMAIL, **key))
+        if gateway and notice.recipient.phone:
+            rows.append(SendLog(channel=Channel.GATEWAY, **key))
+    enqueue_new(rows)
+
+
+def enqueue_new(rows):
+    """Insert the send-log rows that do not exist yet and queue those still pending."""
+    if not rows:
+        return []
+    SendLog.objects.bulk_create(rows, ignore_conflicts=True)
+    pending = set()
+    with_notice = [row.notice for row in rows if row.notice is not None]
+    if with_notice:
+        pending.update(
+            SendLog.objects.filter(status=SendStatus.PENDING, notice__in=with_notice).values_list(
+                "pk", flat=True
+            )
+        )
+    loose = [row for row in rows if row.notice is None]
+    if loose:
+        candidates = SendLog.objects.filter(
+            status=SendStatus.PENDING,
+            notice__isnull=True,
+            recipient__in=[row.recipient for row in loose],
+            kind__in={row.kind for row in loose},
+            occasion__in={row.occasion for row in loose},
+        ).values_list("pk", "recipient_id", "kind", "object_id", "occasion", "channel")
+        wanted = {
+            (row.recipient.pk, row.kind, row.object_id, row.occasion, row.channel) for row in loose
+        }
+        pending.update(pk for pk, *key in candidates if tuple(key) in wanted)
+    send_after_commit(pending)
+    return sorted(pending)
+
+
+def send_after_commit(ids):
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        transaction.on_commit(lambda batch=batch: deliver.delay(batch))
+
+
+def mark_read(user, notice_ids=None, *, now=None):
+    """Mark the user's notices read (all unread ones when no ids are given)."""
+    notices = Notice.objects.visible_to(user).unread()
+    if notice_ids is not None:
+        notices = notices.filter(pk__in=notice_ids)
+    return notices.update(read_at=now or timezone.now())
+
+
+def set_preferences(user, modes):
+    """Store the person's mode per kind; a mandatory kind cannot be switched off."""
+    for kind, mode in modes.items():
+        Preference.objects.update_or_create(
+            user=user, kind=kind, defaults={"mode": mode_of(kind, mode)}
+        )
+
+
+def profile_of(user):
+    profile, _created = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+def regenerate_calendar_token(user):
+    """A new private feed address; the old one stops working at once."""
+    from .models import new_token
+
+    profile = profile_of(user)
+    profile.calendar_token = new_token()
+    profile.save(update_fields=["calendar_token", "updated_at"])
+    return profile

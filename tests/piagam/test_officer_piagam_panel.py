@@ -1,0 +1,107 @@
+"""The officer's home page shows the piagam its region received, to download and to verify."""
+
+import pytest
+from django.urls import reverse
+
+from piagam.models import CertificateStatus
+from tests.piagam.test_certificate_views import (
+    BALIKPAPAN,
+    SAMARINDA,
+    make_batch,
+    make_certificate,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "https://ranham.example.go.id"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def piagam_2025(media, regions, kanwil_kaltim, admin_user):
+    """2025 (one period) with an issued Kaltim piagam for Balikpapan, a national one still
+    rendering, and an issued one for Samarinda."""
+    from tests.support import build_period
+
+    period = build_period([regions.get(code=BALIKPAPAN), regions.get(code=SAMARINDA)])
+    batch = make_batch(period.cycle, kanwil_kaltim, admin_user)
+    national = make_batch(period.cycle, None, admin_user)
+    return {
+        "balikpapan": make_certificate(batch, regions.get(code=BALIKPAPAN), 1),
+        "rendering": make_certificate(
+            national, regions.get(code=BALIKPAPAN), 1, status=CertificateStatus.RENDERING
+        ),
+        "samarinda": make_certificate(batch, regions.get(code=SAMARINDA), 2),
+    }
+
+
+def home(client):
+    return client.get(reverse("reporting:officer-home") + "?siklus=2025").content.decode()
+
+
+def test_the_officer_sees_its_regions_issued_piagam_with_download_and_verification_links(
+    piagam_2025, client_for, officer_balikpapan
+):
+    # given Balikpapan's issued piagam
+    certificate = piagam_2025["balikpapan"]
+
+    # when its officer opens the home page
+    page = home(client_for(officer_balikpapan))
+
+    # then the panel names it, offers the PDF and the public verification address
+    assert 'data-testid="officer-piagam"' in page
+    assert certificate.number in page
+    assert reverse("piagam:certificate-pdf", args=[certificate.pk]) in page
+    verify = "https://ranham.example.go.id" + reverse("piagam:verify", args=[certificate.token])
+    assert f'href="{verify}"' in page
+    # and only issued piagam: not the one still rendering, not Samarinda's
+    assert piagam_2025["rendering"].number not in page
+    assert piagam_2025["samarinda"].number not in page
+
+
+def test_the_download_link_of_the_panel_gives_the_officer_the_pdf(
+    piagam_2025, client_for, officer_balikpapan
+):
+    # given the link the panel shows
+    certificate = piagam_2025["balikpapan"]
+
+    # when the officer follows it
+    response = client_for(officer_balikpapan).get(
+        reverse("piagam:certificate-pdf", args=[certificate.pk])
+    )
+
+    # then the PDF comes
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_another_regions_officer_does_not_see_it(piagam_2025, client_for, officer_samarinda):
+    # given Samarinda's officer, whose region has its own piagam
+    balikpapan = piagam_2025["balikpapan"]
+
+    # when it opens its home page
+    page = home(client_for(officer_samarinda))
+
+    # then it sees Samarinda's piagam only, never Balikpapan's nor its links
+    assert piagam_2025["samarinda"].number in page
+    assert balikpapan.number not in page
+    assert balikpapan.token not in page
+    assert reverse("piagam:certificate-pdf", args=[balikpapan.pk]) not in page
+
+
+def test_no_panel_without_an_issued_piagam(piagam_2025, client_for, officer_balikpapan):
+    # given Balikpapan's piagam was revoked
+    certificate = piagam_2025["balikpapan"]
+    certificate.status = CertificateStatus.REVOKED
+    certificate.save(update_fields=["status"])
+
+    # when its officer opens the home page
+    page = home(client_for(officer_balikpapan))
+
+    # then there is no panel
+    assert 'data-testid="officer-piagam"' not in page
+    assert certificate.number not in page
