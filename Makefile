@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format check-migrations check-deploy ci messages bench clean
+.PHONY: run test install migrate demo lint format check-messages check-migrations check-deploy ci messages bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,12 @@ demo: migrate
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo
 
+# The worker and beat run as in production: beat sends the nightly scoring and the sweep of
+# stuck piagam; one scoring is queued at start so that periods closed since the last run
+# have their scores without waiting for the night.
 run: demo
-	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C menghentikan web dan worker)"
+	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C menghentikan web, worker dan beat)"
+	$(BIN)/celery -A ranham_portal call evaluation.tasks.recompute_recent_cycles
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install
@@ -41,12 +45,19 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# English complete: no untranslated or fuzzy message, none missing from the catalogue
+# (also part of `make test`).
+check-messages: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_translations.py
+
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Production settings as docker-compose.yml sets them: a shared Redis cache and one proxy.
 check-deploy: $(STAMP)
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
-	ALLOWED_HOSTS=ranham.example.go.id $(PY) manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=ranham.example.go.id CACHE_URL=redis://127.0.0.1:6379/1 TRUSTED_PROXY_COUNT=1 \
+	$(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench} \

@@ -1,9 +1,11 @@
+from axes.utils import reset
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Holiday, Kanwil, KanwilProvince, Region, User
 from .services import delete_holiday, delete_holidays, save_holiday
+from .two_factor import remove_second_factor
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,6 +56,22 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Peran di portal"), {"fields": ["role", "region", "kanwil"]}),
     )
+    actions = ["remove_second_factor", "unlock_login"]
+
+    @admin.action(description=_("Hapus verifikasi dua langkah (ponsel hilang)"))
+    def remove_second_factor(self, request, queryset):
+        for user in queryset:
+            remove_second_factor(user, by=request.user)
+        self.message_user(
+            request,
+            _("Verifikasi dua langkah dihapus; pengguna mendaftarkan ponselnya lagi saat masuk."),
+        )
+
+    @admin.action(description=_("Buka kunci masuk (terlalu banyak percobaan gagal)"))
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            reset(username=user.get_username())
+        self.message_user(request, _("Kunci masuk dibuka."))
 
 
 @admin.register(Holiday)

@@ -247,6 +247,9 @@ class AuditAction(models.TextChoices):
     HOLIDAY_ADDED = "holiday_added", _("Hari libur ditambahkan")
     HOLIDAY_CHANGED = "holiday_changed", _("Hari libur diubah")
     HOLIDAY_DELETED = "holiday_deleted", _("Hari libur dihapus")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Verifikasi dua langkah diaktifkan")
+    TWO_FACTOR_REMOVED = "two_factor_removed", _("Verifikasi dua langkah dihapus")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Kode pemulihan dipakai")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reporting.models import RejectionReason, Report, ReportStatus
+from reporting.presenters import round_changes
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError, reopen_report, return_report, verify_report
 
@@ -20,6 +21,15 @@ class ReviewConflict(ReportingError):
     """The report changed since the evaluator opened it (another evaluator decided first)."""
 
 
+class IncompleteReview(ReportingError):
+    """Some items lack a decision, a reason, or a note; ``problems`` maps requirement id to
+    what is wrong with it, each naming the action and the item."""
+
+    def __init__(self, message, problems):
+        super().__init__(message)
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class ItemChoice:
     decision: str
@@ -29,6 +39,124 @@ class ItemChoice:
 
 def current_round(report):
     return report.versions.count()
+
+
+def item_label(action_number, requirement):
+    return _("Aksi %(number)s – %(item)s") % {"number": action_number, "item": requirement.name}
+
+
+def carried_decisions(report, changes):
+    """Items accepted in the previous round whose files did not change since: requirement id
+    -> that decision. They keep it unless the evaluator decides otherwise."""
+    if changes.previous is None:
+        return {}
+    previous = ItemDecision.objects.filter(
+        review__report=report,
+        review__round=changes.previous,
+        review__decided_at__isnull=False,
+        decision=Decision.ACCEPTED,
+    )
+    return {d.requirement_id: d for d in previous if changes.is_unchanged(d.requirement_id)}
+
+
+def check_choices(labelled, choices, carried=()):
+    """What is wrong with the evaluator's choices: requirement id -> message (empty if none).
+
+    ``labelled`` is [(action number, requirement)]. An item needs a decision unless it is
+    carried from the previous round; a rejection needs a reason, and "Lainnya" a note.
+    """
+    problems = {}
+    for number, req in labelled:
+        label = item_label(number, req)
+        choice = choices.get(req.pk)
+        if choice is None:
+            if req.pk not in carried:
+                problems[req.pk] = _("%(item)s: belum diputuskan.") % {"item": label}
+        elif choice.decision == Decision.REJECTED:
+            if choice.reason not in RejectionReason.values:
+                problems[req.pk] = _("%(item)s: pilih alasan penolakan.") % {"item": label}
+            elif choice.reason == RejectionReason.OTHER and not choice.note.strip():
+                problems[req.pk] = _(
+                    "%(item)s: alasan “Lainnya” perlu catatan yang menjelaskan apa yang harus "
+                    "diperbaiki."
+                ) % {"item": label}
+    return problems
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    """The evaluator's decisions as they would be recorded: every item labelled
+    ("Aksi 3 – Notulen rapat") with its choice, carried ones included."""
+
+    outcome: str
+    note: str
+    items: list  # [(label, requirement, ItemChoice, carried)]
+
+    @property
+    def rejected(self):
+        return [(label, req, c) for label, req, c, _k in self.items if c.decision == "rejected"]
+
+    @property
+    def carried(self):
+        return [label for label, _req, _c, carried in self.items if carried]
+
+
+def plan_review(report, *, round, choices, outcome, note="", review=None):
+    """Check the evaluator's choices exactly as `decide` will, writing nothing; raises
+    ReviewConflict, IncompleteReview or ReportingError, else returns the ReviewPlan."""
+    if review is None:
+        review = Review.objects.filter(report=report, round=round).first()
+    if (
+        report.status != ReportStatus.SUBMITTED
+        or current_round(report) != round
+        or (review is not None and review.decided_at is not None)
+    ):
+        decided = review.decided_by if review and review.decided_by_id else None
+        raise ReviewConflict(
+            _(
+                "Laporan ini sudah diputuskan oleh %(name)s. Muat ulang halaman untuk melihat "
+                "keadaan terbaru."
+            )
+            % {"name": decided.get_full_name() or decided.username}
+            if decided
+            else _("Laporan ini berubah sejak halaman dibuka. Muat ulang halaman.")
+        )
+    labelled = [
+        (block.action.number, req)
+        for block in report_requirements(report.region, report.period)
+        for req in block.requirements
+    ]
+    # Round two carries round one: an accepted item whose files did not change keeps its
+    # decision unless the evaluator chose otherwise.
+    carried = carried_decisions(report, round_changes(report))
+    choices = {**{pk: ItemChoice(decision=Decision.ACCEPTED) for pk in carried}, **choices}
+    problems = check_choices(labelled, choices)
+    if problems:
+        raise IncompleteReview(
+            _("Keputusan belum lengkap: %(problems)s") % {"problems": " ".join(problems.values())},
+            problems,
+        )
+    plan = ReviewPlan(
+        outcome=outcome,
+        note=note,
+        items=[
+            (
+                item_label(number, req),
+                req,
+                choices[req.pk],
+                req.pk in carried and choices[req.pk].decision == Decision.ACCEPTED,
+            )
+            for number, req in labelled
+        ],
+    )
+    if outcome == ReviewOutcome.RETURNED and not plan.rejected and not note.strip():
+        raise ReportingError(
+            _(
+                "Tidak ada butir yang ditolak: tuliskan apa yang harus "
+                "diperbaiki, atau verifikasi laporan."
+            )
+        )
+    return plan
 
 
 @transaction.atomic
@@ -47,47 +175,12 @@ def decide(report, *, by, round, choices, outcome, note="", now=None, opened_at=
         .get(pk=report.pk)
     )
     review = Review.objects.filter(report=locked, round=round).first()
-    if (
-        locked.status != ReportStatus.SUBMITTED
-        or current_round(locked) != round
-        or (review is not None and review.decided_at is not None)
-    ):
-        decided = review.decided_by if review and review.decided_by_id else None
-        raise ReviewConflict(
-            _(
-                "Laporan ini sudah diputuskan oleh %(name)s. Muat ulang halaman untuk melihat "
-                "keadaan terbaru."
-            )
-            % {"name": decided.get_full_name() or decided.username}
-            if decided
-            else _("Laporan ini berubah sejak halaman dibuka. Muat ulang halaman.")
-        )
-    requirements = [
-        req
-        for block in report_requirements(locked.region, locked.period)
-        for req in block.requirements
-    ]
-    undecided = [req.name for req in requirements if req.pk not in choices]
-    if undecided:
-        raise ReportingError(
-            _("Putuskan setiap butir data dukung. Belum diputuskan: %(items)s.")
-            % {"items": ", ".join(undecided)}
-        )
-    rejected = [
-        (req, choices[req.pk])
-        for req in requirements
-        if choices[req.pk].decision == Decision.REJECTED
-    ]
-    for req, choice in rejected:
-        if choice.reason not in RejectionReason.values:
-            raise ReportingError(_("Pilih alasan penolakan untuk “%(item)s”.") % {"item": req.name})
-    if outcome == ReviewOutcome.RETURNED and not rejected and not note.strip():
-        raise ReportingError(
-            _(
-                "Tidak ada butir yang ditolak: tuliskan apa yang harus "
-                "diperbaiki, atau verifikasi laporan."
-            )
-        )
+    plan = plan_review(
+        locked, round=round, choices=choices, outcome=outcome, note=note, review=review
+    )
+    requirements = [req for _label, req, _choice, _carried in plan.items]
+    choices = {req.pk: choice for _label, req, choice, _carried in plan.items}
+    rejected = [(req, choice) for _label, req, choice in plan.rejected]
     if review is None:
         began = opened_at or presence.opened_since(locked, round=round, user=by) or now
         review = Review.objects.create(

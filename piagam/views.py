@@ -29,7 +29,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,17 +37,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import ministry_today, ministry_zone
 from accounts.models import Kanwil
+from accounts.templatetags.moments import format_day
 from evaluation.rankings import closed_periods, cycle_ranking
 from reporting.cycles import CYCLE_PARAM, choose_cycle, cycles_with_periods
 from reporting.services import ReportingError
-from reporting.uploads import EvidenceFileField, limit_evidence_uploads, mark_oversize_uploads
+from reporting.uploads import (
+    EvidenceFileField,
+    declared_body_too_large,
+    format_size,
+    limit_evidence_uploads,
+    mark_oversize_uploads,
+    max_body_bytes,
+    parses_own_uploads,
+)
 
 from . import verification
 from .awards import eligibility
 from .awards import proposals as award_proposals
-from .models import Certificate, CertificateBatch, CertificateStatus
+from .models import AwardCategory, Certificate, CertificateBatch, CertificateStatus
 from .services import issue_batch, issuer_code, retry_failed, revoke
-from .wording import category_words as printed_words
 from .wording import certificate_sentence
 
 logger = logging.getLogger(__name__)
@@ -102,6 +110,12 @@ class Counts:
         }
 
 
+def category_labels(codes):
+    """Award categories in the reader's language; the piagam itself prints them in
+    Indonesian (piagam.wording)."""
+    return [AwardCategory(code).label for code in codes]
+
+
 def _local(moment):
     return timezone.localtime(moment, ministry_zone()) if moment else None
 
@@ -119,7 +133,7 @@ def _certificate_rows(certificates):
     return [
         {
             "certificate": certificate,
-            "words": printed_words(certificate.categories),
+            "words": category_labels(certificate.categories),
             "badge": STATUS_BADGES[certificate.status],
             "revoked_at": _local(certificate.revoked_at),
         }
@@ -208,7 +222,7 @@ class ProposalLine:
 
     @property
     def words(self):
-        return printed_words(self.categories)
+        return category_labels(self.categories)
 
 
 def _candidates(cycle, rows, today):
@@ -287,7 +301,7 @@ def awards(request):
     if request.method == "POST":
         form = IssueForm(request.POST)
         if form.is_valid():
-            return _issue(request, cycle, kanwil, form, fingerprint, cycle_finished)
+            return _issue(request, cycle, kanwil, form, proposals, fingerprint, cycle_finished)
 
     rows = cycle_ranking(cycle, kanwil, today=today)
     candidates = _candidates(cycle, rows, today)
@@ -301,7 +315,7 @@ def awards(request):
     lines = []
     for proposal in proposals:
         candidate = by_region.get(proposal.region.pk) or Candidate(row=proposal.row, verified=0)
-        candidate.categories = printed_words(proposal.categories)
+        candidate.categories = category_labels(proposal.categories)
         lines.append(
             ProposalLine(
                 candidate=candidate,
@@ -337,6 +351,9 @@ def awards(request):
                 for batch in batches
             ],
             "form": form,
+            "issue_consequences": issue_consequences(
+                sum(1 for line in lines if line.standing is None), kanwil
+            ),
             "rankings_url": reverse("evaluation:rankings")
             + "?"
             + urlencode({"siklus": cycle.year, **({"kanwil": kanwil.code} if kanwil else {})}),
@@ -345,7 +362,61 @@ def awards(request):
     return render(request, "piagam/awards.html", context)
 
 
-def _issue(request, cycle, kanwil, form, fingerprint, cycle_finished):
+def issue_consequences(count, kanwil):
+    """What issuing does, said before the admin confirms (dialog and page)."""
+    scope = kanwil.name if kanwil is not None else _("Nasional (Kementerian HAM)")
+    return [
+        ngettext(
+            "%(count)s piagam baru untuk cakupan %(scope)s diberi nomor; nomor tidak pernah "
+            "dipakai ulang.",
+            "%(count)s piagam baru untuk cakupan %(scope)s diberi nomor; nomor tidak pernah "
+            "dipakai ulang.",
+            count,
+        )
+        % {"count": count, "scope": scope},
+        _("PDF piagam dibuat oleh sistem dan dapat diperiksa keasliannya oleh publik."),
+        _(
+            "Penerbitan tidak dapat dibatalkan: piagam yang keliru hanya dapat dicabut satu per "
+            "satu dengan alasan, dan nomornya tetap tercatat."
+        ),
+    ]
+
+
+def _confirm_issue(request, cycle, kanwil, form, proposals):
+    """The no-JavaScript second look before numbers are given out."""
+    held = set(
+        Certificate.objects.filter(cycle=cycle, issuer_code=issuer_code(kanwil))
+        .exclude(status=CertificateStatus.REVOKED)
+        .values_list("region_id", flat=True)
+    )
+    new = [proposal for proposal in proposals if proposal.region.pk not in held]
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Terbitkan piagam?"),
+            "lead": f"{form.cleaned_data['place']}, {format_day(form.cleaned_data['issued_on'])}",
+            "consequences": issue_consequences(len(new), kanwil),
+            "details_heading": _("Penerima"),
+            "details": [
+                f"{proposal.region.name}: "
+                + ", ".join(str(AwardCategory(code).label) for code in proposal.categories)
+                for proposal in new
+            ],
+            "action": request.get_full_path(),
+            "fields": [
+                ("place", form.cleaned_data["place"]),
+                ("issued_on", form.cleaned_data["issued_on"].isoformat()),
+                ("proposals", form.cleaned_data["proposals"]),
+            ],
+            "confirm_label": _("Ya, terbitkan"),
+            "confirm_class": "btn-success",
+            "back_url": _awards_url(cycle, kanwil),
+        },
+    )
+
+
+def _issue(request, cycle, kanwil, form, proposals, fingerprint, cycle_finished):
     back = _awards_url(cycle, kanwil)
     if not cycle_finished:
         # Numbers are never reused: a piagam issued on half a year's figures cannot be undone.
@@ -367,6 +438,8 @@ def _issue(request, cycle, kanwil, form, fingerprint, cycle_finished):
             ),
         )
         return redirect(back)
+    if "confirmed" not in request.POST:
+        return _confirm_issue(request, cycle, kanwil, form, proposals)
     try:
         batch = issue_batch(
             cycle,
@@ -615,7 +688,25 @@ def _verification_page(request, certificate):
     )
 
 
-@limit_evidence_uploads
+# The public check compares one PDF: a body of one evidence file (and a CSRF token).
+PUBLIC_CHECK_FILES = 1
+
+
+def _body_too_large(request):
+    """A 413 page for a body bigger than one evidence file, answered before it is read."""
+    if request.method != "POST" or not declared_body_too_large(request, PUBLIC_CHECK_FILES):
+        return None
+    response = render(
+        request,
+        "piagam/verify_too_large.html",
+        {"limit": format_size(max_body_bytes(PUBLIC_CHECK_FILES))},
+        status=413,
+    )
+    response["Connection"] = "close"
+    return response
+
+
+@limit_evidence_uploads(max_files=PUBLIC_CHECK_FILES)
 def _verify(request, token):
     certificate = verification.find_by_token(token)
     if certificate is None:
@@ -623,7 +714,7 @@ def _verify(request, token):
     return _verification_page(request, certificate)
 
 
-@limit_evidence_uploads
+@limit_evidence_uploads(max_files=PUBLIC_CHECK_FILES)
 def _lookup(request, number):
     certificate = verification.find_by_number(number)
     if certificate is None:
@@ -633,11 +724,14 @@ def _lookup(request, number):
 
 # csrf_exempt only postpones the check: limit_evidence_uploads must install its size limit
 # before the body is read, and then runs the CSRF check itself.
+@parses_own_uploads
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify(request, token):
     """The page a piagam's QR code opens."""
+    if refusal := _body_too_large(request):
+        return refusal
     if request.method == "POST" and (
         refusal := _throttled(request, verification.upload_throttle())
     ):
@@ -645,6 +739,7 @@ def verify(request, token):
     return _verify(request, token)
 
 
+@parses_own_uploads
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -652,6 +747,8 @@ def verify_lookup(request):
     """Check a piagam by its number; throttled per client address (numbers are sequential)."""
     # The number travels in the query string, for the upload form too, so that a refused
     # request is answered before its body is read.
+    if refusal := _body_too_large(request):
+        return refusal
     number = request.GET.get("nomor", "").strip()
     if not number:
         if request.method == "POST":

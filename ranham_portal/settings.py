@@ -6,6 +6,7 @@ ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,7 +50,8 @@ PIAGAM_LOOKUP_LIMIT = envint("PIAGAM_LOOKUP_LIMIT", "20")  # lookups per minute 
 PIAGAM_UPLOAD_LIMIT = envint("PIAGAM_UPLOAD_LIMIT", "10")  # file checks per minute per address
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin asks for the second factor too (accounts.admin_site).
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +63,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "reporting",
     "evaluation",
@@ -74,6 +80,8 @@ if DEBUG or DEMO:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a parameter, a cookie or the body into the database.
+    "accounts.middleware.MalformedInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.permissions_policy",
@@ -84,8 +92,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.renew_idle_session",
+    "accounts.middleware.VerifiedDeviceMiddleware",
+    "accounts.middleware.second_factor_gate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a locked-out login into the portal's lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # No inline script or style anywhere: pages load only the portal's own static files. Evidence
@@ -148,7 +161,42 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
+
+# Argon2 first (tuned in accounts.hashers); PBKDF2 stays after it so that old hashes still
+# verify and are rehashed with Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+# Axes first: a locked-out user name or address is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(24 * 3600))
+
+# Sessions end after SESSION_COOKIE_AGE seconds without a request: accounts.middleware
+# renews a signed-in session at most every five minutes (not SESSION_SAVE_EVERY_REQUEST,
+# which would write the session row on every page), and the cookie dies with the browser.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(2 * 3600))
+SESSION_RENEW_SECONDS = 300
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name, or from
+# one address, logins for it are refused for AXES_COOLOFF_MINUTES. Attempts live in the
+# database, so every web process counts the same failures.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.network.lockout_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Second factor (django-otp): required for admins, offered to evaluators (accounts.two_factor).
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal Aksi HAM")
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -198,9 +246,21 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EVIDENCE_ALLOWED_TYPES = envlist("EVIDENCE_ALLOWED_TYPES", "application/pdf,image/jpeg,image/png")
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+# Images are refused from their header above this many pixels, before any decoding.
+EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", str(40_000_000))
+EVIDENCE_MAX_PDF_PAGES = envint("EVIDENCE_MAX_PDF_PAGES", "500")
+# Quotas, counting the files that stay on an item or a report after a save.
+EVIDENCE_MAX_FILES_PER_ITEM = envint("EVIDENCE_MAX_FILES_PER_ITEM", "10")
+EVIDENCE_MAX_BYTES_PER_ITEM = envint("EVIDENCE_MAX_BYTES_PER_ITEM", str(50 * 1024 * 1024))
+EVIDENCE_MAX_FILES_PER_REPORT = envint("EVIDENCE_MAX_FILES_PER_REPORT", "100")
+# Also the most one save may upload: a bigger declared body is answered 413 unread.
+EVIDENCE_MAX_BYTES_PER_REPORT = envint("EVIDENCE_MAX_BYTES_PER_REPORT", str(100 * 1024 * 1024))
 # Uploads beyond this stream to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FILES = 200
+# The form fields of a request (not its files): a report's narratives fit with room to spare.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(4 * 1024 * 1024))
+# Files in one request; the public piagam check takes one (see piagam.views).
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_REPORT
 
 # With nothing set, a development run writes each mail as a file in var/mail/ to read.
 EMAIL_BACKEND = os.environ.get(
@@ -286,8 +346,11 @@ LOGGING = {
     "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
-if not DEBUG:
+# X-Forwarded-Proto is believed only from a reverse proxy the deployment declares: without
+# one, any client could claim https.
+if TRUSTED_PROXY_COUNT > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(30 * 24 * 3600))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

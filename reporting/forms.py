@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ProgressStatus
 from .services import DraftChanges
-from .uploads import EvidenceFileField, mark_oversize_uploads
+from .uploads import EvidenceFileField, mark_oversize_uploads, quota_problems
 
 MAX_TEXT = 20_000
 
@@ -34,7 +34,13 @@ class EntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Apa yang sudah dicapai pada periode ini untuk ukuran keberhasilan di atas."),
     )
-    progress = forms.ChoiceField(label=_("Status kemajuan"), choices=ProgressStatus.choices)
+    progress = forms.ChoiceField(
+        label=_("Status kemajuan"),
+        choices=ProgressStatus.choices,
+        help_text=_(
+            "Laporkan apa adanya. Bila aksi ini belum dimulai, tuliskan alasannya di kolom capaian."
+        ),
+    )
 
 
 class EvidenceItemForm(forms.Form):
@@ -113,7 +119,29 @@ class OfficerReportForm:
 
     def is_valid(self):
         # A list, not a generator: every form must be validated so that all errors show at once.
-        return all([form.is_valid() for form in self.forms])  # noqa: C419
+        valid = all([form.is_valid() for form in self.forms])  # noqa: C419
+        return valid and self._within_quotas()
+
+    def _within_quotas(self):
+        """Files per item and per report, counting what stays on the report after removals."""
+        kept, added, item_forms = [], [], {}
+        for _block, _entry, items in self.sections:
+            for requirement, item_form in items:
+                item_forms[requirement.pk] = item_form
+                removed = set(item_form.cleaned_data["remove"])
+                kept += [(requirement.pk, e.size) for e in item_form.current if e.pk not in removed]
+                added += [
+                    (requirement.pk, uploaded.inspected.size)
+                    for uploaded in item_form.cleaned_data["files"]
+                ]
+        per_item, report = quota_problems(kept, added)
+        for requirement_id, message in per_item.items():
+            item_forms[requirement_id].add_error("files", message)
+        if report:
+            # Shown where the files were chosen: the page shows errors next to the fields.
+            for requirement_id in {pk for pk, _size in added}:
+                item_forms[requirement_id].add_error("files", report)
+        return not per_item and not report
 
     def error_count(self):
         return sum(len(form.errors) for form in self.forms)

@@ -1,5 +1,6 @@
 """What the reporting pages show, each built with a fixed number of queries."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -14,7 +15,6 @@ from .models import (
     Evidence,
     Extension,
     Period,
-    ProgressStatus,
     Report,
     ReportEntry,
     ReportStatus,
@@ -123,10 +123,7 @@ def officer_period_rows(region, periods):
         required[measure.period_id]["items"].update(r.pk for r in measure.requirements.all())
     filled = defaultdict(set)
     for period_id, action_id in (
-        ReportEntry.objects.filter(
-            report__in=reports.values(),
-            progress__in=[ProgressStatus.IN_PROGRESS, ProgressStatus.DONE],
-        )
+        ReportEntry.objects.filter(report__in=reports.values())
         .exclude(narrative="")
         .values_list("report__period_id", "action_id")
     ):
@@ -207,5 +204,59 @@ def duplicate_flags(report, viewer=None):
     }
 
 
+# Submissions record their round as text ("Putaran 2") in the language of the moment.
+_ROUND_LABEL = re.compile(r"^(?:Putaran|Round) (\d+)$")
+
+
 def report_timeline(report):
-    return list(report.events.select_related("actor"))
+    """The report's events; a round label is shown in the reader's language."""
+    events = list(report.events.select_related("actor"))
+    for event in events:
+        found = _ROUND_LABEL.match(event.reason)
+        event.shown_reason = (
+            _("Putaran %(number)s") % {"number": found[1]} if found else event.reason
+        )
+    return events
+
+
+@dataclass(frozen=True)
+class RoundChanges:
+    """What the latest submission round changed against the round before it.
+
+    ``new_evidence``: ids of files sent now that the previous round did not hold (a
+    replacement is a new row, so a replaced file is new). ``changed``: requirement ids whose
+    set of files differs. In the first round there is nothing to compare: ``previous`` is None.
+    """
+
+    round: int
+    previous: int | None
+    new_evidence: frozenset
+    changed: frozenset
+
+    def is_unchanged(self, requirement_id):
+        return self.previous is not None and requirement_id not in self.changed
+
+
+def _files_per_requirement(version):
+    files = defaultdict(set)
+    for item in version.content.get("evidence", []):
+        files[item["requirement"]].add(item["id"])
+    return files
+
+
+def round_changes(report):
+    """Compare the report's last two frozen versions (one query)."""
+    versions = list(report.versions.order_by("-number")[:2])
+    if not versions:
+        return RoundChanges(0, None, frozenset(), frozenset())
+    latest, *earlier = versions
+    if not earlier:
+        return RoundChanges(latest.number, None, frozenset(), frozenset())
+    now, before = _files_per_requirement(latest), _files_per_requirement(earlier[0])
+    return RoundChanges(
+        round=latest.number,
+        previous=earlier[0].number,
+        new_evidence=frozenset(pk for ids in now.values() for pk in ids)
+        - frozenset(pk for ids in before.values() for pk in ids),
+        changed=frozenset(req for req in set(now) | set(before) if now[req] != before[req]),
+    )

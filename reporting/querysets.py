@@ -16,6 +16,9 @@ class EvidenceQuerySet(models.QuerySet):
 
 
 class ExtensionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(region__in=Region.objects.visible_to(user))
+
     def for_period(self, region, period):
         """The region's extension of the period, or None: the one lookup of a single deadline."""
         return self.filter(region=region, period=period).first()

@@ -33,7 +33,7 @@ from .models import (
 )
 from .requirements import report_requirements
 from .signals import scores_affected
-from .uploads import generate_storage_name
+from .uploads import generate_storage_name, quota_problems
 
 
 class ReportingError(Exception):
@@ -59,6 +59,10 @@ class AlreadySubmitted(ReportingError):
 
 class SubmissionClosed(ReportingError):
     pass
+
+
+class QuotaExceeded(ReportingError):
+    """The files a save would leave on the report are more than an item or a report may hold."""
 
 
 class IncompleteReport(ReportingError):
@@ -136,6 +140,14 @@ def _check_belongs_to_report(report, changes):
         raise ReportingError(_("Isian ini bukan bagian dari laporan daerah Anda."))
 
 
+def _check_quotas(locked, changes):
+    kept = locked.evidence.filter(removed_at__isnull=True).values_list("requirement_id", "size")
+    added = [(pk, uploaded.inspected.size) for pk, uploaded in changes.uploads]
+    per_item, report = quota_problems(list(kept), added)
+    if per_item or report:
+        raise QuotaExceeded(report or next(iter(per_item.values())))
+
+
 def save_draft(report, changes, *, by):
     """Save an officer's edits; refuses a stale form and a report that is not editable."""
     stored = []
@@ -162,6 +174,7 @@ def save_draft(report, changes, *, by):
                 Evidence.objects.filter(
                     report=locked, pk__in=changes.removals, removed_at__isnull=True
                 ).update(removed_at=now, removed_by=by)
+            _check_quotas(locked, changes)
             for requirement_id, uploaded in changes.uploads:
                 inspected = uploaded.inspected
                 name = default_storage.save(generate_storage_name(inspected), uploaded)
@@ -255,10 +268,16 @@ def missing_items(report):
         action = block.action
         entry = entries.get(action.pk)
         label = _("Aksi %(number)s") % {"number": action.number}
-        if entry is None or not entry.narrative.strip():
+        # Progress is reported as it is: every status may be sent; "not started" is
+        # explained in the narrative, which every action needs.
+        if entry is not None and entry.progress == ProgressStatus.NOT_STARTED:
+            if not entry.narrative.strip():
+                missing.append(
+                    _("%(action)s: status “Belum dimulai”: tuliskan alasannya di kolom capaian.")
+                    % {"action": label}
+                )
+        elif entry is None or not entry.narrative.strip():
             missing.append(_("%(action)s: capaian belum diisi.") % {"action": label})
-        if entry is None or entry.progress == ProgressStatus.NOT_STARTED:
-            missing.append(_("%(action)s: status kemajuan belum dipilih.") % {"action": label})
         for requirement in block.requirements:
             if requirement.pk not in with_evidence:
                 missing.append(

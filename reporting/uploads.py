@@ -27,6 +27,7 @@ import hashlib
 import string
 import unicodedata
 import uuid
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
@@ -38,6 +39,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -45,8 +47,25 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL import Image, ImageFile
 
+from accounts.middleware import check_form_fields
+
 DEFAULT_ALLOWED_TYPES = ("application/pdf", "image/jpeg", "image/png")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# An image is refused from its header above this many pixels, before anything is decoded.
+DEFAULT_MAX_PIXELS = 40_000_000
+# Quotas: what one evidence item and one report may hold, counting the files kept on it.
+DEFAULT_MAX_FILES_PER_ITEM = 10
+DEFAULT_MAX_BYTES_PER_ITEM = 50 * 1024 * 1024
+DEFAULT_MAX_FILES_PER_REPORT = 100
+DEFAULT_MAX_BYTES_PER_REPORT = 100 * 1024 * 1024
+DEFAULT_MAX_PDF_PAGES = 500
+# The decoded streams of a PDF may be at most this many times the file, and never above the
+# ceiling; small files get the floor, so that an ordinary text PDF is never refused.
+PDF_INFLATION_RATIO = 20
+PDF_INFLATION_FLOOR = 5 * 1024 * 1024
+PDF_INFLATION_CEILING = 50 * 1024 * 1024
+# A hostile PDF can hold millions of tiny objects; no evidence document comes near this.
+PDF_MAX_OBJECTS = 50_000
 MAX_NAME_LENGTH = 255
 
 # Pillow formats that may legitimately carry each image type: phones write some JPEGs as
@@ -58,6 +77,14 @@ _PILLOW_FORMATS = {
     "image/webp": ("WEBP",),
 }
 _PDF = "application/pdf"
+# The extensions a display name may keep for each verified type; any other is replaced.
+_EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe"),
+    "image/png": (".png",),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+}
 _SUPPORTED_TYPES = frozenset({_PDF, *_PILLOW_FORMATS})
 _TYPE_LABELS = {
     "application/pdf": "PDF",
@@ -108,6 +135,28 @@ def max_upload_bytes():
     return limit
 
 
+def max_image_pixels():
+    limit = getattr(settings, "EVIDENCE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    if not isinstance(limit, int) or limit <= 0:
+        raise ImproperlyConfigured("EVIDENCE_MAX_PIXELS must be a positive number of pixels.")
+    return limit
+
+
+def max_pdf_pages():
+    return int(getattr(settings, "EVIDENCE_MAX_PDF_PAGES", DEFAULT_MAX_PDF_PAGES))
+
+
+def _lower_pillow_ceiling():
+    # Pillow's own ceiling (about 89 megapixels) lets a 9400x9400 PNG through; lower it to the
+    # evidence limit so that even code that forgets our header check cannot decode a bomb.
+    configured = getattr(settings, "EVIDENCE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > configured:
+        Image.MAX_IMAGE_PIXELS = configured
+
+
+_lower_pillow_ceiling()
+
+
 def format_size(num_bytes):
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
         if num_bytes >= factor:
@@ -142,6 +191,20 @@ def _rejected_size(limit):
         _("Ukuran berkas melebihi batas %(limit)s."),
         code="evidence_too_large",
         params={"limit": format_size(limit)},
+    )
+
+
+def _rejected_request_quota():
+    return UploadRejected(
+        _(
+            "Berkas tidak diterima: satu kali simpan paling banyak %(files)s berkas dengan "
+            "jumlah %(size)s. Unggah sisanya pada penyimpanan berikutnya."
+        ),
+        code="evidence_request_quota",
+        params={
+            "files": max_files_per_request(),
+            "size": format_size(max_bytes_per_request()),
+        },
     )
 
 
@@ -180,6 +243,22 @@ def sanitize_display_name(name, fallback=None):
     return name
 
 
+def display_name_for_type(name, mime):
+    """The sanitised display name, ending in an extension of the type the content proved.
+
+    The stem is kept: "laporan.html" holding a PDF is offered as "laporan.pdf", and
+    "laporan<U+202E>fdp.exe" as "laporanfdp.pdf" (the override is gone before the split).
+    """
+    accepted = _EXTENSIONS[mime]
+    extension = accepted[0]
+    shown = sanitize_display_name(name, fallback=f"{_FALLBACK_NAME}{extension}")
+    stem, dot, suffix = shown.rpartition(".")
+    if dot and stem and f".{suffix.lower()}" in accepted:
+        return shown
+    stem = (stem if dot and stem else shown).rstrip(". ") or str(_FALLBACK_NAME)
+    return f"{stem[: MAX_NAME_LENGTH - len(extension)].rstrip('. ')}{extension}"
+
+
 def inspect_upload(uploaded_file):
     """Decide whether ``uploaded_file`` may be stored as evidence.
 
@@ -212,17 +291,15 @@ def inspect_upload(uploaded_file):
     uploaded_file.seek(0)
     try:
         if kind.mime == _PDF:
-            _check_pdf(uploaded_file)
+            _check_pdf(uploaded_file, size)
         else:
-            _check_image(uploaded_file, kind.mime)
+            _check_image(uploaded_file, kind.mime, size)
     finally:
         uploaded_file.seek(0)
 
     extension = f".{kind.extension}"
     return InspectedUpload(
-        original_name=sanitize_display_name(
-            getattr(uploaded_file, "name", ""), fallback=f"{_FALLBACK_NAME}{extension}"
-        ),
+        original_name=display_name_for_type(getattr(uploaded_file, "name", ""), kind.mime),
         content_type=kind.mime,
         size=size,
         sha256=digest.hexdigest(),
@@ -230,28 +307,138 @@ def inspect_upload(uploaded_file):
     )
 
 
-def _check_pdf(stream):
+_ACTIVE_KEYS = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFiles",
+        "/EmbeddedFile",
+        "/EF",
+        "/XFA",
+        "/RichMedia",
+        "/RichMediaContent",
+    }
+)
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/RichMediaExecute", "/ImportData"})
+_ACTIVE_SUBTYPES = frozenset({"/RichMedia", "/FileAttachment", "/EmbeddedFile", "/3D", "/Movie"})
+
+
+def _rejected_active_pdf():
+    return UploadRejected(
+        _(
+            "Berkas PDF memuat konten aktif (JavaScript, tindakan otomatis, peluncuran "
+            "program, berkas sisipan, atau formulir XFA) yang tidak diizinkan. Cetak ulang "
+            "dokumen sebagai PDF biasa (misalnya dengan “Cetak ke PDF”), lalu unggah lagi."
+        ),
+        code="evidence_pdf_active",
+    )
+
+
+def _rejected_inflation():
+    return UploadRejected(
+        _(
+            "Berkas PDF memuat data terkompresi yang mengembang jauh melebihi ukuran berkasnya. "
+            "Cetak ulang dokumen sebagai PDF biasa, lalu unggah lagi."
+        ),
+        code="evidence_pdf_inflation",
+    )
+
+
+def _rejected_pages(limit):
+    return UploadRejected(
+        _("Berkas PDF memiliki lebih dari %(limit)s halaman."),
+        code="evidence_pdf_pages",
+        params={"limit": limit},
+    )
+
+
+def pdf_inflation_budget(size):
+    return min(PDF_INFLATION_CEILING, max(PDF_INFLATION_RATIO * size, PDF_INFLATION_FLOOR))
+
+
+def _check_pdf(stream, size):
     invalid = UploadRejected(_("Berkas bukan PDF yang sah."), code="evidence_invalid_pdf")
     # pypdf raises a zoo of exception types on hostile input (PdfReadError, KeyError,
     # ValueError, RecursionError ...); every one of them means "not a PDF we can show".
     # Missing optional crypto support (DependencyError) is a deployment fault and is left
     # to surface loudly instead of being blamed on the uploader.
     try:
-        reader = pypdf.PdfReader(stream)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UploadRejected(
-                _("Berkas PDF dilindungi kata sandi; unggah versi tanpa kata sandi."),
-                code="evidence_pdf_locked",
-            )
-        # A PDF without a page is no evidence, and reading one resolves the page tree.
-        reader.pages[0].mediabox  # noqa: B018
+        # The recovery of a damaged deflate stream goes byte by byte in Python: keep it short.
+        with pypdf.apply_configuration(zlib_maximum_recovery_input_length=256 * 1024):
+            reader = pypdf.PdfReader(stream)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise UploadRejected(
+                    _("Berkas PDF dilindungi kata sandi; unggah versi tanpa kata sandi."),
+                    code="evidence_pdf_locked",
+                )
+            # A PDF without a page is no evidence, and reading one resolves the page tree.
+            reader.pages[0].mediabox  # noqa: B018
+            if len(reader.pages) > max_pdf_pages():
+                raise _rejected_pages(max_pdf_pages())
+            _walk_pdf(reader, pdf_inflation_budget(size))
     except (UploadRejected, pypdf.errors.DependencyError):
         raise
     except Exception as exc:
         raise invalid from exc
 
 
-def _check_image(stream, mime):
+def _walk_pdf(reader, budget):
+    """Visit every object reachable from the trailer once: refuse active content, and
+    decode each stream within what is left of ``budget`` (decoding stops at the limit)."""
+    pending = [reader.trailer]
+    seen = set()
+    visited = 0
+    while pending:
+        node = pending.pop()
+        if isinstance(node, pypdf.generic.IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        visited += 1
+        if visited > PDF_MAX_OBJECTS:
+            raise _rejected_inflation()
+        if isinstance(node, pypdf.generic.DictionaryObject):
+            if _ACTIVE_KEYS & set(node.keys()):
+                raise _rejected_active_pdf()
+            if node.get("/S") in _ACTIVE_ACTIONS or node.get("/Subtype") in _ACTIVE_SUBTYPES:
+                raise _rejected_active_pdf()
+            if isinstance(node, pypdf.generic.StreamObject):
+                budget -= _decoded_length(node, budget)
+            pending.extend(dict.values(node))
+        elif isinstance(node, pypdf.generic.ArrayObject):
+            pending.extend(list.__iter__(node))
+
+
+_DECODING_LIMITS = (
+    "zlib_maximum_output_length",
+    "lzw_maximum_output_length",
+    "run_length_maximum_output_length",
+    "brotli_maximum_output_length",
+    "jbig2_maximum_output_length",
+    "array_based_stream_maximum_output_length",
+    "image_maximum_buffer_size",
+)
+
+
+def _decoded_length(stream, budget):
+    if budget <= 0:  # a limit of 0 means "no limit" to pypdf
+        raise _rejected_inflation()
+    limits = dict.fromkeys(_DECODING_LIMITS, budget)
+    try:
+        with pypdf.apply_configuration(**limits):
+            length = len(stream.get_data())
+    except pypdf.errors.LimitReachedError as exc:
+        raise _rejected_inflation() from exc
+    if length > budget:
+        raise _rejected_inflation()
+    return length
+
+
+def _check_image(stream, mime, size):
     formats = _PILLOW_FORMATS[mime]
     invalid = UploadRejected(
         _("Berkas bukan gambar %(format)s yang sah."),
@@ -260,8 +447,13 @@ def _check_image(stream, mime):
     )
     # As with PDFs, Pillow reports hostile input through many exception types.
     try:
+        # Image.open reads the header only: the size is known before a pixel is decoded.
         with _strict_decoding(), Image.open(stream, formats=formats) as image:
             _reject_oversized_pixels(image)
+            if image.format in ("JPEG", "MPO") and size * 8 < image.width * image.height / 64:
+                # Every 8x8 block costs at least one bit of scan data; fewer bits than blocks
+                # cannot fill the declared size, and libjpeg would quietly pad it with grey.
+                raise _rejected_truncated_jpeg()
             # verify() checks every chunk's CRC but decodes nothing; load() decodes the
             # pixels but ignores damaged chunks after them. Each catches what the other misses.
             image.verify()
@@ -294,13 +486,27 @@ def _strict_decoding():
 def _reject_oversized_pixels(image):
     # Pillow raises only past twice MAX_IMAGE_PIXELS and merely warns below that; turning
     # the warning into an error would need a process-wide warnings filter.
-    ceiling = Image.MAX_IMAGE_PIXELS
-    if ceiling is not None and image.width * image.height > ceiling:
-        raise _rejected_pixels()
+    ceiling = max_image_pixels()
+    if Image.MAX_IMAGE_PIXELS is not None:
+        ceiling = min(ceiling, Image.MAX_IMAGE_PIXELS)
+    if image.width * image.height > ceiling:
+        raise _rejected_pixels(ceiling)
 
 
-def _rejected_pixels():
-    return UploadRejected(_("Resolusi gambar terlalu besar."), code="evidence_image_too_large")
+def _rejected_truncated_jpeg():
+    return UploadRejected(
+        _("Berkas JPEG terpotong: datanya tidak cukup untuk ukuran gambar yang dinyatakan."),
+        code="evidence_truncated_image",
+    )
+
+
+def _rejected_pixels(ceiling=None):
+    ceiling = ceiling or max_image_pixels()
+    return UploadRejected(
+        _("Resolusi gambar terlalu besar (paling banyak %(megapixels)s megapiksel)."),
+        code="evidence_image_too_large",
+        params={"megapixels": number_format(ceiling / 1_000_000, decimal_pos=0)},
+    )
 
 
 def generate_storage_name(inspected, *, now=None):
@@ -329,14 +535,41 @@ class EvidenceSizeLimitUploadHandler(FileUploadHandler):
     every field after the file, including a CSRF token that happens to follow it (a 403
     instead of a message), and ``connection_reset=True`` leaves the browser with a reset
     connection. The remainder of a skipped file is still read off the socket but is not
-    kept anywhere; bounding the whole request body is the web server's job.
+    kept anywhere; bounding the whole request body is the web server's job (and
+    :func:`limit_evidence_uploads` refuses a declared body that is too big before reading it).
+
+    Per request it also keeps at most ``max_files`` files and ``max_total`` bytes of them:
+    the files past either bound are dropped the same way and recorded in
+    ``request.evidence_over_request``.
     """
 
-    def __init__(self, request=None):
+    def __init__(self, request=None, *, max_files=None, max_total=None):
         super().__init__(request)
         self.max_bytes = max_upload_bytes()
-        if request is not None and not hasattr(request, "evidence_oversize"):
-            request.evidence_oversize = {}
+        self.max_files = max_files if max_files is not None else max_files_per_request()
+        self.max_total = max_total if max_total is not None else max_bytes_per_request()
+        self.files_seen = 0
+        self.total = 0
+        self.skipping = False
+        if request is not None:
+            if not hasattr(request, "evidence_oversize"):
+                request.evidence_oversize = {}
+            if not hasattr(request, "evidence_over_request"):
+                request.evidence_over_request = {}
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        super().new_file(field_name, file_name, *args, **kwargs)
+        self.files_seen += 1
+        self.file_start = self.total
+        if self.files_seen > self.max_files:
+            self._record_over_request()
+            raise SkipFile
+
+    def _record_over_request(self):
+        if self.request is not None:
+            self.request.evidence_over_request.setdefault(self.field_name, []).append(
+                sanitize_display_name(self.file_name)
+            )
 
     def receive_data_chunk(self, raw_data, start):
         if start + len(raw_data) > self.max_bytes:
@@ -344,6 +577,12 @@ class EvidenceSizeLimitUploadHandler(FileUploadHandler):
                 self.request.evidence_oversize.setdefault(self.field_name, []).append(
                     sanitize_display_name(self.file_name)
                 )
+            self.total = self.file_start
+            raise SkipFile
+        self.total += len(raw_data)
+        if self.total > self.max_total:
+            self._record_over_request()
+            self.total = self.file_start
             raise SkipFile
         return raw_data
 
@@ -352,7 +591,36 @@ class EvidenceSizeLimitUploadHandler(FileUploadHandler):
         return None
 
 
-def install_upload_handlers(request):
+def max_files_per_request():
+    return int(getattr(settings, "DATA_UPLOAD_MAX_NUMBER_FILES", None) or 100)
+
+
+def max_bytes_per_request():
+    return int(getattr(settings, "EVIDENCE_MAX_BYTES_PER_REPORT", DEFAULT_MAX_BYTES_PER_REPORT))
+
+
+def max_body_bytes(max_files=None):
+    """The largest request body an upload view reads: its files and the form's other fields."""
+    files = max_bytes_per_request()
+    fields = int(getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None) or 2_621_440)
+    if max_files is not None:
+        # A view that takes a few files takes no long texts either: its CSRF token and the like.
+        files = min(files, max_files * max_upload_bytes())
+        fields = 64 * 1024
+    # Multipart headers and boundaries: a few hundred bytes per part.
+    return files + fields + 1024 * (max_files or max_files_per_request())
+
+
+def declared_body_too_large(request, max_files=None):
+    """Whether the body the client announces is over the bound; read before the body is."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False  # Django treats it as no body
+    return declared > max_body_bytes(max_files)
+
+
+def install_upload_handlers(request, *, max_files=None):
     """Put :class:`EvidenceSizeLimitUploadHandler` first in ``request.upload_handlers``.
 
     Handlers only act while the body is parsed, which happens the first time
@@ -366,7 +634,7 @@ def install_upload_handlers(request):
         return
     try:
         request.upload_handlers = [
-            EvidenceSizeLimitUploadHandler(request),
+            EvidenceSizeLimitUploadHandler(request, max_files=max_files),
             *request.upload_handlers,
         ]
     except AttributeError as exc:
@@ -377,21 +645,51 @@ def install_upload_handlers(request):
         ) from exc
 
 
-def limit_evidence_uploads(view):
+def upload_too_large_response(request, max_files=None):
+    response = render(
+        request,
+        "reporting/upload_too_large.html",
+        {"limit": format_size(max_body_bytes(max_files))},
+        status=413,
+    )
+    # The client is still sending a body nobody will read: let it stop.
+    response["Connection"] = "close"
+    return response
+
+
+def limit_evidence_uploads(view=None, *, max_files=None):
     """Decorate a view so that its uploads are size-limited while they stream in.
 
-    The CSRF check still happens, only later: after the handler is installed.
+    A body whose declared length is over :func:`max_body_bytes` is answered 413 before it is
+    read. ``max_files`` bounds the files one request may carry (the evidence upload default
+    is ``DATA_UPLOAD_MAX_NUMBER_FILES``). The CSRF check still happens, only later: after
+    the handler is installed.
     """
+    if view is None:
+        return lambda view: limit_evidence_uploads(view, max_files=max_files)
     protected = csrf_protect(view)
 
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
-            install_upload_handlers(request)
+            if declared_body_too_large(request, max_files):
+                return upload_too_large_response(request, max_files)
+            install_upload_handlers(request, max_files=max_files)
+            check_form_fields(request)
         return protected(request, *args, **kwargs)
 
-    return wrapper
+    return parses_own_uploads(wrapper)
+
+
+def parses_own_uploads(view):
+    """Mark a view whose body must stay unread until it installs its upload limits.
+
+    ``accounts.middleware.MalformedInputMiddleware`` then leaves the body alone; the view (through
+    :func:`limit_evidence_uploads`) checks the fields once they are parsed.
+    """
+    view.parses_own_uploads = True
+    return view
 
 
 def mark_oversize_uploads(form, request):
@@ -411,9 +709,11 @@ def mark_oversize_uploads(form, request):
                 "@limit_evidence_uploads on the view."
             )
         oversize = {}
+    over_request = getattr(request, "evidence_over_request", None) or {}
     for name, field in form.fields.items():
         if isinstance(field, EvidenceFileField):
             field.oversize_names = tuple(oversize.get(form.add_prefix(name), ()))
+            field.over_request_names = tuple(over_request.get(form.add_prefix(name), ()))
 
 
 class MultipleEvidenceInput(forms.ClearableFileInput):
@@ -430,6 +730,7 @@ class EvidenceFileField(forms.FileField):
 
     default_error_messages = {"empty": _("Berkas kosong.")}
     oversize_names = ()
+    over_request_names = ()
 
     def __init__(self, *, multiple=False, **kwargs):
         self.multiple = multiple
@@ -447,7 +748,7 @@ class EvidenceFileField(forms.FileField):
     def clean(self, data, initial=None):
         errors = [
             _named_error(name, _rejected_size(max_upload_bytes())) for name in self.oversize_names
-        ]
+        ] + [_named_error(name, _rejected_request_quota()) for name in self.over_request_names]
         candidates = list(data) if isinstance(data, (list, tuple)) else [data]
         if not candidates:
             candidates = [None]
@@ -481,3 +782,70 @@ def _named_error(name, exc):
         code=getattr(exc, "code", None),
         params={"name": sanitize_display_name(name), "reason": " ".join(exc.messages)},
     )
+
+
+# --- quotas -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """What one evidence item and one report may hold (settings, with defaults)."""
+
+    files_per_item: int
+    bytes_per_item: int
+    files_per_report: int
+    bytes_per_report: int
+
+    @classmethod
+    def from_settings(cls):
+        return cls(
+            files_per_item=getattr(
+                settings, "EVIDENCE_MAX_FILES_PER_ITEM", DEFAULT_MAX_FILES_PER_ITEM
+            ),
+            bytes_per_item=getattr(
+                settings, "EVIDENCE_MAX_BYTES_PER_ITEM", DEFAULT_MAX_BYTES_PER_ITEM
+            ),
+            files_per_report=getattr(
+                settings, "EVIDENCE_MAX_FILES_PER_REPORT", DEFAULT_MAX_FILES_PER_REPORT
+            ),
+            bytes_per_report=max_bytes_per_request(),
+        )
+
+
+def quota_problems(kept, added, *, quotas=None):
+    """What a save would break: ``kept`` and ``added`` are (requirement id, size) pairs of the
+    files that stay on the report and of the new ones.
+
+    Returns ``(per item {requirement id: message}, message for the report or None)``.
+    """
+    quotas = quotas or Quotas.from_settings()
+    files = defaultdict(int)
+    sizes = defaultdict(int)
+    for requirement_id, size in [*kept, *added]:
+        files[requirement_id] += 1
+        sizes[requirement_id] += size
+    touched = {requirement_id for requirement_id, _size in added}
+    per_item = {}
+    for requirement_id in sorted(touched):
+        if files[requirement_id] > quotas.files_per_item:
+            per_item[requirement_id] = gettext(
+                "Butir ini paling banyak memuat %(count)s berkas; lepaskan berkas lama atau "
+                "pilih lebih sedikit berkas."
+            ) % {"count": quotas.files_per_item}
+        elif sizes[requirement_id] > quotas.bytes_per_item:
+            per_item[requirement_id] = gettext(
+                "Berkas pada butir ini paling banyak berjumlah %(size)s; lepaskan berkas lama "
+                "atau pilih berkas yang lebih kecil."
+            ) % {"size": format_size(quotas.bytes_per_item)}
+    report = None
+    if added and sum(files.values()) > quotas.files_per_report:
+        report = gettext(
+            "Satu laporan paling banyak memuat %(count)s berkas data dukung. Tidak ada berkas "
+            "yang disimpan."
+        ) % {"count": quotas.files_per_report}
+    elif added and sum(sizes.values()) > quotas.bytes_per_report:
+        report = gettext(
+            "Berkas data dukung satu laporan paling banyak berjumlah %(size)s. Tidak ada berkas "
+            "yang disimpan."
+        ) % {"size": format_size(quotas.bytes_per_report)}
+    return per_item, report

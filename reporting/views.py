@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
+from accounts.templatetags.moments import format_moment
 
 from .cycles import choose_cycle, cycles_with_periods
 from .forms import EvidenceItemForm, ExtensionDecisionForm, ExtensionRequestForm, OfficerReportForm
@@ -23,6 +24,7 @@ from .models import (
     ExtensionRequestStatus,
     Period,
     Report,
+    ReportStatus,
 )
 from .presenters import (
     deadline_info,
@@ -39,10 +41,12 @@ from .services import (
     StaleReport,
     SubmissionClosed,
     decide_extension,
+    missing_items,
     request_extension,
     save_draft,
     start_report,
     store_evidence,
+    submission_window_open,
     submit_report,
 )
 from .uploads import limit_evidence_uploads, mark_oversize_uploads
@@ -118,15 +122,17 @@ def report_edit(request, period_pk):
                 if "kirim" not in request.POST:
                     messages.success(
                         request,
-                        _("Draf tersimpan pukul %(time)s.")
-                        % {
-                            "time": timezone.localtime(timezone.now(), region.zone).strftime(
-                                "%H.%M"
-                            )
-                        },
+                        _("Draf tersimpan: %(when)s.")
+                        % {"when": format_moment(timezone.now(), region)},
                     )
                     return redirect("reporting:report-edit", period_pk=period.pk)
+                if "confirmed" not in request.POST:
+                    missing = missing_items(report)
+                    if not missing and submission_window_open(report, timezone.now()):
+                        return _confirm_submit(request, blocks, report, deadline)
                 try:
+                    if missing:
+                        raise IncompleteReport(missing)
                     submit_report(report, by=user)
                 except IncompleteReport as error:
                     missing = error.missing
@@ -159,6 +165,76 @@ def report_edit(request, period_pk):
     )
 
 
+def submit_consequences(region, period, report, deadline):
+    """What sending the report does, said before the officer confirms (dialog and page)."""
+    lines = [
+        _("Laporan %(period)s %(region)s dikirim ke Kanwil untuk diverifikasi.")
+        % {"period": period, "region": region.name},
+        _("Setelah dikirim, laporan tidak dapat diubah lagi kecuali dikembalikan oleh Kanwil."),
+    ]
+    if report is not None and report.status == ReportStatus.RETURNED:
+        lines.append(
+            _(
+                "Ini kiriman ulang atas permintaan perbaikan: waktunya menentukan nilai "
+                "responsivitas."
+            )
+        )
+    elif report is None or report.first_submitted_at is None:
+        lines.append(
+            _(
+                "Waktu kiriman ini dicatat sebagai kiriman pertama, dasar nilai ketepatan waktu "
+                "(batas: %(deadline)s)."
+            )
+            % {"deadline": format_moment(deadline.due, region)}
+        )
+    return lines
+
+
+def _confirm_submit(request, blocks, report, deadline):
+    """The no-JavaScript second look: the saved draft's fields, to be posted again."""
+    entries = {entry.action_id: entry for entry in report.entries.all()}
+    files = evidence_by_requirement(report)
+    fields = [
+        ("revision", report.revision),
+        ("notes", report.notes),
+        ("proposals", report.proposals),
+        ("kirim", "1"),
+    ]
+    details = []
+    for block in blocks:
+        entry = entries.get(block.action.pk)
+        prefix = f"aksi-{block.action.pk}"
+        fields += [
+            (f"{prefix}-narrative", entry.narrative if entry else ""),
+            (f"{prefix}-progress", entry.progress if entry else ""),
+        ]
+        count = sum(len(files.get(req.pk, ())) for req in block.requirements)
+        details.append(
+            _("Aksi %(number)s: %(progress)s · %(count)s berkas data dukung")
+            % {
+                "number": block.action.number,
+                "progress": entry.get_progress_display() if entry else "—",
+                "count": count,
+            }
+        )
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Kirim laporan?"),
+            "lead": _("Draf sudah tersimpan, termasuk berkas yang diunggah."),
+            "consequences": submit_consequences(report.region, report.period, report, deadline),
+            "details_heading": _("Isi yang dikirim"),
+            "details": details,
+            "action": request.path,
+            "fields": fields,
+            "confirm_label": _("Ya, kirim laporan"),
+            "back_url": reverse("reporting:report-edit", args=[report.period.pk]),
+            "back_label": _("Kembali ke draf"),
+        },
+    )
+
+
 def _render_edit(request, period, region, report, deadline, form, *, missing=(), conflict=None):
     open_requests = []
     if report is not None:
@@ -188,6 +264,7 @@ def _render_edit(request, period, region, report, deadline, form, *, missing=(),
             "conflict": conflict,
             "open_requests": open_requests,
             "to_fix": _items_to_fix(form),
+            "submit_consequences": submit_consequences(region, period, report, deadline),
         },
     )
 
@@ -377,6 +454,9 @@ def evidence_file(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # A file opened inline runs in a sandbox: no script, no forms, no same-origin access.
+    # Chromium's PDF viewer and image display still work inside it.
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 

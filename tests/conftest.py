@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 
 from accounts.models import Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import load_regions
@@ -162,9 +163,46 @@ def cast_member(request):
     return request.getfixturevalue(request.param)
 
 
+def second_factor_device(user):
+    """The authenticator a test admin "has": confirmed, with a key the tests can read."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Aplikasi uji", defaults={"confirmed": True}
+    )
+    return device
+
+
+_django_force_login = Client.force_login
+
+
+def force_login_past_the_second_factor(client, user, backend=None):
+    """``Client.force_login`` as an admin who also gave the code from the phone: the session is
+    verified with the admin's test authenticator (tests/accounts/test_two_factor.py and the
+    browser tests go through the real step)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.two_factor import STEP_SESSION_KEY, VERIFY, second_factor_required
+
+    if not second_factor_required(user):
+        return _django_force_login(client, user, backend)
+    device = second_factor_device(user)
+    _django_force_login(client, user, backend)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[STEP_SESSION_KEY] = VERIFY
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def admins_log_in_past_the_second_factor(monkeypatch):
+    # Every test client, the ``client`` fixture's and those a test makes itself.
+    monkeypatch.setattr(Client, "force_login", force_login_past_the_second_factor)
+
+
 @pytest.fixture
 def client_for(client):
-    """A test client logged in as the given user (or anonymous)."""
+    """A test client logged in as the given user (or anonymous); admins are verified."""
 
     def login(user):
         if getattr(user, "is_authenticated", False):

@@ -354,7 +354,9 @@ def rankings_export(request, fmt):
     selection = select_ranking(request)
     if fmt == "xlsx":
         recap = None
-        if selection.cycle is not None:
+        # The recap counts every region of its scope: officers, whose page shows their own
+        # region's line only, get no recap (the national one would list every Kanwil).
+        if selection.cycle is not None and not request.user.is_officer:
             recap = recaps.kanwil_recap(selection.counted_periods, kanwil=selection.kanwil)
         response = HttpResponse(
             exports.to_xlsx(selection.rows, title=selection.title, recap=recap), content_type=XLSX

@@ -15,7 +15,7 @@ from accounts.days import user_today
 from accounts.models import Holiday, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import Period, RejectionReason, Report, ReportStatus
-from reporting.presenters import duplicate_flags, evidence_by_requirement
+from reporting.presenters import duplicate_flags, evidence_by_requirement, round_changes
 from reporting.requirements import report_requirements
 from reporting.services import ReportingError
 
@@ -23,7 +23,15 @@ from .. import presence
 from ..models import Decision, Review, ReviewOutcome
 from ..queues import period_counts, regions_in_scope, review_wait_days, waiting_reports
 from ..scorecards import explain
-from ..services import ItemChoice, current_round, decide, reopen
+from ..services import (
+    IncompleteReview,
+    ItemChoice,
+    carried_decisions,
+    current_round,
+    decide,
+    plan_review,
+    reopen,
+)
 from ..signals import reminder_requested
 
 
@@ -165,6 +173,7 @@ def review(request, pk):
     round_number = current_round(report)
     reviewable = report.status == ReportStatus.SUBMITTED
     posted = {}
+    problems = {}
     if request.method == "POST":
         if not reviewable:
             messages.error(request, _("Laporan ini tidak sedang menunggu verifikasi."))
@@ -175,15 +184,17 @@ def review(request, pk):
             seen_round = int(request.POST.get("putaran", ""))
         except ValueError:
             seen_round = -1  # a forged round can only meet the "changed since" refusal
+        note = request.POST.get("catatan", "").strip()[:5000]
         try:
-            decide(
-                report,
-                by=user,
-                round=seen_round,
-                choices=posted,
-                outcome=outcome,
-                note=request.POST.get("catatan", "").strip()[:5000],
-            )
+            if "confirmed" not in request.POST:
+                plan = plan_review(
+                    report, round=seen_round, choices=posted, outcome=outcome, note=note
+                )
+                return _confirm_review(request, report, plan)
+            decide(report, by=user, round=seen_round, choices=posted, outcome=outcome, note=note)
+        except IncompleteReview as error:
+            problems = error.problems
+            messages.error(request, str(error))
         except ReportingError as error:
             messages.error(request, str(error))
         else:
@@ -211,6 +222,8 @@ def review(request, pk):
     ):
         for decision in review_row.decisions.all():
             previous[decision.requirement_id] = (review_row.round, decision)
+    changes = round_changes(report)
+    carried = carried_decisions(report, changes) if reviewable else {}
     evidence = evidence_by_requirement(report)
     entries = {entry.action_id: entry for entry in report.entries.all()}
     for block in blocks:
@@ -219,6 +232,13 @@ def review(request, pk):
             req.files = evidence.get(req.pk, [])
             req.previous = previous.get(req.pk)
             req.posted = posted.get(req.pk)
+            req.carried = carried.get(req.pk)
+            req.changed = changes.previous is not None and req.pk in changes.changed
+            req.problem = problems.get(req.pk)
+            # Pre-selected: what was posted, else the decision carried from the last round.
+            req.chosen = req.posted.decision if req.posted else ("accepted" if req.carried else "")
+            for item in req.files:
+                item.is_new = item.pk in changes.new_evidence
     return render(
         request,
         "evaluation/review.html",
@@ -226,11 +246,79 @@ def review(request, pk):
             "report": report,
             "blocks": blocks,
             "round": round_number,
+            "previous_round": changes.previous,
             "reviewable": reviewable,
             "others_open": others_open,
             "duplicates": duplicate_flags(report, viewer=user),
             "reasons": RejectionReason.choices,
+            "verify_consequences": review_consequences(report, ReviewOutcome.VERIFIED),
+            "return_consequences": review_consequences(report, ReviewOutcome.RETURNED),
             "note": request.POST.get("catatan", "") if request.method == "POST" else "",
+        },
+    )
+
+
+def review_consequences(report, outcome):
+    """What verifying or returning does, said before the evaluator confirms."""
+    region = report.region.name
+    if outcome == ReviewOutcome.VERIFIED:
+        return [
+            _("Laporan %(region)s %(period)s dikunci sebagai terverifikasi.")
+            % {"region": region, "period": report.period},
+            _("Nilainya dihitung dan tampil di peringkat; butir yang ditolak bernilai 0."),
+            _("Laporan hanya dapat dibuka kembali dengan alasan tertulis yang dicatat."),
+        ]
+    return [
+        _("Laporan dikembalikan ke %(region)s untuk diperbaiki.") % {"region": region},
+        _("Daerah melihat butir yang ditolak beserta alasan dan catatan Anda."),
+        _("Waktu tanggapan daerah dihitung dalam hari kerja sejak saat ini (nilai responsivitas)."),
+    ]
+
+
+def _confirm_review(request, report, plan):
+    """The no-JavaScript second look, with every posted field to be sent again."""
+    fields = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+        for value in request.POST.getlist(name)
+    ]
+    details = [
+        _("%(item)s: ditolak (%(reason)s)%(note)s")
+        % {
+            "item": label,
+            "reason": RejectionReason(choice.reason).label,
+            "note": f" – {choice.note}" if choice.note else "",
+        }
+        for label, _req, choice in plan.rejected
+    ]
+    accepted = len(plan.items) - len(plan.rejected)
+    details.insert(
+        0,
+        _(
+            "%(accepted)s dari %(total)s butir diterima, %(carried)s di antaranya dari "
+            "putaran sebelumnya."
+        )
+        % {"accepted": accepted, "total": len(plan.items), "carried": len(plan.carried)},
+    )
+    if plan.note:
+        details.append(_("Catatan umum: %(note)s") % {"note": plan.note})
+    verified = plan.outcome == ReviewOutcome.VERIFIED
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Verifikasi laporan?") if verified else _("Kembalikan laporan?"),
+            "lead": f"{report.region.name} · {report.period}",
+            "consequences": review_consequences(report, plan.outcome),
+            "details_heading": _("Keputusan Anda"),
+            "details": details,
+            "action": request.path,
+            "fields": fields,
+            "confirm_label": _("Ya, verifikasi") if verified else _("Ya, kembalikan"),
+            "confirm_class": "btn-success" if verified else "btn-warning",
+            "back_url": request.path,
+            "back_label": _("Kembali ke pemeriksaan"),
         },
     )
 

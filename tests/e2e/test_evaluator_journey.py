@@ -48,6 +48,9 @@ def test_evaluator_returns_then_verifies_and_the_score_adds_up(
     page.get_by_role("button", name="Terima semua yang belum diputuskan").click()
     page.get_by_label("Catatan umum untuk daerah").fill("Mohon perbaiki satu dokumen.")
     page.get_by_role("button", name="Kembalikan untuk perbaikan").click()
+    dialog = page.get_by_test_id("confirm-return")
+    expect(dialog).to_contain_text("Laporan dikembalikan ke")
+    dialog.get_by_role("button", name="Ya, kembalikan").click()
     expect(
         page.get_by_role("alert").filter(has_text="dikembalikan untuk perbaikan")
     ).to_be_visible()
@@ -61,7 +64,10 @@ def test_evaluator_returns_then_verifies_and_the_score_adds_up(
     page.goto(f"/evaluasi/laporan/{report.pk}/reviu/")
     expect(page.get_by_test_id(f"item-{first.pk}")).to_contain_text("putaran 1: Ditolak")
     page.get_by_role("button", name="Terima semua yang belum diputuskan").click()
-    page.get_by_role("button", name="Verifikasi").click()
+    page.get_by_role("button", name="Verifikasi", exact=True).click()
+    dialog = page.get_by_test_id("confirm-verify")
+    expect(dialog).to_contain_text("dikunci sebagai terverifikasi")
+    dialog.get_by_role("button", name="Ya, verifikasi").click()
     expect(page.get_by_role("alert").filter(has_text="diverifikasi")).to_be_visible()
     report.refresh_from_db()
     assert report.status == ReportStatus.VERIFIED

@@ -84,6 +84,15 @@ def section(page, number):
     return page.get_by_test_id(f"action-{number}")
 
 
+def submit_confirmed(page):
+    """Press "Kirim laporan", read what will happen, and confirm in the dialog."""
+    page.get_by_role("button", name="Kirim laporan").click()
+    dialog = page.get_by_test_id("confirm-submit")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("dikirim ke Kanwil untuk diverifikasi")
+    dialog.get_by_role("button", name="Ya, kirim laporan").click()
+
+
 def test_officer_fills_saves_submits_fixes_and_resubmits(
     page, login, officer_balikpapan, evaluator_kaltim, open_period, pdf_file, settings, tmp_path
 ):
@@ -109,9 +118,11 @@ def test_officer_fills_saves_submits_fixes_and_resubmits(
     expect(section(page, 1)).to_contain_text("sk-tim.pdf")
 
     # Submitting too early names exactly what is missing.
-    page.get_by_role("button", name="Kirim laporan").click()
+    submit_confirmed(page)
     missing = page.get_by_test_id("missing")
-    expect(missing).to_contain_text("Aksi 2: capaian belum diisi.")
+    expect(missing).to_contain_text(
+        "Aksi 2: status “Belum dimulai”: tuliskan alasannya di kolom capaian."
+    )
     expect(missing).to_contain_text("Aksi 2: data dukung “Daftar penerima manfaat” belum diunggah.")
 
     # Complete the second action and submit.
@@ -119,7 +130,7 @@ def test_officer_fills_saves_submits_fixes_and_resubmits(
     second.get_by_label("Capaian").fill("1.250 akta kelahiran anak terbit.")
     second.get_by_label("Status kemajuan").select_option(label="Tercapai")
     second.locator("input[type=file]").set_input_files(pdf_file("penerima.pdf"))
-    page.get_by_role("button", name="Kirim laporan").click()
+    submit_confirmed(page)
     expect(page.get_by_role("alert").filter(has_text="Laporan terkirim")).to_be_visible()
     expect(page.get_by_test_id("status")).to_have_text("Terkirim")
     report = Report.objects.get(region=officer_balikpapan.region, period=open_period)
@@ -147,7 +158,7 @@ def test_officer_fills_saves_submits_fixes_and_resubmits(
     section(page, 1).get_by_label("Capaian").fill(
         "UPTD PPA menangani 42 pengaduan sesuai standar; SK sudah ditandatangani."
     )
-    page.get_by_role("button", name="Kirim laporan").click()
+    submit_confirmed(page)
     expect(page.get_by_role("alert").filter(has_text="Laporan terkirim")).to_be_visible()
 
     # Both rounds stay visible, and the first submission time did not move.
@@ -206,7 +217,8 @@ def test_a_double_click_on_submit_sends_once(
             pdf_file(f"bukti-{number}.pdf")
         )
 
-    page.get_by_role("button", name="Kirim laporan").dblclick()
+    page.get_by_role("button", name="Kirim laporan").click()
+    page.get_by_test_id("confirm-submit").get_by_role("button", name="Ya, kirim laporan").dblclick()
 
     expect(page.get_by_test_id("status")).to_have_text("Terkirim")
     report = Report.objects.get(region=officer_balikpapan.region, period=open_period)

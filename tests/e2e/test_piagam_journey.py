@@ -27,6 +27,9 @@ def test_admin_issues_the_kanwil_awards_and_anyone_verifies_the_piagam(
     page.get_by_label("Tempat").fill("Balikpapan")
     page.get_by_label("Tanggal").fill("2025-12-10")
     page.get_by_test_id("issue").click()
+    dialog = page.get_by_test_id("confirm-issue")
+    expect(dialog).to_contain_text("tidak dapat dibatalkan")
+    dialog.get_by_role("button", name="Ya, terbitkan").click()
 
     # The batch page follows the worker without a reload.
     expect(page).to_have_url(re.compile(r"/penghargaan/terbitan/\d+/$"))
@@ -56,11 +59,13 @@ def test_admin_issues_the_kanwil_awards_and_anyone_verifies_the_piagam(
     assert f"/piagam/v/{certificate.token}/" in paths
     url = f"/piagam/v/{certificate.token}/"
 
-    # Anyone, without logging in, sees that it is valid and can check the file.
+    # Anyone, without logging in, sees that it is a specimen (demo data), never "SAH", and can
+    # check the file.
     public = page.context.browser.new_context(base_url=live_server.url, locale="id-ID")
     visitor = public.new_page()
     visitor.goto(url)
-    expect(visitor.get_by_test_id("status")).to_have_attribute("data-status", "sah")
+    expect(visitor.get_by_test_id("status")).to_have_attribute("data-status", "spesimen")
+    expect(visitor.get_by_test_id("status")).to_contain_text("SPESIMEN: bukan piagam resmi")
     expect(visitor.get_by_test_id("number")).to_have_text("001/PIAGAM-HAM/KALTIM/2025")
     expect(visitor.get_by_test_id("recipient")).to_have_text("Pemerintah Kota Balikpapan")
     expect(visitor.get_by_test_id("sha256")).to_have_text(certificate.sha256)

@@ -90,7 +90,7 @@ def test_every_item_needs_a_decision_and_nothing_is_recorded_without(
     choices = accept_all(report)
     choices.pop(all_items(report)[-1].pk)
 
-    with pytest.raises(ReportingError, match="Putuskan setiap butir"):
+    with pytest.raises(ReportingError, match="Aksi 7 – Dokumen 7.2: belum diputuskan"):
         decide(report, by=evaluator_kaltim, round=1, outcome="verified", choices=choices)
 
     report.refresh_from_db()

@@ -307,3 +307,74 @@ def test_export_of_the_seeded_demo_equals_its_page(
     assert len(rows) == Region.objects.of_kanwil(evaluator_kaltim.kanwil).count()
     assert xlsx_table(read_xlsx(xlsx)["Peringkat"])[1] == expected_table(rows)
     assert read_csv(text)[1] == [[str(v) for v in line] for line in expected_table(rows)]
+
+
+# --- permission matrix: what each member of the cast gets in each format ------------------
+
+KALTIM = "Kantor Wilayah Kementerian HAM Kalimantan Timur"
+JATIM = "Kantor Wilayah Kementerian HAM Jawa Timur"
+TOTAL = "Nasional / jumlah"
+# Region codes of the TW1 ranking each member exports, and the Kanwil of its recap sheet
+# (None: no recap sheet). Officers' pages show their own line only, so do their exports.
+EXPORT_MATRIX = {
+    "officer_balikpapan": (["64.71"], None),
+    "officer_samarinda": (["64.72"], None),
+    "evaluator_kaltim": (["65.71", "64.71", "64.72", "64.74"], {KALTIM}),
+    "evaluator_other": (["35.78"], {JATIM}),
+    "admin_user": (["65.71", "35.78", "64.71", "64.72", "64.74"], {KALTIM, JATIM}),
+}
+
+
+@pytest.fixture
+def scored_in_two_kanwil(scored, kanwil_jatim):
+    give_score("35.78", scored.periods.get(code="TW1"), 100, 100, 100)
+    return scored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cast_member", [*EXPORT_MATRIX, "anonymous"], indirect=True)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_each_role_exports_only_the_rows_and_sheets_of_its_page(
+    client_for, cast_member, request, scored_in_two_kanwil, fmt
+):
+    # given
+    name = request.node.callspec.params["cast_member"]
+    client = client_for(cast_member)
+    query = "?siklus=2025&periode=TW1"
+
+    # when
+    response = client.get(export_url(fmt, query))
+
+    # then
+    if name == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+        return
+    codes, recap_kanwil = EXPORT_MATRIX[name]
+    assert response.status_code == 200
+    if fmt == "csv":
+        _header, body = read_csv(response)
+        assert sorted(line[1] for line in body) == sorted(codes)
+        return
+    workbook = read_xlsx(response)
+    _header, body = xlsx_table(workbook["Peringkat"])
+    assert sorted(line[1] for line in body) == sorted(codes)
+    if recap_kanwil is None:
+        assert workbook.sheetnames == ["Peringkat"]
+    else:
+        assert workbook.sheetnames == ["Peringkat", "Rekap pelaporan"]
+        recap = workbook["Rekap pelaporan"].iter_rows(min_row=2, values_only=True)
+        names = {line[0] for line in recap}
+        assert names - {TOTAL, "Tanpa Kanwil"} == recap_kanwil
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_officer_cannot_widen_the_export_to_another_kanwil(
+    client_for, officer_balikpapan, scored_in_two_kanwil, fmt
+):
+    response = client_for(officer_balikpapan).get(
+        export_url(fmt, "?siklus=2025&periode=TW1&kanwil=jatim")
+    )
+
+    assert response.status_code == 404

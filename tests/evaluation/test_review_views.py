@@ -81,7 +81,8 @@ def test_only_the_kanwil_can_decide_or_reopen(
     choices = {f"keputusan-{r.pk}": "accepted" for r in items(report)}
 
     decided = client.post(
-        reverse("evaluation:review", args=[report.pk]), {"putaran": 1, "verifikasi": "1", **choices}
+        reverse("evaluation:review", args=[report.pk]),
+        {"putaran": 1, "verifikasi": "1", "confirmed": "1", **choices},
     )
     reopened = client.post(reverse("evaluation:reopen", args=[report.pk]), {"alasan": "x"})
 
@@ -112,6 +113,7 @@ def test_returning_through_the_screen_sends_the_item_notes_to_the_region(
     data = {
         "putaran": 1,
         "kembalikan": "1",
+        "confirmed": "1",
         "catatan": "Perbaiki SK.",
         f"keputusan-{first.pk}": "rejected",
         f"alasan-{first.pk}": "tanpa_ttd",
@@ -148,7 +150,7 @@ def test_a_missing_decision_keeps_the_choices_made_and_says_what_is_left(
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Putuskan setiap butir" in body
+    assert "Keputusan belum lengkap" in body
     assert re.search(rf'id="terima-{first.pk}" value="accepted"\s+checked', body)
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
@@ -234,7 +236,7 @@ def test_the_first_decision_through_the_screen_records_who_opened_it_and_when(
 
     client.post(
         url,
-        {"putaran": 1, "verifikasi": "1"}
+        {"putaran": 1, "verifikasi": "1", "confirmed": "1"}
         | {f"keputusan-{r.pk}": "accepted" for r in items(report)},
     )
 
@@ -266,7 +268,7 @@ def test_explanation_adds_up(client_for, evaluator_kaltim, report):
         str(result.responsiveness),
         str(result.final),
     ) == ("100.00", "80.00", "100.00", "95.00")
-    assert "Jumat, 10 Oktober 2025 23.59 WITA" in body
+    assert "Jumat, 10 Oktober 2025 pukul 23.59 WITA" in body
     assert "T = max(0, 100 − 10,00 × 2) = 80,00" in body
     assert "F = 0,50 × 100,00 + 0,25 × 80,00 + 0,25 × 100,00 = 95,00" in body
 

@@ -205,7 +205,12 @@ def test_only_admins_may_issue(client_for, cast_member, request, award_cycle, me
 
     response = client_for(cast_member).post(
         awards_url(siklus=2025, kanwil="kaltim"),
-        {"place": "Samarinda", "issued_on": "2025-12-10", "proposals": fingerprint("kaltim")},
+        {
+            "place": "Samarinda",
+            "issued_on": "2025-12-10",
+            "proposals": fingerprint("kaltim"),
+            "confirmed": "1",
+        },
     )
 
     assert response.status_code == ISSUE_MATRIX[name]
@@ -386,6 +391,7 @@ def issue(client, code="kaltim", **data):
             "place": "Samarinda",
             "issued_on": "2025-12-10",
             "proposals": fingerprint(code),
+            "confirmed": "1",
             **data,
         },
     )
@@ -783,7 +789,7 @@ def test_batch_page_follows_the_rendering_without_a_reload(
     live_server, admin_user, award_cycle, kanwil_kaltim, media, regions, monkeypatch
 ):
     # given: an admin watching a batch whose two piagam are still waiting
-    from tests.conftest import PASSWORD
+    from tests.e2e.conftest import sign_in
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     batch = make_batch(award_cycle, kanwil_kaltim, admin_user)
@@ -793,11 +799,7 @@ def test_batch_page_follows_the_rendering_without_a_reload(
     def watch(browser):
         page = browser.new_context(locale="id-ID", base_url=live_server.url).new_page()
         page.set_default_timeout(15_000)
-        page.goto("/masuk/")
-        page.get_by_label("Nama pengguna").fill(admin_user.username)
-        page.get_by_label("Kata sandi").fill(PASSWORD)
-        page.get_by_role("button", name="Masuk").click()
-        page.wait_for_load_state()
+        sign_in(page, admin_user)
         page.goto(reverse("piagam:batch", args=[batch.pk]))
         loads = []
         page.on("load", lambda _page: loads.append(True))

@@ -223,14 +223,14 @@ def test_officer_saves_a_first_draft_through_the_page(
         EventKind.CREATED
     ]
     assert response.redirect_chain == [(edit_url(open_period), 302)]
-    assert "Draf tersimpan pukul" in text(response)
+    assert "Draf tersimpan:" in text(response)
 
 
 def test_officer_submits_a_complete_report_from_the_page(
     open_period, actions, balikpapan, client_for, officer_balikpapan, media
 ):
     # given the form with every narrative and one PDF per item
-    data = payload(balikpapan, open_period, revision=0, kirim="1")
+    data = payload(balikpapan, open_period, revision=0, kirim="1", confirmed="1")
     for block in report_requirements(balikpapan, open_period):
         for requirement in block.requirements:
             data[f"dok-{requirement.pk}-files"] = pdf_file(
@@ -254,7 +254,7 @@ def test_sending_an_incomplete_report_saves_the_draft_and_lists_what_is_missing(
     open_period, actions, balikpapan, client_for, officer_balikpapan
 ):
     # given the form with narratives but no file
-    data = payload(balikpapan, open_period, revision=0, kirim="1")
+    data = payload(balikpapan, open_period, revision=0, kirim="1", confirmed="1")
 
     # when the officer sends it
     response = client_for(officer_balikpapan).post(edit_url(open_period), data)
@@ -282,6 +282,7 @@ def test_sending_after_the_period_closed_is_refused_but_the_draft_is_kept(
         revision=complete_draft.revision,
         narrative="Terlambat sekali.",
         kirim="1",
+        confirmed="1",
     )
 
     # when the officer sends the complete report
@@ -308,7 +309,11 @@ def test_an_extension_lets_the_page_send_after_the_period_closed(
         granted_by=admin_user,
     )
     data = payload(
-        complete_draft.region, complete_draft.period, revision=complete_draft.revision, kirim="1"
+        complete_draft.region,
+        complete_draft.period,
+        revision=complete_draft.revision,
+        kirim="1",
+        confirmed="1",
     )
 
     # when the officer sends the report
@@ -353,7 +358,7 @@ def test_a_double_click_on_send_submits_once(
     open_period, actions, balikpapan, client_for, officer_balikpapan
 ):
     # given the complete form of the open period, sent twice as a double click does
-    data = payload(balikpapan, open_period, revision=0, kirim="1")
+    data = payload(balikpapan, open_period, revision=0, kirim="1", confirmed="1")
     client = client_for(officer_balikpapan)
     for block in report_requirements(balikpapan, open_period):
         for requirement in block.requirements:

@@ -158,8 +158,7 @@ def test_an_incomplete_report_is_refused_with_what_is_missing_per_action_and_ite
     # then every gap is named, per action and per item
     assert caught.value.missing == [
         "Aksi 1: data dukung \u201cSK Tim Pelaksana\u201d belum diunggah.",
-        "Aksi 3: capaian belum diisi.",
-        "Aksi 3: status kemajuan belum dipilih.",
+        "Aksi 3: status \u201cBelum dimulai\u201d: tuliskan alasannya di kolom capaian.",
     ]
     # and nothing was submitted
     draft.refresh_from_db()
@@ -175,9 +174,9 @@ def test_an_empty_report_lists_every_action_and_every_item(draft, officer_balikp
     with pytest.raises(IncompleteReport) as caught:
         submit_report(draft, by=officer_balikpapan, now=ON_TIME)
 
-    # then each of the three actions is named with its narrative, progress and two items
+    # then each of the three actions is named with its narrative and two items
     missing = caught.value.missing
-    assert len(missing) == 3 * 4
+    assert len(missing) == 3 * 3
     for number in (1, 2, 3):
         assert f"Aksi {number}: capaian belum diisi." in missing
         assert f"Aksi {number}: data dukung \u201cSK Tim Pelaksana\u201d belum diunggah." in missing

@@ -201,7 +201,8 @@ def test_jpeg_the_browser_calls_a_pdf_is_accepted_as_jpeg():
     # then the sniffed type wins
     assert inspected.content_type == "image/jpeg"
     assert inspected.extension == ".jpg"
-    assert inspected.original_name == "scan.pdf"
+    # and the name offered for download carries the extension of what it really is
+    assert inspected.original_name == "scan.jpg"
 
 
 @pytest.mark.parametrize(
@@ -300,7 +301,8 @@ def test_image_beyond_the_pixel_ceiling_is_rejected(monkeypatch):
         error = rejection(upload("foto.png", content))
 
     # then it is still rejected
-    assert error.messages == ["Resolusi gambar terlalu besar."]
+    assert error.code == "evidence_image_too_large"
+    assert error.messages[0].startswith("Resolusi gambar terlalu besar")
 
 
 def test_image_far_beyond_the_pixel_ceiling_is_rejected(monkeypatch):
@@ -311,7 +313,8 @@ def test_image_far_beyond_the_pixel_ceiling_is_rejected(monkeypatch):
     error = rejection(upload("foto.png", make_image("PNG")))
 
     # then
-    assert error.messages == ["Resolusi gambar terlalu besar."]
+    assert error.code == "evidence_image_too_large"
+    assert error.messages[0].startswith("Resolusi gambar terlalu besar")
 
 
 def test_allowed_types_come_from_settings(settings):
