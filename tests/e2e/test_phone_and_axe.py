@@ -128,6 +128,8 @@ def _seed(media_root):
         render_certificate(certificate.pk)
     certificate = Certificate.objects.filter(batch=batch).first()
     assert certificate is not None, "the demo's 2025 awards should issue at least one piagam"
+    certificate.refresh_from_db()
+    assert certificate.status == "issued", (certificate.status, certificate.error)
 
     verified = (
         Report.objects.filter(region=balikpapan, period__cycle=cycle, status=ReportStatus.VERIFIED)
