@@ -48,6 +48,63 @@ def language_by_choice_only(get_response):
     return middleware
 
 
+# Powerful browser features the portal never uses, switched off for its pages and their frames.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "serial",
+        "bluetooth",
+        "xr-spatial-tracking",
+    )
+)
+
+
+def permissions_policy(get_response):
+    """Every response carries the Permissions-Policy."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+    return middleware
+
+
+def framing_follows_x_frame_options(get_response):
+    """A response its view lets the portal frame (an evidence preview) says so in its CSP too.
+
+    The policy forbids all framing; views marked ``xframe_options_sameorigin`` answer
+    ``X-Frame-Options: SAMEORIGIN``, and browsers that read only the CSP must agree.
+    Listed after the CSP middleware, so it runs before that one writes the header.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        if response.get("X-Frame-Options") == "SAMEORIGIN":
+            own = response.get("Content-Security-Policy")
+            if own is None:
+                replace = dict(getattr(response, "_csp_replace", None) or {})
+                replace["frame-ancestors"] = ["'self'"]
+                response._csp_replace = replace
+            elif "frame-ancestors" not in own:
+                # The view wrote a policy of its own (an evidence file's sandbox): add to it.
+                response["Content-Security-Policy"] = f"{own}; frame-ancestors 'self'"
+        return response
+
+    return middleware
+
+
 def renew_idle_session(get_response):
     """End a signed-in session after SESSION_COOKIE_AGE seconds without a request.
 

@@ -36,7 +36,7 @@ def _join(parts):
 def _svg(chart_id, width, height, title, desc, body):
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{id}" '
-        'viewBox="0 0 {w} {h}" width="100%" style="max-width: {w}px" '
+        'viewBox="0 0 {w} {h}" width="{w}" '
         'preserveAspectRatio="xMinYMin meet" role="img" '
         'aria-labelledby="{id}-title {id}-desc" font-family="{font}" font-size="13" '
         'fill="#212529"><title id="{id}-title">{title}</title>'

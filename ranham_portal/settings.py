@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -82,6 +83,9 @@ MIDDLEWARE = [
     # Before anything reads a parameter, a cookie or the body into the database.
     "accounts.middleware.MalformedInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.permissions_policy",
+    "accounts.middleware.framing_follows_x_frame_options",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.language_by_choice_only",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,6 +100,22 @@ MIDDLEWARE = [
     # Last, so that it turns a locked-out login into the portal's lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# No inline script or style anywhere: pages load only the portal's own static files. Evidence
+# previews are same-origin frames on the review screen (see framing_follows_x_frame_options).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# A refused form (expired page, missing cookie) explains itself in the portal's look.
+CSRF_FAILURE_VIEW = "ranham_portal.views.csrf_failure"
 
 ROOT_URLCONF = "ranham_portal.urls"
 WSGI_APPLICATION = "ranham_portal.wsgi.application"

@@ -13,3 +13,7 @@ urlpatterns = [
     path("", include("piagam.urls")),
     path("notifikasi/", include("notifications.urls")),
 ]
+
+handler400 = "ranham_portal.views.bad_request"
+handler403 = "ranham_portal.views.permission_denied"
+handler404 = "ranham_portal.views.page_not_found"

@@ -11,7 +11,9 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html_join
 
 OFFICER_HOME = "officer-home"  # values: region, cycle
-REPORT_PAGE = "report-page"  # values: report
+# One period's row on the officer's home page, beside its button.
+OFFICER_HOME_ROW = "officer-home-row"  # values: region, period, report (or None), closed
+REPORT_PAGE = "report-page"  # values: report, closed (reporting has closed for it)
 
 _registry = defaultdict(list)
 
