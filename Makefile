@@ -13,7 +13,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) messages
+NODE_STAMP := node_modules/.installed
+
+# axe-core for the accessibility checks of the browser tests, from the npm registry.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP) messages
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
