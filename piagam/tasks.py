@@ -37,7 +37,13 @@ def render_certificate(self, certificate_id):
     Any error (rendering, signing, a full disk, the database) gives the row back with its
     reason; after PIAGAM_MAX_ATTEMPTS it ends ``failed`` and shows on the batch for a retry.
     """
-    if not rendering.claim(certificate_id):
+    try:
+        claimed = rendering.claim(certificate_id)
+    except DatabaseError:
+        # The database is away (a restart): this message must not be spent on it.
+        logger.warning("piagam %s: database unavailable, retrying later", certificate_id)
+        return _send_again(self, certificate_id, settings.PIAGAM_RETRY_DELAY_SECONDS)
+    if not claimed:
         return "skipped"
     try:
         with rendering.heartbeat(certificate_id):
@@ -63,6 +69,10 @@ def _give_back(task, certificate_id, error):
         return "failed" if status == CertificateStatus.FAILED else "skipped"
     attempts = Certificate.objects.filter(pk=certificate_id).values_list("attempts", flat=True)
     countdown = settings.PIAGAM_RETRY_DELAY_SECONDS * max(1, attempts.first() or 1)
+    return _send_again(task, certificate_id, countdown)
+
+
+def _send_again(task, certificate_id, countdown):
     try:
         task.apply_async(args=[certificate_id], countdown=countdown)
     except Exception:

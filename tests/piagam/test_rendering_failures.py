@@ -197,6 +197,25 @@ def test_a_database_error_on_the_final_update_leaves_no_file_and_the_row_to_retr
     assert files_under(media) == [certificate.pdf.name]
 
 
+def fail_every_query(execute, sql, params, many, context):
+    raise OperationalError("the database system is shutting down")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_that_arrives_while_the_database_restarts_is_sent_again_not_lost(
+    certificate, media, quick_render, sent
+):
+    # when: the worker cannot even claim the row
+    with connection.execute_wrapper(fail_every_query):
+        outcome = render(certificate)
+
+    # then: the message is sent again after a delay, and the row is untouched
+    assert outcome == "retrying"
+    assert sent == [(certificate.pk, 10)]
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.attempts) == (CertificateStatus.PENDING, 0)
+
+
 @pytest.mark.django_db
 def test_a_piagam_that_always_crashes_its_renderer_fails_after_the_configured_attempts(
     certificate, media, sent, monkeypatch, settings
