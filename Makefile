@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format check-messages check-migrations check-deploy ci messages bench clean
+.PHONY: run test install migrate demo lint format check-messages check-migrations check-deploy ci messages \
+	bench clean backup restore bench-rush bench-crash
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +75,23 @@ bench: install
 	DATABASE_URL=$${BENCH_NOTICES_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench_notices} $(PY) bench/notifications.py
 
 ci: lint check-migrations check-deploy test
+
+# Database (pg_dump, or sqlite3 .backup) and media of the DATABASE_URL and MEDIA_ROOT now set.
+BACKUP_DIR ?= var/backups
+backup: $(STAMP)
+	PY=$(abspath $(PY)) deploy/backup.sh backup $(BACKUP_DIR)
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/ranham-..."; exit 2; }
+	PY=$(abspath $(PY)) deploy/backup.sh restore $(BACKUP)
+
+# Deadline rush (552 officers over 10 minutes) and crash proof; see README, Operations.
+BENCH_ARGS ?=
+bench-rush: install
+	$(PY) bench/rush.py $(BENCH_ARGS)
+
+bench-crash: install
+	$(PY) bench/crash.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .coverage htmlcov

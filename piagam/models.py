@@ -119,6 +119,10 @@ class Certificate(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the worker while it renders: a stale one means it died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When a rendering message was last sent: the sweep re-sends at most once per interval.
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(

@@ -106,7 +106,9 @@ def issue_batch(cycle, kanwil, *, by, place, issued_on):
             )
         )
     ids = [certificate.pk for certificate in created]
-    transaction.on_commit(lambda: enqueue_render(ids))
+    # A broker that is down must not turn the issued numbers into an error page: the rows
+    # stay pending and the sweep queues them (enqueue_render logs and never raises).
+    transaction.on_commit(lambda: enqueue_render(ids), robust=True)
     return batch
 
 
@@ -116,9 +118,13 @@ def retry_failed(batch):
         batch.certificates.filter(status=CertificateStatus.FAILED).values_list("pk", flat=True)
     )
     Certificate.objects.filter(pk__in=ids, status=CertificateStatus.FAILED).update(
-        status=CertificateStatus.PENDING, error=""
+        status=CertificateStatus.PENDING,
+        error="",
+        attempts=0,
+        last_enqueued_at=None,
+        updated_at=timezone.now(),
     )
-    transaction.on_commit(lambda: enqueue_render(ids))
+    transaction.on_commit(lambda: enqueue_render(ids), robust=True)
     return len(ids)
 
 

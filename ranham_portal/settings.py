@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from ranham_portal.observability import init_sentry, logging_config, parse_admins
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -79,6 +81,7 @@ if DEBUG or DEMO:
     INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
+    "ranham_portal.observability.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a parameter, a cookie or the body into the database.
     "accounts.middleware.MalformedInputMiddleware",
@@ -314,7 +317,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-certificates": {
         "task": "piagam.tasks.sweep_certificates",
-        "schedule": 60.0,
+        "schedule": float(envint("PIAGAM_SWEEP_SECONDS", "15")),
+    },
+    "worker-heartbeat": {
+        "task": "ranham_portal.worker_heartbeat",
+        "schedule": 20.0,
+    },
+    "remove-orphan-pdfs": {
+        "task": "piagam.tasks.remove_orphan_pdfs",
+        "schedule": crontab(minute=17),
     },
     # Hourly: reminders and digests for the people whose local time is 08.00.
     "notices-morning-round": {
@@ -331,20 +342,44 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Piagam rendering: a certificate fails for good after this many attempts (shown for retry).
+PIAGAM_MAX_ATTEMPTS = envint("PIAGAM_MAX_ATTEMPTS", "3")
+PIAGAM_RETRY_DELAY_SECONDS = envint("PIAGAM_RETRY_DELAY_SECONDS", "10")  # times the attempt
+# A worker records a heartbeat while it renders; silent this long, the sweep takes it back.
+PIAGAM_HEARTBEAT_SECONDS = envint("PIAGAM_HEARTBEAT_SECONDS", "5")
+PIAGAM_LOST_AFTER_SECONDS = envint("PIAGAM_LOST_AFTER_SECONDS", "30")
+# A pending row never queued (the broker was down) is queued after this grace; one queued
+# but not taken is queued again at most once per this interval (a message lost with Redis).
+PIAGAM_ENQUEUE_GRACE_SECONDS = envint("PIAGAM_ENQUEUE_GRACE_SECONDS", "30")
+PIAGAM_REQUEUE_AFTER_SECONDS = envint("PIAGAM_REQUEUE_AFTER_SECONDS", "300")
+PIAGAM_ORPHAN_AGE_SECONDS = envint("PIAGAM_ORPHAN_AGE_SECONDS", "3600")
+
 # Piagam signing (PAdES): a PKCS#12 file and its passphrase; unset, PDFs are not signed.
 PIAGAM_SIGNING_PKCS12 = os.environ.get("PIAGAM_SIGNING_PKCS12", "")
 PIAGAM_SIGNING_PASSPHRASE = os.environ.get("PIAGAM_SIGNING_PASSPHRASE", "")
 MINISTER_NAME = os.environ.get("MINISTER_NAME", "")
 MINISTER_NIP = os.environ.get("MINISTER_NIP", "")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every rendering step at INFO; a worker's log needs only its problems.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
-}
+# Logs: one JSON object per line in production (LOG_FORMAT=json), readable text in
+# development; every line has its time, level, logger and the request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=os.environ.get("LOG_LEVEL", "INFO"))
+# Server errors are mailed to ADMINS="Name <mail>,Other <mail>" (with DEBUG off) and, when
+# SENTRY_DSN is set, also sent to a Sentry-compatible service.
+ADMINS = parse_admins(os.environ.get("ADMINS", ""))
+MANAGERS = ADMINS
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
+
+# Readiness (/sehat/siap/): each check gets this long; a worker must have answered recently.
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
+WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", "60")
 
 # X-Forwarded-Proto is believed only from a reverse proxy the deployment declares: without
 # one, any client could claim https.

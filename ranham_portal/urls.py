@@ -3,8 +3,11 @@ from django.urls import include, path
 
 from . import views
 
+handler500 = "ranham_portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sehat/siap/", views.readiness, name="readiness"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),

@@ -1,0 +1,38 @@
+"""Gunicorn for the portal: `gunicorn -c gunicorn.conf.py ranham_portal.wsgi:application`.
+
+Every value can be set from the environment, so the same file serves the image, CI and the
+benchmarks. The reverse proxy in front (deploy/nginx) buffers slow clients and uploads, so
+synchronous workers are enough.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
+threads = _int("GUNICORN_THREADS", 1)
+# A request still running after this is killed (and logged): shorter than the proxy's
+# proxy_read_timeout, so the proxy answers before it gives up on its own.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# On SIGTERM, requests in flight get this long to finish before the workers are stopped.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle each worker after about this many requests (jittered so they do not all restart
+# at once): a slow leak never grows into an outage.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Heartbeat files in memory, not on a container's overlay file system.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# The access log carries the request id that the portal also puts on its own log lines.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s "%(a)s"'
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proxy_allow_ips = forwarded_allow_ips

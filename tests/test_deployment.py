@@ -1,0 +1,239 @@
+"""The deployment as written: docker-compose.yml read as `docker compose config` would check
+it, and the commands its services run, started here directly (no Docker engine needed)."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SECRET_NAMES = re.compile(r"(PASSWORD|SECRET|PASSPHRASE|DSN|TOKEN|KEY)", re.IGNORECASE)
+REFERENCE = re.compile(r"^\$\{[A-Z0-9_]+(:?[-?][^}]*)?\}$")
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose):
+    return compose["services"]
+
+
+def environment(service):
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, None) for item in env)
+    return env
+
+
+def test_every_service_has_a_health_check(services):
+    assert set(services) >= {"migrate", "web", "worker", "beat", "db", "redis", "proxy"}
+    missing = [name for name, service in services.items() if not service.get("healthcheck")]
+    assert missing == []
+    for name, service in services.items():
+        test = service["healthcheck"]["test"]
+        assert test and test[0] in ("CMD", "CMD-SHELL"), name
+
+
+def test_no_secret_is_written_into_the_compose_file(services):
+    for name, service in services.items():
+        for key, value in environment(service).items():
+            if SECRET_NAMES.search(key) and value not in (None, ""):
+                assert REFERENCE.match(str(value)), f"{name}: {key} is a literal"
+    text = (ROOT / "docker-compose.yml").read_text()
+    # A URL with a password must take it from the environment as well.
+    for user, password in re.findall(r"://([^:/@\s]+):([^@\s]+)@", text):
+        assert password.startswith("${"), f"literal password for {user}"
+
+
+def test_the_env_file_is_never_committed_but_its_example_is():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert ".env" in ignored
+    example = (ROOT / ".env.example").read_text()
+    assert re.search(r"^SECRET_KEY=$", example, re.MULTILINE)
+    assert re.search(r"^POSTGRES_PASSWORD=$", example, re.MULTILINE)
+
+
+def test_the_web_service_execs_gunicorn_with_its_config_file(services):
+    command = services["web"]["command"]
+    if isinstance(command, str):  # shell form must hand PID 1 to gunicorn
+        assert command.strip().startswith("exec gunicorn -c gunicorn.conf.py")
+    else:
+        assert command[:3] == ["gunicorn", "-c", "gunicorn.conf.py"]
+    for name in ("web", "worker", "beat"):
+        rendered = " ".join(services[name]["command"])
+        assert "migrate" not in rendered and "sh -c" not in rendered, name
+
+
+def test_web_worker_and_beat_wait_for_migrate_to_complete(services):
+    assert services["migrate"]["restart"] == "no"
+    assert "migrate" in " ".join(services["migrate"]["command"])
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, name
+        assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_redis_keeps_its_queue_in_an_append_only_file(services):
+    command = services["redis"]["command"]
+    command = command if isinstance(command, str) else " ".join(command)
+    assert re.search(r"--appendonly\s+yes", command)
+    assert any(volume.endswith(":/data") for volume in services["redis"]["volumes"])
+
+
+def test_the_proxy_stands_in_front_with_body_limits_and_timeouts(services):
+    proxy = services["proxy"]
+    assert "web" not in {port.split(":")[-1] for port in services["web"].get("ports", [])}
+    assert proxy["ports"] and not services["web"].get("ports")
+    config = (ROOT / "deploy/nginx/ranham.conf.template").read_text()
+    size = re.search(r"client_max_body_size (\d+)m;", config)
+    assert size and int(size.group(1)) * 1024 * 1024 > 10 * 1024 * 1024  # above one file
+    read = int(re.search(r"proxy_read_timeout (\d+)s;", config).group(1))
+    gunicorn_timeout = int(
+        re.search(r'GUNICORN_TIMEOUT", (\d+)', (ROOT / "gunicorn.conf.py").read_text()).group(1)
+    )
+    assert read > gunicorn_timeout
+    assert "proxy_request_buffering on" in config
+    assert "X-Request-ID $request_id" in config
+
+
+def test_the_image_runs_as_an_unprivileged_user_and_leaves_local_data_out():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", dockerfile, re.MULTILINE)) >= 2
+    users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for entry in (".venv", ".git", "var/", "**/*.sqlite3", "node_modules/", ".env", "keys/"):
+        assert entry in ignored, entry
+    assert any("__pycache__" in entry for entry in ignored)
+    assert any("media" in entry for entry in ignored)
+
+
+# --- the services' commands, run directly ----------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def service_env(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL")
+    }
+    env.update(VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(ROOT), DEBUG="1")
+    return env
+
+
+def wait_for_http(url, process, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("gunicorn exited early")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")
+
+
+def test_gunicorn_starts_with_its_config_answers_and_stops_gracefully(service_env, tmp_path):
+    port = free_port()
+    env = {**service_env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
+    log = tmp_path / "gunicorn.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "ranham_portal.wsgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        response = wait_for_http(f"http://127.0.0.1:{port}/sehat/", process)
+        assert response.status == 200 and response.headers["X-Request-ID"]
+        healthcheck = subprocess.run(
+            [sys.executable, "deploy/healthcheck.py", "web"], cwd=ROOT, env=env, timeout=30
+        )
+        assert healthcheck.returncode == 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=40)
+    output = log.read_text()
+    assert returncode == 0, output
+    assert re.search(r'"GET /sehat/ HTTP/1.1" 200 .* request_id=[0-9a-f]{32}', output), output
+    assert "Shutting down: Master" in output
+
+
+def test_celery_reads_the_app_and_the_worker_health_command_parses(service_env):
+    report = subprocess.run(
+        [str(BIN / "celery"), "-A", "ranham_portal", "report"],
+        cwd=ROOT,
+        env=service_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert report.returncode == 0, report.stderr
+    assert "ranham_portal" in report.stdout
+    ping = subprocess.run(
+        [str(BIN / "celery"), "-A", "ranham_portal", "inspect", "ping", "--help"],
+        cwd=ROOT,
+        env=service_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ping.returncode == 0 and "--destination" in ping.stdout and "--timeout" in ping.stdout
+
+
+def test_beat_starts_with_the_compose_command_line_and_schedules_the_sweep(service_env, tmp_path):
+    pidfile = tmp_path / "celerybeat.pid"
+    log = tmp_path / "beat.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "ranham_portal",
+                "beat",
+                "--loglevel=DEBUG",
+                "--schedule",
+                str(tmp_path / "celerybeat-schedule"),
+                "--pidfile",
+                str(pidfile),
+            ],
+            cwd=ROOT,
+            env=service_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "Sending due task" not in log.read_text():
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.3)
+        assert pidfile.exists()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    output = log.read_text()
+    assert "beat: Starting" in output
+    assert "Sending due task" in output
