@@ -42,7 +42,12 @@ def named_urls(resolver=None, namespace=""):
 
 
 URLS = named_urls()
-UPLOAD_VIEWS = {"reporting:report-edit", "piagam:lookup", "piagam:verify"}
+UPLOAD_VIEWS = {
+    "reporting:report-edit",
+    "reporting:evidence-upload",
+    "piagam:lookup",
+    "piagam:verify",
+}
 HOSTILE_QUERIES = ["x=%00", "x=%FF", "nomor=%00", "wilayah=%00", "q=%C3%28", "%00=1"]
 ROLES = [
     "anonymous",
