@@ -95,3 +95,14 @@ def login(page):
         return sign_in(page, user, password)
 
     return as_user
+
+
+def submit_confirmed(page):
+    """Press "Kirim laporan", read what will happen, and confirm in the dialog."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Kirim laporan").click()
+    dialog = page.get_by_test_id("confirm-submit")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("dikirim ke Kanwil untuk diverifikasi")
+    dialog.get_by_role("button", name="Ya, kirim laporan").click()

@@ -21,6 +21,7 @@ from reporting.models import (
     TargetGroup,
 )
 from reporting.services import return_report
+from tests.e2e.conftest import submit_confirmed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -82,15 +83,6 @@ def pdf_file(tmp_path):
 
 def section(page, number):
     return page.get_by_test_id(f"action-{number}")
-
-
-def submit_confirmed(page):
-    """Press "Kirim laporan", read what will happen, and confirm in the dialog."""
-    page.get_by_role("button", name="Kirim laporan").click()
-    dialog = page.get_by_test_id("confirm-submit")
-    expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("dikirim ke Kanwil untuk diverifikasi")
-    dialog.get_by_role("button", name="Ya, kirim laporan").click()
 
 
 def test_officer_fills_saves_submits_fixes_and_resubmits(

@@ -21,6 +21,7 @@ from reporting.models import (
     ReportStatus,
     TargetGroup,
 )
+from tests.e2e.conftest import submit_confirmed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -108,7 +109,7 @@ def test_files_chosen_once_survive_a_failed_save_and_a_lost_session(
     # A submit that fails (the second action is still empty) ...
     first.get_by_label("Capaian").fill("UPTD PPA menangani 42 pengaduan.")
     first.get_by_label("Status kemajuan").select_option(label="Sedang berjalan")
-    page.get_by_role("button", name="Kirim laporan").click()
+    submit_confirmed(page)
     expect(page.get_by_test_id("missing")).to_contain_text("Aksi 2")
     # ... does not ask for the files again: they are in the draft, listed under their item.
     expect(page.get_by_text("perlu dipilih ulang")).to_have_count(0)
@@ -155,7 +156,7 @@ def test_files_chosen_once_survive_a_failed_save_and_a_lost_session(
     )
     section(page, 1).get_by_label("Status kemajuan").select_option(label="Sedang berjalan")
     section(page, 2).get_by_label("Status kemajuan").select_option(label="Tercapai")
-    page.get_by_role("button", name="Kirim laporan").click()
+    submit_confirmed(page)
     expect(page.get_by_role("alert").filter(has_text="Laporan terkirim")).to_be_visible()
 
     # Every file was stored exactly once; the replaced one stays on record, off the report.
