@@ -9,7 +9,7 @@ import psycopg2
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from loadgen import load
@@ -182,3 +182,77 @@ def load_pages(port, pages, cookies, *, rounds, concurrency, seconds):
         )
         print(f"   round {number + 1}/{rounds}: rps so far {line}", flush=True)
     return requests, results
+
+
+def create_certificate(cycle, admin):
+    """One issued piagam for the public pages (verification by QR token and by number)."""
+    import secrets as token_source
+    from decimal import Decimal
+
+    from piagam.models import Certificate, CertificateBatch, CertificateStatus
+    from piagam.services import MINISTER_TITLE, MINISTRY_NAME, allocate_number, certificate_number
+
+    found = Certificate.objects.filter(cycle=cycle).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        return _new_certificate(cycle, admin)
+
+
+def _new_certificate(cycle, admin):
+    import secrets as token_source
+    from decimal import Decimal
+
+    from piagam.models import Certificate, CertificateBatch, CertificateStatus
+    from piagam.services import MINISTER_TITLE, MINISTRY_NAME, allocate_number, certificate_number
+
+    region = Report.objects.filter(period__cycle=cycle).select_related("region").first().region
+    batch = CertificateBatch.objects.create(
+        cycle=cycle, kanwil=None, place="Jakarta", issued_on=cycle.periods.last().closes_on,
+        created_by=admin,
+    )
+    sequence = allocate_number("BENCH", cycle.year)
+    return Certificate.objects.create(
+        batch=batch,
+        cycle=cycle,
+        region=region,
+        issuer_code="BENCH",
+        year=cycle.year,
+        sequence=sequence,
+        number=certificate_number(sequence, "BENCH", cycle.year),
+        categories=["terbaik"],
+        score=Decimal("90.00"),
+        recipient=region.government_name,
+        issuer_name=MINISTRY_NAME,
+        place="Jakarta",
+        issued_on=batch.issued_on,
+        signatory_name="Bench",
+        signatory_title=MINISTER_TITLE,
+        specimen=True,
+        token=token_source.token_urlsafe(24),
+        status=CertificateStatus.ISSUED,
+    )
+
+
+def page_paths(users, year):
+    """{placeholder: value} filling the paths of the pages that name an object."""
+    cycle = ReportingCycle.objects.get(year=year)
+    officer, evaluator = users["officer"], users["evaluator"]
+    periods = list(cycle.periods.order_by("opens_on"))
+    waiting = (
+        Report.objects.visible_to(evaluator)
+        .filter(period__cycle=cycle)
+        .exclude(status="draft")
+        .order_by("-last_submitted_at")
+    )
+    review = waiting.filter(status="submitted").first() or waiting.first()
+    certificate = create_certificate(cycle, users["admin"])
+    return {
+        "year": year,
+        "review": review.pk,
+        "region": officer.region_id,
+        "explain_period": periods[-2].pk,
+        "form_period": periods[-1].pk,
+        "token": certificate.token,
+        "number": certificate.number,
+    }

@@ -76,6 +76,7 @@ def configure(database_url, secret_key):
     os.environ.update(
         {
             "DEBUG": "0",
+            "DEMO": "1",  # seed_scale lives in the demo app
             "ALLOWED_HOSTS": "127.0.0.1,testserver",
             "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",

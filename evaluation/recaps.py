@@ -256,13 +256,13 @@ class RegionPositions:
 STANDING_CACHE_SECONDS = 3600
 
 
-def all_region_positions(cycle, today=None):
+def all_region_positions(cycle, today=None, *, versions=None):
     """{region id: RegionPositions} of every region in the cycle's annual national ranking.
 
     Two queries (one if the cycle's periods are prefetched). Ranking is a total order on each
     region's own figures, so the order within a Kanwil is the national order restricted to it.
     """
-    national = cycle_ranking(cycle, today=today)
+    national = cycle_ranking(cycle, today=today, versions=versions)
     kanwils = {}  # one instance per Kanwil, so that the cached standings hold each once
     kanwil_of = {}
     peers = defaultdict(list)
@@ -300,10 +300,11 @@ def cycle_standings(cycle, today=None):
     entry; there is nothing else to keep in step, and one entry fits any cache.
     """
     today = today or ministry_today()
-    key = caches.standings_key(cycle, current_versions(), today)
+    versions = current_versions()
+    key = caches.standings_key(cycle, versions, today)
     positions = cache.get(key)
     if positions is None:
-        positions = all_region_positions(cycle, today=today)
+        positions = all_region_positions(cycle, today=today, versions=versions)
         cache.set(key, positions, STANDING_CACHE_SECONDS)
     return positions
 

@@ -28,8 +28,8 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,14 +37,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import ministry_today, ministry_zone
 from accounts.models import Kanwil
+from evaluation import caches
 from evaluation.rankings import closed_periods, cycle_ranking
 from reporting.cycles import CYCLE_PARAM, choose_cycle, cycles_with_periods
 from reporting.services import ReportingError
 from reporting.uploads import EvidenceFileField, limit_evidence_uploads, mark_oversize_uploads
 
 from . import verification
-from .awards import eligibility
-from .awards import proposals as award_proposals
+from .awards import eligibility, proposals_among
 from .models import Certificate, CertificateBatch, CertificateStatus
 from .services import issue_batch, issuer_code, retry_failed, revoke
 from .wording import category_words as printed_words
@@ -211,12 +211,30 @@ class ProposalLine:
         return printed_words(self.categories)
 
 
-def _candidates(cycle, rows, today):
-    """Every ranking row with its eligibility notes: the rule of piagam.awards, in words."""
-    return [
-        Candidate(row=item.row, verified=item.verified, notes=item.notes())
-        for item in eligibility(rows, cycle, today)
-    ]
+@dataclass
+class AwardFigures:
+    """What the awards page shows of a scope's ranking: computed once per score version."""
+
+    proposals: list  # awards.Proposal
+    top: list  # Candidate: the top of the ranking, with eligibility notes
+    by_region: dict  # region id -> Candidate, for the top and the proposals
+    ranked: int
+
+
+def _award_figures(cycle, kanwil, today):
+    """One ranking and one eligibility query for the proposals and the candidates shown;
+    the notes in words only for the rows the page shows."""
+    rows = cycle_ranking(cycle, kanwil, today=today)
+    items = eligibility(rows, cycle, today)
+    proposals = proposals_among(items)
+    proposed = {proposal.region.pk for proposal in proposals}
+    by_region = {
+        item.row.region.pk: Candidate(row=item.row, verified=item.verified, notes=item.notes())
+        for index, item in enumerate(items)
+        if index < CANDIDATE_ROWS or item.row.region.pk in proposed
+    }
+    top = [by_region[item.row.region.pk] for item in items[:CANDIDATE_ROWS]]
+    return AwardFigures(proposals=proposals, top=top, by_region=by_region, ranked=len(rows))
 
 
 def proposal_fingerprint(proposals):
@@ -274,7 +292,21 @@ def awards(request):
     periods = list(cycle.periods.all())
     closed = closed_periods(cycle, today)
     cycle_finished = bool(periods) and len(closed) == len(periods)
-    proposals = award_proposals(cycle, kanwil)
+    if request.method == "POST":
+        # Issuing compares with the ranking of the current scores, not with a cached page.
+        figures = _award_figures(cycle, kanwil, today)
+    else:
+        figures = caches.cached_figures(
+            caches.figures_key(
+                "awards",
+                cycle.pk,
+                kanwil.pk if kanwil is not None else "nasional",
+                [p.pk for p in closed],
+                get_language(),
+            ),
+            lambda: _award_figures(cycle, kanwil, today),
+        )
+    proposals = figures.proposals
     fingerprint = proposal_fingerprint(proposals)
 
     form = IssueForm(
@@ -289,9 +321,6 @@ def awards(request):
         if form.is_valid():
             return _issue(request, cycle, kanwil, form, fingerprint, cycle_finished)
 
-    rows = cycle_ranking(cycle, kanwil, today=today)
-    candidates = _candidates(cycle, rows, today)
-    by_region = {candidate.row.region.pk: candidate for candidate in candidates}
     standing = {
         certificate.region_id: certificate
         for certificate in Certificate.objects.filter(cycle=cycle, issuer_code=issuer_code(kanwil))
@@ -300,7 +329,9 @@ def awards(request):
     }
     lines = []
     for proposal in proposals:
-        candidate = by_region.get(proposal.region.pk) or Candidate(row=proposal.row, verified=0)
+        candidate = figures.by_region.get(proposal.region.pk) or Candidate(
+            row=proposal.row, verified=0
+        )
         candidate.categories = printed_words(proposal.categories)
         lines.append(
             ProposalLine(
@@ -309,7 +340,7 @@ def awards(request):
                 standing=standing.get(proposal.region.pk),
             )
         )
-    shown = candidates[:CANDIDATE_ROWS]
+    shown = list(figures.top)
     shown_ids = {id(candidate) for candidate in shown}
     shown += [line.candidate for line in lines if id(line.candidate) not in shown_ids]
 
@@ -326,7 +357,7 @@ def awards(request):
             "lines": lines,
             "to_issue": sum(1 for line in lines if line.standing is None),
             "candidates": shown,
-            "ranked": len(rows),
+            "ranked": figures.ranked,
             "batches": [
                 {
                     "batch": batch,
