@@ -1,18 +1,23 @@
 """The benchmark's steps that run inside Django: database, users, query counts, timings."""
 
+import datetime
 import io
-import statistics
 import time
+import urllib.error
+import urllib.request
 
 import dj_database_url
 import psycopg2
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from loadgen import load
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from accounts.models import Kanwil, Role, User
 from demo.scale import select_regions
@@ -124,18 +129,74 @@ def session_cookies(users):
     return cookies
 
 
-def count_queries(pages, users):
+def count_queries(pages, users, values):
     """{page key: (queries of a warm request, status)} through Django's test client."""
     counts = {}
     for page in pages:
         client = Client()
         if page.role:
             client.force_login(users[page.role])
-        client.get(page.path)  # warm: sessions, content types, translations
+        path = page.path.format(**values)
+        client.get(path)  # warm: sessions, content types, translations
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.path)
+            response = client.get(path)
         counts[page.key] = (len(captured), response.status_code)
     return counts
+
+
+def session_pool(user, count):
+    """``count`` new sessions of ``user``, written in bulk as a login would leave them."""
+    store = SessionStore()
+    data = store.encode(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: AUTH_BACKEND,
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+    )
+    expires = timezone.now() + datetime.timedelta(days=1)
+    rows = [
+        Session(
+            session_key=get_random_string(32, VALID_KEY_CHARS),
+            session_data=data,
+            expire_date=expires,
+        )
+        for _ in range(count)
+    ]
+    Session.objects.bulk_create(rows, batch_size=1000)
+    return [row.session_key for row in rows]
+
+
+def cold_times(url, cookie, times):
+    """Seconds of ``times`` requests, each after clearing the whole cache."""
+    from django.core.cache import cache
+
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
+    seconds = []
+    statuses = set()
+    for _ in range(times):
+        cache.clear()
+        request = urllib.request.Request(url, headers=headers)
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+                response.read()
+                statuses.add(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.add(error.code)
+        seconds.append(time.perf_counter() - started)
+    return seconds, statuses
+
+
+def ensure_current_cycle():
+    """This year's cycle, assigned to every region with data, so that an officer has a period
+    open for the report form (seed_scale's cycles are all in the past)."""
+    from accounts.days import ministry_today
+    from accounts.models import Region
+    from demo.story import ensure_cycle
+
+    regions = list(Region.objects.filter(pk__in=Report.objects.values("region")))
+    return ensure_cycle(ministry_today().year, regions)
 
 
 def time_recompute(year, times=3):
@@ -148,49 +209,10 @@ def time_recompute(year, times=3):
     return seconds
 
 
-def load_pages(port, pages, cookies, *, rounds, concurrency, seconds):
-    """Calibrate a fixed request count per page, then alternate the pages round by round."""
-    requests = {}
-    for page in pages:
-        load("127.0.0.1", port, page.path, cookies=cookies[page.role], requests=20)  # warm
-        probe = load(
-            "127.0.0.1",
-            port,
-            page.path,
-            cookies=cookies[page.role],
-            requests=max(20, 4 * concurrency),
-            concurrency=concurrency,
-        )
-        requests[page.key] = max(50, min(3000, round(probe.rps * seconds)))
-    results = {page.key: [] for page in pages}
-    for number in range(rounds):
-        # Rotate the order so that no page always follows the same one.
-        for page in pages[number % len(pages) :] + pages[: number % len(pages)]:
-            results[page.key].append(
-                load(
-                    "127.0.0.1",
-                    port,
-                    page.path,
-                    cookies=cookies[page.role],
-                    requests=requests[page.key],
-                    concurrency=concurrency,
-                )
-            )
-        line = "  ".join(
-            f"{key} {statistics.median(r.rps for r in values):.0f}"
-            for key, values in results.items()
-        )
-        print(f"   round {number + 1}/{rounds}: rps so far {line}", flush=True)
-    return requests, results
-
-
 def create_certificate(cycle, admin):
     """One issued piagam for the public pages (verification by QR token and by number)."""
-    import secrets as token_source
-    from decimal import Decimal
 
-    from piagam.models import Certificate, CertificateBatch, CertificateStatus
-    from piagam.services import MINISTER_TITLE, MINISTRY_NAME, allocate_number, certificate_number
+    from piagam.models import Certificate
 
     found = Certificate.objects.filter(cycle=cycle).first()
     if found is not None:
@@ -208,7 +230,10 @@ def _new_certificate(cycle, admin):
 
     region = Report.objects.filter(period__cycle=cycle).select_related("region").first().region
     batch = CertificateBatch.objects.create(
-        cycle=cycle, kanwil=None, place="Jakarta", issued_on=cycle.periods.last().closes_on,
+        cycle=cycle,
+        kanwil=None,
+        place="Jakarta",
+        issued_on=cycle.periods.last().closes_on,
         created_by=admin,
     )
     sequence = allocate_number("BENCH", cycle.year)
@@ -239,6 +264,9 @@ def page_paths(users, year):
     cycle = ReportingCycle.objects.get(year=year)
     officer, evaluator = users["officer"], users["evaluator"]
     periods = list(cycle.periods.order_by("opens_on"))
+    current = ensure_current_cycle()
+    today = timezone.now().date()
+    open_period = [p for p in current.periods.order_by("opens_on") if p.opens_on <= today][-1]
     waiting = (
         Report.objects.visible_to(evaluator)
         .filter(period__cycle=cycle)
@@ -252,7 +280,7 @@ def page_paths(users, year):
         "review": review.pk,
         "region": officer.region_id,
         "explain_period": periods[-2].pk,
-        "form_period": periods[-1].pk,
+        "form_period": open_period.pk,
         "token": certificate.token,
         "number": certificate.number,
     }
