@@ -205,6 +205,9 @@ class Deadline:
                         self.result.submitted += 1
                     else:
                         self.result.saved += 1
+        from django.db import connection
+
+        connection.close()  # this thread's own connection
 
     def __enter__(self):
         self.started = time.perf_counter()
