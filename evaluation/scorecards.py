@@ -40,7 +40,7 @@ def scoring_settings(cycle):
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemState:
     """How one required evidence item stands at the end of the reviews so far."""
 
@@ -270,24 +270,27 @@ def recompute_cycle(cycle, *, periods=None, regions=None):
     for inputs in gathered:
         result = inputs.score(settings, holidays)
         responses = result.responsiveness_detail.requests if result.responsiveness_detail else ()
-        row = Score(
-            region=inputs.region,
-            period=inputs.period,
-            report=inputs.report,
-            completeness=result.completeness,
-            timeliness=result.timeliness,
-            responsiveness=result.responsiveness,
-            final=result.final,
-            submitted=result.submitted_by_close,
-            on_time=result.timeliness_detail.on_time,
-            submission_offset=_offset(inputs),
-            response_days=[r.w for r in responses if r.working_days is not None],
-            provisional=inputs.provisional,
-            computed_at=now,
+        figures = (
+            inputs.report.pk if inputs.report else None,
+            result.completeness,
+            result.timeliness,
+            result.responsiveness,
+            result.final,
+            result.submitted_by_close,
+            result.timeliness_detail.on_time,
+            _offset(inputs),
+            [r.w for r in responses if r.working_days is not None],
+            inputs.provisional,
         )
-        figures = tuple(getattr(row, name) for name in STORED_FIELDS)
         if stored.get((inputs.region.pk, inputs.period.pk)) != figures:
-            rows.append(row)
+            rows.append(
+                Score(
+                    region=inputs.region,
+                    period=inputs.period,
+                    computed_at=now,
+                    **dict(zip(STORED_FIELDS, figures, strict=True)),
+                )
+            )
     # One upsert per batch: updating row by row costs seconds for a national cycle.
     Score.objects.bulk_create(
         rows,

@@ -18,12 +18,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.db.models import Count, Max, Q, Sum
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -264,8 +266,36 @@ def _awards_url(cycle, kanwil):
     return reverse("piagam:awards") + ("?" + urlencode(params) if params else "")
 
 
+INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+
+
+def _awards_page_state(request):
+    """What the cached awards page shows besides the rankings (see caches.page_key): every
+    piagam's and batch's progress, in one query, and the date in each Indonesian time zone
+    (the issuing form's default date is the Kanwil seat's)."""
+    state = Certificate.objects.order_by().aggregate(
+        count=Count("pk"),
+        batches=Count("batch", distinct=True),
+        claimed=Max("claimed_at"),
+        rendered=Max("rendered_at"),
+        revoked=Max("revoked_at"),
+        attempts=Sum("attempts"),
+        review=Count("pk", filter=Q(needs_review=True)),
+        signed=Count("pk", filter=Q(signed=True)),
+        **{
+            f"status_{status}": Count("pk", filter=Q(status=status))
+            for status in CertificateStatus.values
+        },
+    )
+    empty_batches = CertificateBatch.objects.filter(certificates__isnull=True).count()
+    now = timezone.now()
+    days = tuple(now.astimezone(ZoneInfo(zone)).date().isoformat() for zone in INDONESIAN_ZONES)
+    return (tuple(sorted(state.items())), empty_batches, days)
+
+
 @role_required(ADMIN, EVALUATOR)
 @require_http_methods(["GET", "POST"])
+@caches.cache_page_per_session("awards-page", extra=_awards_page_state)
 def awards(request):
     """A cycle's proposed awards in one scope, the figures behind them, and its batches."""
     user = request.user
