@@ -1,18 +1,23 @@
 """The benchmark's steps that run inside Django: database, users, query counts, timings."""
 
+import datetime
 import io
-import statistics
 import time
+import urllib.error
+import urllib.request
 
 import dj_database_url
 import psycopg2
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from loadgen import load
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from accounts.models import Kanwil, Role, User
 from demo.scale import select_regions
@@ -90,12 +95,15 @@ def bench_users(kanwil_code):
     """An admin, an evaluator of the given Kanwil and an officer of a region with data."""
     kanwil = Kanwil.objects.get(code=kanwil_code)
     province_codes = set(kanwil.provinces.values_list("province__code", flat=True))
-    # A region of the tenth selection, so that the officer has data at every scale.
-    region = next(
+    # A region of the tenth selection, so that the officer has data at every scale (at a
+    # smaller scale, one that has data there).
+    with_data = set(Report.objects.values_list("region__code", flat=True).distinct())
+    candidates = [
         r
         for r in select_regions(0.1)
         if r.level != "provinsi" and r.code.split(".")[0] in province_codes
-    )
+    ]
+    region = next((r for r in candidates if r.code in with_data), candidates[0])
     specs = {
         "admin": {"role": Role.ADMIN, "is_staff": True, "is_superuser": True},
         "evaluator": {"role": Role.EVALUATOR, "kanwil": kanwil},
@@ -124,61 +132,179 @@ def session_cookies(users):
     return cookies
 
 
-def count_queries(pages, users):
+def count_queries(pages, users, values):
     """{page key: (queries of a warm request, status)} through Django's test client."""
     counts = {}
     for page in pages:
         client = Client()
         if page.role:
             client.force_login(users[page.role])
-        client.get(page.path)  # warm: sessions, content types, translations
+        path = page.path.format(**values)
+        client.get(path)  # warm: sessions, content types, translations
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.path)
+            response = client.get(path)
         counts[page.key] = (len(captured), response.status_code)
     return counts
 
 
-def time_recompute(year, times=3):
-    cycle = ReportingCycle.objects.get(year=year)
+def session_pool(user, count):
+    """``count`` new sessions of ``user``, written in bulk as a login would leave them."""
+    store = SessionStore()
+    data = store.encode(
+        {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: AUTH_BACKEND,
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+    )
+    expires = timezone.now() + datetime.timedelta(days=1)
+    rows = [
+        Session(
+            session_key=get_random_string(32, VALID_KEY_CHARS),
+            session_data=data,
+            expire_date=expires,
+        )
+        for _ in range(count)
+    ]
+    Session.objects.bulk_create(rows, batch_size=1000)
+    return [row.session_key for row in rows]
+
+
+def cold_times(url, cookie, times):
+    """Seconds of ``times`` requests, each after clearing the whole cache."""
+    from django.core.cache import cache
+
+    headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
     seconds = []
+    statuses = set()
+    for _ in range(times):
+        cache.clear()
+        request = urllib.request.Request(url, headers=headers)
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+                response.read()
+                statuses.add(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.add(error.code)
+        seconds.append(time.perf_counter() - started)
+    return seconds, statuses
+
+
+def ensure_current_cycle():
+    """This year's cycle, assigned to every region with data, so that an officer has a period
+    open for the report form (seed_scale's cycles are all in the past)."""
+    from accounts.days import ministry_today
+    from accounts.models import Region
+    from demo.story import ensure_cycle
+
+    regions = list(Region.objects.filter(pk__in=Report.objects.values("region")))
+    return ensure_cycle(ministry_today().year, regions)
+
+
+def time_recompute(year, times=3):
+    """Seconds of ``recompute_cycle`` for the cycle: {"unchanged": [...], "changed": [...]}.
+
+    "unchanged" recomputes the stored scores as they are (every figure read and computed,
+    none written); "changed" first swaps the cycle's weights of T and C, so that nearly every
+    final score is rewritten (the weights are put back afterwards, and scored again).
+    """
+    cycle = ReportingCycle.objects.get(year=year)
+    seconds = {"unchanged": [], "changed": []}
     for _ in range(times):
         started = time.perf_counter()
         recompute_cycle(cycle)
-        seconds.append(time.perf_counter() - started)
+        seconds["unchanged"].append(time.perf_counter() - started)
+    weights = (cycle.weight_completeness, cycle.weight_timeliness)
+    for number in range(times):
+        first, second = weights if number % 2 else weights[::-1]
+        ReportingCycle.objects.filter(pk=cycle.pk).update(
+            weight_completeness=first, weight_timeliness=second
+        )
+        cycle.refresh_from_db()
+        started = time.perf_counter()
+        recompute_cycle(cycle)
+        seconds["changed"].append(time.perf_counter() - started)
+    ReportingCycle.objects.filter(pk=cycle.pk).update(
+        weight_completeness=weights[0], weight_timeliness=weights[1]
+    )
+    cycle.refresh_from_db()
+    recompute_cycle(cycle)
     return seconds
 
 
-def load_pages(port, pages, cookies, *, rounds, concurrency, seconds):
-    """Calibrate a fixed request count per page, then alternate the pages round by round."""
-    requests = {}
-    for page in pages:
-        load("127.0.0.1", port, page.path, cookies=cookies[page.role], requests=20)  # warm
-        probe = load(
-            "127.0.0.1",
-            port,
-            page.path,
-            cookies=cookies[page.role],
-            requests=max(20, 4 * concurrency),
-            concurrency=concurrency,
-        )
-        requests[page.key] = max(50, min(3000, round(probe.rps * seconds)))
-    results = {page.key: [] for page in pages}
-    for number in range(rounds):
-        # Rotate the order so that no page always follows the same one.
-        for page in pages[number % len(pages) :] + pages[: number % len(pages)]:
-            results[page.key].append(
-                load(
-                    "127.0.0.1",
-                    port,
-                    page.path,
-                    cookies=cookies[page.role],
-                    requests=requests[page.key],
-                    concurrency=concurrency,
-                )
-            )
-        line = "  ".join(
-            f"{key} {statistics.median(r.rps for r in values):.0f}"
-            for key, values in results.items()
-        )
-        print(f"   round {number + 1}/{rounds}: rps so far {line}", flush=True)
-    return requests, results
+def create_certificate(cycle, admin):
+    """One issued piagam for the public pages (verification by QR token and by number)."""
+
+    from piagam.models import Certificate
+
+    found = Certificate.objects.filter(cycle=cycle).first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        return _new_certificate(cycle, admin)
+
+
+def _new_certificate(cycle, admin):
+    import secrets as token_source
+    from decimal import Decimal
+
+    from piagam.models import Certificate, CertificateBatch, CertificateStatus
+    from piagam.services import MINISTER_TITLE, MINISTRY_NAME, allocate_number, certificate_number
+
+    region = Report.objects.filter(period__cycle=cycle).select_related("region").first().region
+    batch = CertificateBatch.objects.create(
+        cycle=cycle,
+        kanwil=None,
+        place="Jakarta",
+        issued_on=cycle.periods.last().closes_on,
+        created_by=admin,
+    )
+    sequence = allocate_number("BENCH", cycle.year)
+    return Certificate.objects.create(
+        batch=batch,
+        cycle=cycle,
+        region=region,
+        issuer_code="BENCH",
+        year=cycle.year,
+        sequence=sequence,
+        number=certificate_number(sequence, "BENCH", cycle.year),
+        categories=["terbaik"],
+        score=Decimal("90.00"),
+        recipient=region.government_name,
+        issuer_name=MINISTRY_NAME,
+        place="Jakarta",
+        issued_on=batch.issued_on,
+        signatory_name="Bench",
+        signatory_title=MINISTER_TITLE,
+        specimen=True,
+        token=token_source.token_urlsafe(24),
+        status=CertificateStatus.ISSUED,
+    )
+
+
+def page_paths(users, year):
+    """{placeholder: value} filling the paths of the pages that name an object."""
+    cycle = ReportingCycle.objects.get(year=year)
+    officer, evaluator = users["officer"], users["evaluator"]
+    periods = list(cycle.periods.order_by("opens_on"))
+    current = ensure_current_cycle()
+    today = timezone.now().date()
+    open_period = [p for p in current.periods.order_by("opens_on") if p.opens_on <= today][-1]
+    waiting = (
+        Report.objects.visible_to(evaluator)
+        .filter(period__cycle=cycle)
+        .exclude(status="draft")
+        .order_by("-last_submitted_at")
+    )
+    review = waiting.filter(status="submitted").first() or waiting.first()
+    certificate = create_certificate(cycle, users["admin"])
+    return {
+        "year": year,
+        "review": review.pk,
+        "region": officer.region_id,
+        "explain_period": periods[-2].pk,
+        "form_period": open_period.pk,
+        "token": certificate.token,
+        "number": certificate.number,
+    }

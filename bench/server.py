@@ -56,10 +56,10 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn stopped; see {self.log_path}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while the workers boot
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer {url}; see {self.log_path}")
 

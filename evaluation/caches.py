@@ -7,12 +7,20 @@ entries are never read again. That holds on a per-process cache as on a shared o
 """
 
 import hashlib
+from functools import wraps
 
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils.translation import get_language
 
+from accounts.days import ministry_today
 from accounts.models import Kanwil, KanwilProvince, Region
 
-from .models import NameStamp
+from .models import NameStamp, current_versions
+
+# How long a computed figure is kept; its key changes with every version anyway.
+FIGURES_SECONDS = 3600
 
 # The models whose rows rankings name (regions, Kanwil) or group by (a Kanwil's provinces).
 NAMED = (Region, Kanwil, KanwilProvince)
@@ -29,6 +37,23 @@ def standings_key(cycle, versions, today):
     return f"standings:{cycle.pk}:{versions.of(cycle)}:{versions.names}:{today.isoformat()}"
 
 
+def figures_key(prefix, cycle_id, *parts, versions=None):
+    """A figure of one cycle computed from its scores and the regions' names and groups:
+    the key holds the cycle's score version and the names version, so a recomputation of the
+    cycle or a renamed or regrouped region or Kanwil gives every later read a new key."""
+    versions = versions or current_versions()
+    return digest_key(prefix, cycle_id, versions.scores.get(cycle_id, 0), versions.names, *parts)
+
+
+def cached_figures(key, compute, seconds=FIGURES_SECONDS):
+    """The value cached under ``key``, computed and stored when missing."""
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
+
+
 def scope(user):
     """What of the user decides which rankings and regions they may see (see visible_to)."""
     return (user.role, user.kanwil_id, user.region_id, user.is_superuser, user.is_active)
@@ -43,6 +68,63 @@ def viewer(user):
         user.username,
         user.get_full_name(),
     )
+
+
+# A whole page cached for one session (see ``cache_page_per_session``).
+PAGE_SECONDS = 3600
+
+
+def page_key(prefix, request, *extra):
+    """The key of a whole page for one session and what it shows: it changes with every
+    login (a new session key, hence a new CSRF secret), a change of the user's role, Kanwil,
+    region or name, any recomputation of any cycle's scores, any change of a region's or a
+    Kanwil's name or provinces, the language, the day, the query string and ``extra``.
+    """
+    versions = current_versions()
+    return digest_key(
+        prefix,
+        request.session.session_key,
+        viewer(request.user),
+        sorted(versions.scores.items()),
+        versions.names,
+        get_language(),
+        ministry_today().isoformat(),
+        request.get_full_path(),
+        *extra,
+    )
+
+
+def cache_page_per_session(prefix, extra=None):
+    """Serve a session's repeated GET of the same page from the cache.
+
+    ``extra(request)``, when given, returns what else the page shows (as a tuple), so that a
+    change of it gives a new key. A request that carries flash messages is never served from
+    (or stored into) the cache, so that no message is lost or shown twice.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            cacheable = (
+                request.method == "GET"
+                and request.session.session_key
+                and "_messages" not in request.session
+                and "messages" not in request.COOKIES
+            )
+            if not cacheable:
+                return view(request, *args, **kwargs)
+            key = page_key(prefix, request, *(extra(request) if extra else ()))
+            body = cache.get(key)
+            if body is not None:
+                return HttpResponse(body)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                cache.set(key, response.content, PAGE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorator
 
 
 def names_changed(sender, **kwargs):

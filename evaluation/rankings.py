@@ -8,7 +8,7 @@ from decimal import Decimal
 from accounts.days import ministry_today
 from accounts.models import Region
 
-from . import scoring
+from . import caches, scoring
 from .models import Score
 
 
@@ -98,8 +98,14 @@ def build_ranking(scores):
     ]
 
 
+def _kanwil_key(kanwil):
+    return kanwil.pk if kanwil is not None else "nasional"
+
+
 def period_ranking(period, kanwil=None):
-    return build_ranking(_scores([period], kanwil))
+    """The ranking of one period, cached per score version (see ``caches.figures_key``)."""
+    key = caches.figures_key("period-ranking", period.cycle_id, period.pk, _kanwil_key(kanwil))
+    return caches.cached_figures(key, lambda: build_ranking(_scores([period], kanwil)))
 
 
 def closed_periods(cycle, today=None):
@@ -107,9 +113,14 @@ def closed_periods(cycle, today=None):
     return [p for p in cycle.periods.all() if p.closes_on < today]
 
 
-def cycle_ranking(cycle, kanwil=None, today=None):
+def cycle_ranking(cycle, kanwil=None, today=None, *, versions=None):
     """The annual ranking: mean over the cycle's closed periods that had assigned actions."""
     periods = closed_periods(cycle, today)
     if not periods:
         return []
-    return build_ranking(_scores(periods, kanwil))
+    # Cached per score version: every page that shows it (overview, rankings, awards,
+    # standings, exports) reads one computation until the cycle's scores change.
+    key = caches.figures_key(
+        "cycle-ranking", cycle.pk, [p.pk for p in periods], _kanwil_key(kanwil), versions=versions
+    )
+    return caches.cached_figures(key, lambda: build_ranking(_scores(periods, kanwil)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count
 
 from accounts.days import ministry_today
@@ -225,9 +226,29 @@ def kanwil_recap(periods, *, kanwil=None):
 
 
 def period_rates(cycle, *, kanwil=None, regions=None, today=None):
-    """Per-period figures of a cycle (national, one Kanwil or some regions), in four queries."""
+    """Per-period figures of a cycle (national, one Kanwil or some regions), in four queries,
+    cached per score version: every change they count (a submission, a decision, a reopening,
+    an extension, an assignment, a period's dates) recomputes the cycle's scores and so bumps
+    it, and a region or Kanwil changed bumps the names version."""
+    today = today or ministry_today()
     periods = list(cycle.periods.all())
-    return by_period(expected_reports(periods, kanwil=kanwil, regions=regions), periods, today)
+
+    def compute():
+        return by_period(expected_reports(periods, kanwil=kanwil, regions=regions), periods, today)
+
+    try:
+        scope = str(regions.query) if regions is not None else None
+    except EmptyResultSet:
+        return compute()
+    key = caches.figures_key(
+        "period-rates",
+        cycle.pk,
+        [p.pk for p in periods],
+        kanwil.pk if kanwil is not None else None,
+        scope,
+        today.isoformat(),
+    )
+    return caches.cached_figures(key, compute)
 
 
 def due_periods(cycle, today=None):
@@ -256,13 +277,13 @@ class RegionPositions:
 STANDING_CACHE_SECONDS = 3600
 
 
-def all_region_positions(cycle, today=None):
+def all_region_positions(cycle, today=None, *, versions=None):
     """{region id: RegionPositions} of every region in the cycle's annual national ranking.
 
     Two queries (one if the cycle's periods are prefetched). Ranking is a total order on each
     region's own figures, so the order within a Kanwil is the national order restricted to it.
     """
-    national = cycle_ranking(cycle, today=today)
+    national = cycle_ranking(cycle, today=today, versions=versions)
     kanwils = {}  # one instance per Kanwil, so that the cached standings hold each once
     kanwil_of = {}
     peers = defaultdict(list)
@@ -300,10 +321,11 @@ def cycle_standings(cycle, today=None):
     entry; there is nothing else to keep in step, and one entry fits any cache.
     """
     today = today or ministry_today()
-    key = caches.standings_key(cycle, current_versions(), today)
+    versions = current_versions()
+    key = caches.standings_key(cycle, versions, today)
     positions = cache.get(key)
     if positions is None:
-        positions = all_region_positions(cycle, today=today)
+        positions = all_region_positions(cycle, today=today, versions=versions)
         cache.set(key, positions, STANDING_CACHE_SECONDS)
     return positions
 

@@ -40,7 +40,7 @@ def scoring_settings(cycle):
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemState:
     """How one required evidence item stands at the end of the reviews so far."""
 
@@ -141,7 +141,9 @@ def gather(cycle, *, periods=None, regions=None):
         ]
     reports = {
         (r.region_id, r.period_id): r
-        for r in Report.objects.filter(period__in=period_ids, region__in=list(region_rows))
+        for r in Report.objects.filter(
+            period__in=period_ids, region__in=list(region_rows)
+        ).order_by()  # no joins for the default ordering
     }
     report_ids = [r.pk for r in reports.values()]
     extensions = Extension.objects.filter(
@@ -159,6 +161,7 @@ def gather(cycle, *, periods=None, regions=None):
         decisions[row[0]].append(row[1:])
     with_evidence = set(
         Evidence.objects.filter(report__in=report_ids, removed_at__isnull=True)
+        .order_by()  # the default ordering would make DISTINCT keep every file's row
         .values_list("report_id", "requirement_id")
         .distinct()
     )
@@ -222,55 +225,79 @@ def _drop_unassigned(periods, regions):
     scores.filter(~Exists(assigned)).delete()
 
 
+# The stored figures of a Score, compared to skip writing the rows a recomputation left as
+# they were.
+STORED_FIELDS = (
+    "report_id",
+    "completeness",
+    "timeliness",
+    "responsiveness",
+    "final",
+    "submitted",
+    "on_time",
+    "submission_offset",
+    "response_days",
+    "provisional",
+)
+
+
+def _stored(periods, regions):
+    """{(region id, period id): stored figures} of the scores a recomputation may rewrite."""
+    scores = Score.objects.filter(period__in=[p.pk for p in periods]).order_by()
+    if regions is not None:
+        scores = scores.filter(region__in=[r.pk for r in regions])
+    return {
+        (row[0], row[1]): tuple(row[2:])
+        for row in scores.values_list("region_id", "period_id", *STORED_FIELDS)
+    }
+
+
 @transaction.atomic
 def recompute_cycle(cycle, *, periods=None, regions=None):
-    """Recompute and store the Score of every assigned region and period; returns the count."""
+    """Recompute and store the Score of every assigned region and period; returns the count.
+
+    Only the rows whose figures changed are written (with their ``computed_at``): a national
+    recomputation after a change that touches a few regions writes those few.
+    """
     settings = scoring_settings(cycle)
     holidays = holiday_dates(cycle)
     periods = list(periods if periods is not None else Period.objects.filter(cycle=cycle))
     gathered = gather(cycle, periods=periods, regions=regions)
     _drop_unassigned(periods, regions)
+    stored = _stored(periods, regions)
     now = timezone.now()
     rows = []
     for inputs in gathered:
         result = inputs.score(settings, holidays)
         responses = result.responsiveness_detail.requests if result.responsiveness_detail else ()
-        rows.append(
-            Score(
-                region=inputs.region,
-                period=inputs.period,
-                report=inputs.report,
-                completeness=result.completeness,
-                timeliness=result.timeliness,
-                responsiveness=result.responsiveness,
-                final=result.final,
-                submitted=result.submitted_by_close,
-                on_time=result.timeliness_detail.on_time,
-                submission_offset=_offset(inputs),
-                response_days=[r.w for r in responses if r.working_days is not None],
-                provisional=inputs.provisional,
-                computed_at=now,
-            )
+        figures = (
+            inputs.report.pk if inputs.report else None,
+            result.completeness,
+            result.timeliness,
+            result.responsiveness,
+            result.final,
+            result.submitted_by_close,
+            result.timeliness_detail.on_time,
+            _offset(inputs),
+            [r.w for r in responses if r.working_days is not None],
+            inputs.provisional,
         )
+        if stored.get((inputs.region.pk, inputs.period.pk)) != figures:
+            rows.append(
+                Score(
+                    region=inputs.region,
+                    period=inputs.period,
+                    computed_at=now,
+                    **dict(zip(STORED_FIELDS, figures, strict=True)),
+                )
+            )
     # One upsert per batch: updating row by row costs seconds for a national cycle.
     Score.objects.bulk_create(
         rows,
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["region", "period"],
-        update_fields=[
-            "report",
-            "completeness",
-            "timeliness",
-            "responsiveness",
-            "final",
-            "submitted",
-            "on_time",
-            "submission_offset",
-            "response_days",
-            "provisional",
-            "computed_at",
-        ],
+        update_fields=[*(name.removesuffix("_id") for name in STORED_FIELDS), "computed_at"],
     )
     ScoreStamp.bump(cycle)
     return len(gathered)

@@ -107,11 +107,14 @@ def _most_responsive_key(row):
     return (-row.responsiveness, median, row.region.code)
 
 
-def winners(cycle, kanwil=None):
+def winners(cycle, kanwil=None, today=None):
     """The winner of each category in the scope, or none where no region is eligible."""
-    eligible = [
-        item.row for item in eligibility(cycle_ranking(cycle, kanwil), cycle) if item.eligible
-    ]
+    return winners_among(eligibility(cycle_ranking(cycle, kanwil, today=today), cycle, today))
+
+
+def winners_among(items):
+    """The winners among Eligibility items given in the ranking's order."""
+    eligible = [item.row for item in items if item.eligible]
     if not eligible:
         return []
     best = eligible[0]  # the ranking's own order: F, then its tie-breaks
@@ -126,10 +129,15 @@ def winners(cycle, kanwil=None):
     ]
 
 
-def proposals(cycle, kanwil=None):
+def proposals(cycle, kanwil=None, today=None):
     """One proposal per winning region, naming every category it won, in category order."""
+    return proposals_among(eligibility(cycle_ranking(cycle, kanwil, today=today), cycle, today))
+
+
+def proposals_among(items):
+    """The proposals among Eligibility items given in the ranking's order."""
     by_region = {}
-    for winner in winners(cycle, kanwil):
+    for winner in winners_among(items):
         proposal = by_region.setdefault(winner.row.region.pk, Proposal(row=winner.row))
         proposal.categories.append(winner.category)
     return list(by_region.values())

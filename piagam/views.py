@@ -18,18 +18,20 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.db.models import Count, Max, Q, Sum
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,6 +40,7 @@ from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import ministry_today, ministry_zone
 from accounts.models import Kanwil
 from accounts.templatetags.moments import format_day
+from evaluation import caches
 from evaluation.rankings import closed_periods, cycle_ranking
 from reporting.cycles import CYCLE_PARAM, choose_cycle, cycles_with_periods
 from reporting.services import ReportingError
@@ -52,8 +55,7 @@ from reporting.uploads import (
 )
 
 from . import verification
-from .awards import eligibility
-from .awards import proposals as award_proposals
+from .awards import eligibility, proposals_among
 from .models import AwardCategory, Certificate, CertificateBatch, CertificateStatus
 from .services import issue_batch, issuer_code, retry_failed, revoke
 from .wording import certificate_sentence
@@ -225,12 +227,30 @@ class ProposalLine:
         return category_labels(self.categories)
 
 
-def _candidates(cycle, rows, today):
-    """Every ranking row with its eligibility notes: the rule of piagam.awards, in words."""
-    return [
-        Candidate(row=item.row, verified=item.verified, notes=item.notes())
-        for item in eligibility(rows, cycle, today)
-    ]
+@dataclass
+class AwardFigures:
+    """What the awards page shows of a scope's ranking: computed once per score version."""
+
+    proposals: list  # awards.Proposal
+    top: list  # Candidate: the top of the ranking, with eligibility notes
+    by_region: dict  # region id -> Candidate, for the top and the proposals
+    ranked: int
+
+
+def _award_figures(cycle, kanwil, today):
+    """One ranking and one eligibility query for the proposals and the candidates shown;
+    the notes in words only for the rows the page shows."""
+    rows = cycle_ranking(cycle, kanwil, today=today)
+    items = eligibility(rows, cycle, today)
+    proposals = proposals_among(items)
+    proposed = {proposal.region.pk for proposal in proposals}
+    by_region = {
+        item.row.region.pk: Candidate(row=item.row, verified=item.verified, notes=item.notes())
+        for index, item in enumerate(items)
+        if index < CANDIDATE_ROWS or item.row.region.pk in proposed
+    }
+    top = [by_region[item.row.region.pk] for item in items[:CANDIDATE_ROWS]]
+    return AwardFigures(proposals=proposals, top=top, by_region=by_region, ranked=len(rows))
 
 
 def proposal_fingerprint(proposals):
@@ -260,8 +280,36 @@ def _awards_url(cycle, kanwil):
     return reverse("piagam:awards") + ("?" + urlencode(params) if params else "")
 
 
+INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+
+
+def _awards_page_state(request):
+    """What the cached awards page shows besides the rankings (see caches.page_key): every
+    piagam's and batch's progress, in one query, and the date in each Indonesian time zone
+    (the issuing form's default date is the Kanwil seat's)."""
+    state = Certificate.objects.order_by().aggregate(
+        count=Count("pk"),
+        batches=Count("batch", distinct=True),
+        claimed=Max("claimed_at"),
+        rendered=Max("rendered_at"),
+        revoked=Max("revoked_at"),
+        attempts=Sum("attempts"),
+        review=Count("pk", filter=Q(needs_review=True)),
+        signed=Count("pk", filter=Q(signed=True)),
+        **{
+            f"status_{status}": Count("pk", filter=Q(status=status))
+            for status in CertificateStatus.values
+        },
+    )
+    empty_batches = CertificateBatch.objects.filter(certificates__isnull=True).count()
+    now = timezone.now()
+    days = tuple(now.astimezone(ZoneInfo(zone)).date().isoformat() for zone in INDONESIAN_ZONES)
+    return (tuple(sorted(state.items())), empty_batches, days)
+
+
 @role_required(ADMIN, EVALUATOR)
 @require_http_methods(["GET", "POST"])
+@caches.cache_page_per_session("awards-page", extra=_awards_page_state)
 def awards(request):
     """A cycle's proposed awards in one scope, the figures behind them, and its batches."""
     user = request.user
@@ -288,7 +336,21 @@ def awards(request):
     periods = list(cycle.periods.all())
     closed = closed_periods(cycle, today)
     cycle_finished = bool(periods) and len(closed) == len(periods)
-    proposals = award_proposals(cycle, kanwil)
+    if request.method == "POST":
+        # Issuing compares with the ranking of the current scores, not with a cached page.
+        figures = _award_figures(cycle, kanwil, today)
+    else:
+        figures = caches.cached_figures(
+            caches.figures_key(
+                "awards",
+                cycle.pk,
+                kanwil.pk if kanwil is not None else "nasional",
+                [p.pk for p in closed],
+                get_language(),
+            ),
+            lambda: _award_figures(cycle, kanwil, today),
+        )
+    proposals = figures.proposals
     fingerprint = proposal_fingerprint(proposals)
 
     form = IssueForm(
@@ -303,9 +365,6 @@ def awards(request):
         if form.is_valid():
             return _issue(request, cycle, kanwil, form, proposals, fingerprint, cycle_finished)
 
-    rows = cycle_ranking(cycle, kanwil, today=today)
-    candidates = _candidates(cycle, rows, today)
-    by_region = {candidate.row.region.pk: candidate for candidate in candidates}
     standing = {
         certificate.region_id: certificate
         for certificate in Certificate.objects.filter(cycle=cycle, issuer_code=issuer_code(kanwil))
@@ -314,7 +373,9 @@ def awards(request):
     }
     lines = []
     for proposal in proposals:
-        candidate = by_region.get(proposal.region.pk) or Candidate(row=proposal.row, verified=0)
+        candidate = figures.by_region.get(proposal.region.pk) or Candidate(
+            row=proposal.row, verified=0
+        )
         candidate.categories = category_labels(proposal.categories)
         lines.append(
             ProposalLine(
@@ -323,7 +384,7 @@ def awards(request):
                 standing=standing.get(proposal.region.pk),
             )
         )
-    shown = candidates[:CANDIDATE_ROWS]
+    shown = list(figures.top)
     shown_ids = {id(candidate) for candidate in shown}
     shown += [line.candidate for line in lines if id(line.candidate) not in shown_ids]
 
@@ -340,7 +401,7 @@ def awards(request):
             "lines": lines,
             "to_issue": sum(1 for line in lines if line.standing is None),
             "candidates": shown,
-            "ranked": len(rows),
+            "ranked": figures.ranked,
             "batches": [
                 {
                     "batch": batch,

@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -252,56 +251,8 @@ def _table_cache_key(selection, user, page):
     )
 
 
-def _page_cache_key(request):
-    """The whole page for one session and what it shows: its key changes with every login
-    (a new session key, hence a new CSRF secret), a change of the user's role, Kanwil, region
-    or name, any recomputation of any cycle's scores, any change of a region's or a Kanwil's
-    name or provinces, the language, the day and the query string.
-    """
-    versions = current_versions()
-    return caches.digest_key(
-        "ranking-page",
-        request.session.session_key,
-        caches.viewer(request.user),
-        sorted(versions.scores.items()),
-        versions.names,
-        get_language(),
-        ministry_today().isoformat(),
-        request.get_full_path(),
-    )
-
-
-def cache_page_per_session(view):
-    """Serve a session's repeated GET of the same page from the cache.
-
-    A request that carries flash messages is never served from (or stored into) the cache,
-    so that no message is lost or shown twice.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        cacheable = (
-            request.method == "GET"
-            and request.session.session_key
-            and "_messages" not in request.session
-            and "messages" not in request.COOKIES
-        )
-        if not cacheable:
-            return view(request, *args, **kwargs)
-        key = _page_cache_key(request)
-        body = cache.get(key)
-        if body is not None:
-            return HttpResponse(body)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            cache.set(key, response.content, RANKING_CACHE_SECONDS)
-        return response
-
-    return wrapper
-
-
 @role_required(OFFICER, EVALUATOR, ADMIN)
-@cache_page_per_session
+@caches.cache_page_per_session("ranking-page")
 def rankings(request):
     """Ranking per period or per cycle, per Kanwil or national, with the tie-breaks shown.
 
@@ -370,7 +321,27 @@ def rankings_export(request, fmt):
     return response
 
 
+def _overview_figures(cycle, period, all_periods, counted, today):
+    """The overview's table and charts of a cycle, ready to render (cacheable)."""
+    counted_ids = {p.pk for p in counted}
+    expected = recaps.expected_reports(all_periods)
+    by_period = recaps.by_period(expected, all_periods, today)
+    ranking = period_ranking(period) if period is not None else cycle_ranking(cycle, today=today)
+    return {
+        "recap": recaps.by_kanwil(
+            [report for report in expected if report.period_id in counted_ids],
+            list(Kanwil.objects.all()),
+            recaps.region_counts(),
+        ),
+        "by_period": by_period,
+        "rate_chart": charts.reporting_rate_chart(by_period),
+        "distribution_chart": charts.score_histogram([row.final for row in ranking]),
+        "ranking_chart": charts.ranking_bars(ranking, top=10),
+    }
+
+
 @role_required(ADMIN)
+@caches.cache_page_per_session("overview-page")
 def overview(request):
     """National overview for admins: reporting rates per Kanwil and period, and the charts."""
     today = ministry_today()
@@ -382,35 +353,34 @@ def overview(request):
         counted = [period]
     else:
         counted = recaps.due_periods(cycle, today) if cycle is not None else []
-    counted_ids = {p.pk for p in counted}
-    expected = recaps.expected_reports(all_periods)
     context = {
         "cycles": cycles,
         "cycle": cycle,
         "period": period,
         "counted_periods": counted,
-        # Every Kanwil is listed, even before there is a cycle to report on.
-        "recap": recaps.by_kanwil(
-            [report for report in expected if report.period_id in counted_ids],
-            list(Kanwil.objects.all()),
-            recaps.region_counts(),
-        ),
     }
-    if cycle is not None:
-        by_period = recaps.by_period(expected, all_periods, today)
-        ranking = (
-            period_ranking(period) if period is not None else cycle_ranking(cycle, today=today)
+    if cycle is None:
+        # Every Kanwil is listed, even before there is a cycle to report on.
+        context["recap"] = recaps.by_kanwil([], list(Kanwil.objects.all()), recaps.region_counts())
+    else:
+        # The figures walk every expected report and score row of the cycle: computed once
+        # per score version (every submission, decision, extension or assignment bumps it).
+        key = caches.figures_key(
+            "overview",
+            cycle.pk,
+            period.pk if period else "tahunan",
+            [p.pk for p in counted],
+            today.isoformat(),
+            get_language(),
         )
         context.update(
-            {
-                "by_period": by_period,
-                "ranking": ranking,
-                "rate_chart": charts.reporting_rate_chart(by_period),
-                "distribution_chart": charts.score_histogram([row.final for row in ranking]),
-                "ranking_chart": charts.ranking_bars(ranking, top=10),
-                "rankings_url": reverse("evaluation:rankings")
-                + "?"
-                + urlencode({"siklus": cycle.year, **({"periode": period.code} if period else {})}),
-            }
+            caches.cached_figures(
+                key, lambda: _overview_figures(cycle, period, all_periods, counted, today)
+            )
+        )
+        context["rankings_url"] = (
+            reverse("evaluation:rankings")
+            + "?"
+            + urlencode({"siklus": cycle.year, **({"periode": period.code} if period else {})})
         )
     return render(request, "evaluation/overview.html", context)

@@ -477,6 +477,8 @@ def count_queries(client, url):
         OVERVIEW + "?siklus=2025&periode=TW1",
         EXPORT_XLSX + "?siklus=2025",
         EXPORT_CSV + "?siklus=2025&periode=TW1",
+        reverse("piagam:awards") + "?siklus=2025",
+        reverse("piagam:awards") + "?siklus=2025&kanwil=kaltim",
     ],
 )
 def test_query_count_does_not_grow_with_the_data(client_for, admin_user, cycle, kanwil_jatim, url):
@@ -523,6 +525,29 @@ def test_the_cached_ranking_follows_a_recomputation(
 
     # then
     assert "12,34" in client.get(RANKINGS + "?siklus=2025").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", [OVERVIEW + "?siklus=2025", reverse("piagam:awards") + "?siklus=2025"]
+)
+def test_the_cached_overview_and_awards_follow_a_recomputation(client_for, admin_user, cycle, url):
+    from evaluation.models import ScoreStamp
+
+    # given: the page shown once to one session and once to another (its figures cached)
+    score_regions(cycle, ["64.72", "64.71"])
+    ScoreStamp.bump(cycle)
+    client_for(admin_user).get(url)
+    client = client_for(admin_user)
+    assert "12,34" not in client.get(url).content.decode()
+
+    # when: scores change through a recomputation, which bumps the version
+    Score.objects.filter(region__code="64.71").update(final=Decimal("12.34"))
+    ScoreStamp.bump(cycle)
+
+    # then: the same session and a new one see the new figure
+    assert "12,34" in client.get(url).content.decode()
+    assert "12,34" in client_for(admin_user).get(url).content.decode()
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -176,19 +177,25 @@ def test_rates_take_the_same_number_of_queries_for_more_regions(cycle, kanwil_ka
     codes = [region.code for region in Region.objects.of_kanwil(kanwil_kaltim)]
     _fill(cycle, codes[:3])
     periods = list(cycle.periods.all())
+    cache.clear()  # the period rates are cached per score version: measure their computation
     with CaptureQueriesContext(connection) as small:
         recaps.kanwil_recap(periods)
         recaps.period_rates(cycle)
 
     # when
     _fill(cycle, codes[3:])
+    cache.clear()
     with CaptureQueriesContext(connection) as large:
         recap = recaps.kanwil_recap(periods)
         recaps.period_rates(cycle)
+    with CaptureQueriesContext(connection) as again:
+        recaps.period_rates(cycle)
 
-    # then
+    # then: the versions are read besides the four queries; a repeat reads the versions and
+    # the cycle's periods only
     assert recap.total.counts.submitted == 17 * 4
-    assert len(large.captured_queries) == len(small.captured_queries) == 5 + 4
+    assert len(large.captured_queries) == len(small.captured_queries) == 5 + 1 + 4
+    assert len(again.captured_queries) == 2
 
 
 # --- a region's place -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -847,6 +848,7 @@ def test_awards_page_queries_do_not_grow_with_regions_or_batches(
     url = awards_url(siklus=2025, kanwil="kaltim")
     batch_of(2, award_cycle, kanwil_kaltim, admin_user, skip=4)
     client.get(url)  # warm the session
+    cache.clear()  # the page and its figures are cached: measure them computed
     small_count = count_queries(client, url)
     unscored = Region.objects.of_kanwil(kanwil_kaltim).filter(scores__isnull=True)
     for region in unscored.order_by("code")[:8]:
@@ -855,7 +857,27 @@ def test_awards_page_queries_do_not_grow_with_regions_or_batches(
     batch_of(10, award_cycle, kanwil_kaltim, admin_user, skip=6)
 
     # when
+    cache.clear()
     large_count = count_queries(client, url)
 
     # then
     assert small_count == large_count
+
+
+@pytest.mark.django_db
+def test_the_cached_awards_page_follows_every_piagams_progress(
+    client_for, admin_user, award_cycle, kanwil_kaltim, media, regions
+):
+    # given: the awards page with a batch of two piagam (one waiting, one failed), shown once
+    client = client_for(admin_user)
+    url = awards_url(siklus=2025, kanwil="kaltim")
+    batch = batch_of(2, award_cycle, kanwil_kaltim, admin_user, skip=4)
+    assert "2 piagam: 0 terbit, 1 menunggu, 1 gagal" in client.get(url).content.decode()
+
+    # when: the failed one is rendered after a retry, without any score changing
+    batch.certificates.filter(status=CertificateStatus.FAILED).update(
+        status=CertificateStatus.ISSUED
+    )
+
+    # then: the same session sees it at once
+    assert "2 piagam: 1 terbit, 1 menunggu, 0 gagal" in client.get(url).content.decode()

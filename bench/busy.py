@@ -1,0 +1,231 @@
+"""A busy deadline day: officers save and then submit their report with evidence, all at once.
+
+``prepare(n)`` picks ``n`` officers of regions with a period open in this year's cycle (made
+by ``measure.ensure_current_cycle``), gives each a session and prepares their two POSTs of the
+report form (save the draft with one PDF per required document, then send it). ``Deadline``
+runs them in background threads, one per officer, again and again with fresh reports, while
+the benchmark measures the work pages; its ``result`` counts what was answered.
+"""
+
+import secrets
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+
+from accounts.models import Role, User
+from demo.story import specimen_pdf
+from reporting.models import Period, ProgressStatus, Report
+from reporting.requirements import report_requirements
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@dataclass
+class Officer:
+    user_id: int
+    region_id: int
+    period_id: int
+    cookie: str  # "sessionid=...; csrftoken=..."
+    csrf: str
+    fields: list  # [(name, value)] of the form, besides the files
+    files: list  # [(name, filename, bytes)]
+
+
+@dataclass
+class BusyResult:
+    saved: int = 0
+    submitted: int = 0
+    failed: int = 0
+    seconds: list = field(default_factory=list)  # per POST
+    elapsed: float = 0.0
+    concurrency: int = 0
+    left: int = 0  # officers who had not started when the measurement ended
+
+    def summary(self):
+        ordered = sorted(self.seconds) or [0.0]
+        p50 = ordered[len(ordered) // 2] * 1000
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+        rate = (self.saved + self.submitted) / self.elapsed if self.elapsed else 0.0
+        return (
+            f"{self.concurrency} officers at a time: {self.saved} drafts saved with evidence and "
+            f"{self.submitted} reports sent, {self.left} officers not reached, "
+            f"{self.failed} failed, {rate:.1f} POST/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+        )
+
+
+def _open_period(cycle_periods, today):
+    return [p for p in cycle_periods if p.opens_on <= today <= p.closes_on][-1]
+
+
+def prepare(count):
+    """Up to ``count`` officers with a session, a CSRF secret and their report form's data,
+    of regions that have not started this period's report."""
+    today = timezone.now().date()
+    year = today.year
+    periods = list(Period.objects.filter(cycle__year=year).order_by("opens_on"))
+    period = _open_period(periods, today)
+    # The bench users' region is left alone: the officer pages are measured on it.
+    officers = (
+        User.objects.filter(role=Role.OFFICER, username__startswith="skala.petugas.")
+        .exclude(region__in=User.objects.filter(username="bench.officer").values("region"))
+        .exclude(region__in=Report.objects.filter(period=period).values("region"))
+        .select_related("region")
+        .order_by("username")
+    )
+    pdf = specimen_pdf("Data dukung", "bench", ["Contoh data dukung benchmark."])
+    prepared = []
+    for user in officers:
+        blocks = report_requirements(user.region, period)
+        if not blocks:
+            continue
+        csrf = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = AUTH_BACKEND
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        fields = [
+            ("csrfmiddlewaretoken", csrf),
+            ("revision", "0"),
+            ("notes", ""),
+            ("proposals", ""),
+        ]
+        files = []
+        for block in blocks:
+            prefix = f"aksi-{block.action.pk}"
+            fields += [
+                (f"{prefix}-narrative", "Kegiatan sudah dilaksanakan sesuai rencana."),
+                (f"{prefix}-progress", ProgressStatus.DONE),
+            ]
+            for requirement in block.requirements:
+                files.append((f"dok-{requirement.pk}-files", "data-dukung.pdf", pdf))
+        prepared.append(
+            Officer(
+                user_id=user.pk,
+                region_id=user.region_id,
+                period_id=period.pk,
+                cookie=f"sessionid={session.session_key}; csrftoken={csrf}",
+                csrf=csrf,
+                fields=fields,
+                files=files,
+            )
+        )
+        if len(prepared) == count:
+            break
+    return prepared
+
+
+def _multipart(fields, files):
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{head}{value}\r\n".encode())
+    for name, filename, content in files:
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
+            ).encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _post(url, officer, *, send):
+    fields = list(officer.fields)
+    if send:
+        # The draft just saved moved the report's revision: send on top of it.
+        revision = (
+            Report.objects.filter(region=officer.region_id, period=officer.period_id)
+            .values_list("revision", flat=True)
+            .first()
+        )
+        fields = [(n, str(revision or 0) if n == "revision" else v) for n, v in fields]
+        fields.append(("kirim", "1"))
+    body, content_type = _multipart(fields, officer.files if not send else [])
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Cookie": officer.cookie, "Content-Type": content_type},
+    )
+    try:
+        with OPENER.open(request, timeout=120) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class Deadline:
+    """Officers saving and then submitting their report, ``concurrency`` at a time, each once,
+    in background threads until every prepared officer has sent or the block ends."""
+
+    def __init__(self, base_url, officers, concurrency=100):
+        self.base_url, self.officers = base_url, officers
+        self.concurrency = min(concurrency, len(officers))
+        self.result = BusyResult()
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.queue = list(officers)
+        self.threads = []
+
+    def _next(self):
+        with self.lock:
+            return self.queue.pop() if self.queue else None
+
+    def _work(self):
+        while not self.stop.is_set() and (officer := self._next()) is not None:
+            url = f"{self.base_url}/laporan/periode/{officer.period_id}/"
+            for send in (False, True):
+                started = time.perf_counter()
+                status = _post(url, officer, send=send)
+                with self.lock:
+                    self.result.seconds.append(time.perf_counter() - started)
+                    if status != 302:
+                        self.result.failed += 1
+                    elif send:
+                        self.result.submitted += 1
+                    else:
+                        self.result.saved += 1
+        from django.db import connection
+
+        connection.close()  # this thread's own connection
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        for _ in range(self.concurrency):
+            thread = threading.Thread(target=self._work, daemon=True)
+            thread.start()
+            self.threads.append(thread)
+        time.sleep(2)  # let the load build up before anything is measured
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=180)
+        self.result.elapsed = time.perf_counter() - self.started
+        self.result.concurrency = self.concurrency
+        self.result.left = len(self.queue)
+        from django.db import connections
+
+        connections.close_all()
+        return False
