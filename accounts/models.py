@@ -262,7 +262,24 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError(f"{self.model.__name__} rows are append-only")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row written once and never changed or deleted (audit trails, submitted versions)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only")
+
+
+class AuditEvent(AppendOnlyModel):
     """Append-only audit trail of setup changes that are not report state changes.
 
     Extensions, cycle rules, period dates, assignments and holidays move scores: each change
@@ -283,8 +300,6 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("rincian"), default=dict, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("jejak audit pengaturan")
@@ -293,11 +308,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("AuditEvent rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("AuditEvent rows are append-only")

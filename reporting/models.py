@@ -7,10 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Region
+from accounts.models import AppendOnlyModel, Region
 
 from .querysets import (
-    AppendOnlyQuerySet,
     EvidenceQuerySet,
     ExtensionQuerySet,
     ReportQuerySet,
@@ -422,7 +421,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Dibuka kembali")
 
 
-class ReportEvent(models.Model):
+class ReportEvent(AppendOnlyModel):
     """Append-only audit trail of every change of state of a report."""
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="events")
@@ -437,8 +436,6 @@ class ReportEvent(models.Model):
     reason = models.TextField(_("alasan/catatan"), blank=True)
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("riwayat laporan")
@@ -447,16 +444,8 @@ class ReportEvent(models.Model):
     def __str__(self):
         return f"{self.report} {self.get_kind_display()}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("ReportEvent rows are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise TypeError("ReportEvent rows are append-only")
-
-
-class ReportVersion(models.Model):
+class ReportVersion(AppendOnlyModel):
     """An immutable copy of what a region sent in one submission round."""
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="versions")
@@ -466,8 +455,6 @@ class ReportVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     content = models.JSONField(_("isi yang dikirim"))
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["report_id", "number"]
@@ -479,11 +466,6 @@ class ReportVersion(models.Model):
 
     def __str__(self):
         return f"{self.report} #{self.number}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("ReportVersion rows are immutable")
-        super().save(*args, **kwargs)
 
 
 class RevisionRequest(models.Model):

@@ -29,13 +29,3 @@ class ExtensionQuerySet(models.QuerySet):
             (region_id, period_id): due_on
             for region_id, period_id, due_on in self.values_list("region_id", "period_id", "due_on")
         }
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Audit rows and submitted versions are written once: bulk updates and deletes fail."""
-
-    def update(self, **kwargs):
-        raise TypeError(f"{self.model.__name__} rows are append-only")
-
-    def delete(self):
-        raise TypeError(f"{self.model.__name__} rows are append-only")
