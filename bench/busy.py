@@ -159,7 +159,8 @@ def _post(url, officer, *, send):
             .first()
         )
         fields = [(n, str(revision or 0) if n == "revision" else v) for n, v in fields]
-        fields.append(("kirim", "1"))
+        # "confirmed": what the browser adds once the officer accepts the dialog (confirm.js).
+        fields += [("kirim", "1"), ("confirmed", "1")]
     body, content_type = _multipart(fields, officer.files if not send else [])
     request = urllib.request.Request(
         url,

@@ -18,8 +18,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Kanwil, Role, User
+from accounts.two_factor import STEP_SESSION_KEY, VERIFY, second_factor_required
 from demo.scale import select_regions
 from evaluation.scorecards import recompute_cycle
 from reporting.models import Evidence, Report, ReportEvent, ReportingCycle, ReportVersion
@@ -119,14 +122,29 @@ def bench_users(kanwil_code):
     return users
 
 
+def _signed_in(user):
+    """A session's data as a login leaves it; for an admin, after the code from the phone too
+    (the second factor is required of admins: without it every page redirects)."""
+    data = {
+        SESSION_KEY: str(user.pk),
+        BACKEND_SESSION_KEY: AUTH_BACKEND,
+        HASH_SESSION_KEY: user.get_session_auth_hash(),
+    }
+    if second_factor_required(user):
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, name="Bench", defaults={"confirmed": True}
+        )
+        data[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        data[STEP_SESSION_KEY] = VERIFY
+    return data
+
+
 def session_cookies(users):
     """{role: {"sessionid": key}}: sessions created directly, as a login would leave them."""
     cookies = {None: {}}
     for key, user in users.items():
         session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = AUTH_BACKEND
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.update(_signed_in(user))
         session.create()
         cookies[key] = {"sessionid": session.session_key}
     return cookies
@@ -139,6 +157,9 @@ def count_queries(pages, users, values):
         client = Client()
         if page.role:
             client.force_login(users[page.role])
+            session = client.session
+            session.update(_signed_in(users[page.role]))
+            session.save()
         path = page.path.format(**values)
         client.get(path)  # warm: sessions, content types, translations
         with CaptureQueriesContext(connection) as captured:
@@ -150,13 +171,7 @@ def count_queries(pages, users, values):
 def session_pool(user, count):
     """``count`` new sessions of ``user``, written in bulk as a login would leave them."""
     store = SessionStore()
-    data = store.encode(
-        {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: AUTH_BACKEND,
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-    )
+    data = store.encode(_signed_in(user))
     expires = timezone.now() + datetime.timedelta(days=1)
     rows = [
         Session(
