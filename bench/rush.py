@@ -400,9 +400,7 @@ class Officer:
         self.request("upload", "POST", form_path, body, content_type, expect=(302,))
         form = self.parse(self.request("form_again", "GET", form_path)[1])
         # "confirmed": what the browser adds once the officer accepts the dialog (confirm.js).
-        body, content_type = multipart(
-            [*self.filled(form), ("kirim", "1"), ("confirmed", "1")], {}
-        )
+        body, content_type = multipart([*self.filled(form), ("kirim", "1"), ("confirmed", "1")], {})
         response, _page = self.request(
             "submit", "POST", form_path, body, content_type, expect=(302,)
         )

@@ -54,6 +54,4 @@ def warm():
             translation.gettext("Masuk")
     if not settings.DEBUG:
         staticfiles_storage.url("css/portal.css")  # reads the manifest of hashed names
-    log.info(
-        "warm-up: %d templates compiled in %.2f s", compiled, time.perf_counter() - started
-    )
+    log.info("warm-up: %d templates compiled in %.2f s", compiled, time.perf_counter() - started)
