@@ -44,7 +44,7 @@ class LockoutBackend(AxesStandaloneBackend):
     """Axes' check before the password, for logins that come with a request.
 
     Authentication without one (a shell, a management command, a script) has no address to
-    count and no visitor to slow down; Django's ModelBackend after this one handles it.
+    count and no visitor to slow down; accounts.backends.PortalBackend after this one handles it.
     """
 
     def authenticate(self, request=None, username=None, password=None, **kwargs):

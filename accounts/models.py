@@ -101,6 +101,11 @@ class Kanwil(models.Model):
         link = self.provinces.select_related("province").order_by("pk").first()
         return link.province.zone if link is not None else ministry_zone()
 
+    def know_seat_zone(self, time_zone):
+        """Set ``zone`` from its seat's time zone name read along with this row (None when the
+        Kanwil has no province), so that it costs no query of its own."""
+        self.__dict__["zone"] = ZoneInfo(time_zone) if time_zone else ministry_zone()
+
 
 class KanwilProvince(models.Model):
     """A province covered by a Kanwil; a province belongs to at most one Kanwil."""

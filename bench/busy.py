@@ -15,6 +15,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
@@ -24,7 +25,7 @@ from demo.story import specimen_pdf
 from reporting.models import Period, ProgressStatus, Report
 from reporting.requirements import report_requirements
 
-AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+AUTH_BACKEND = settings.AUTHENTICATION_BACKENDS[-1]  # the one that checks passwords
 
 
 @dataclass

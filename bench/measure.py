@@ -8,6 +8,7 @@ import urllib.request
 
 import dj_database_url
 import psycopg2
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore
@@ -27,7 +28,7 @@ from demo.scale import select_regions
 from evaluation.scorecards import recompute_cycle
 from reporting.models import Evidence, Report, ReportEvent, ReportingCycle, ReportVersion
 
-AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+AUTH_BACKEND = settings.AUTHENTICATION_BACKENDS[-1]  # the one that checks passwords
 
 
 def check_database_name(database_url):

@@ -4,13 +4,15 @@ name this app. Each receiver works after commit, so a rolled-back change tells n
 from functools import partial
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from evaluation.signals import reminder_requested
 from piagam.models import Certificate, CertificateStatus
 from reporting.models import ExtensionRequest, ReportEvent
 
 from . import events
+from .models import Notice
+from .services import notice_changed
 
 
 def on_report_event(sender, instance, created, **kwargs):
@@ -43,3 +45,5 @@ def connect():
     )
     post_save.connect(on_certificate, sender=Certificate, dispatch_uid="notices-piagam")
     reminder_requested.connect(on_reminder_requested, dispatch_uid="notices-reminder")
+    post_save.connect(notice_changed, sender=Notice, dispatch_uid="notices-unread-save")
+    post_delete.connect(notice_changed, sender=Notice, dispatch_uid="notices-unread-delete")

@@ -2,6 +2,7 @@
 recipient's language, then delivered on the channels the recipient chose."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -78,6 +79,7 @@ def notify(recipients, kind, obj, compose, *, occasion=""):
                 )
             )
     Notice.objects.bulk_create(fresh, ignore_conflicts=True)
+    forget_unread([notice.recipient_id for notice in fresh])
     created = list(
         Notice.objects.filter(recipient__in=[n.recipient for n in fresh], **key).select_related(
             "recipient"
@@ -152,7 +154,45 @@ def mark_read(user, notice_ids=None, *, now=None):
     notices = Notice.objects.visible_to(user).unread()
     if notice_ids is not None:
         notices = notices.filter(pk__in=notice_ids)
-    return notices.update(read_at=now or timezone.now())
+    changed = notices.update(read_at=now or timezone.now())
+    forget_unread([user.pk])
+    return changed
+
+
+# The bell's count is on every page: kept in a shared cache (CACHE_URL) until the person's
+# notices change. This bounds how long a read that raced a change (read before its commit,
+# stored after the commit forgot the old count) could show the old count.
+UNREAD_CACHE_SECONDS = 60
+
+
+def _unread_key(user_id):
+    return f"unread-notices:{user_id}"
+
+
+def unread_count(user):
+    """How many of the person's notices are unread (the navbar's bell)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    key = _unread_key(user.pk)
+    if settings.CACHE_URL:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    count = Notice.objects.visible_to(user).unread().count()
+    if settings.CACHE_URL:
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def forget_unread(user_ids):
+    """Drop the cached counts of these people once the change is visible to other requests."""
+    keys = [_unread_key(pk) for pk in set(user_ids)]
+    if keys:
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def notice_changed(sender, instance, **kwargs):
+    forget_unread([instance.recipient_id])  # an admin's edit or a deletion (user removed)
 
 
 def set_preferences(user, modes):

@@ -7,6 +7,7 @@ class PiagamConfig(AppConfig):
     verbose_name = _("Penghargaan dan piagam")
 
     def ready(self):
-        from . import panels, receivers  # noqa: F401 - connects the signal receivers
+        from . import changes, panels, receivers  # noqa: F401 - connects the signal receivers
 
         panels.connect()
+        changes.connect(self.get_model("Certificate"), self.get_model("CertificateBatch"))

@@ -2,12 +2,36 @@
 
 from django.db import models
 
+from .changes import changed
+
 
 def _active(user):
     return getattr(user, "is_authenticated", False) and user.is_active
 
 
-class CertificateBatchQuerySet(models.QuerySet):
+class VersionedQuerySet(models.QuerySet):
+    """Writes that send no model signal still move the piagam version (piagam.changes)."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            changed()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            changed()
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            changed()
+        return rows
+
+
+class CertificateBatchQuerySet(VersionedQuerySet):
     def visible_to(self, user):
         """Admins see every batch; an evaluator its Kanwil's (never national ones); others none."""
         if not _active(user):
@@ -19,7 +43,7 @@ class CertificateBatchQuerySet(models.QuerySet):
         return self.none()
 
 
-class CertificateQuerySet(models.QuerySet):
+class CertificateQuerySet(VersionedQuerySet):
     def visible_to(self, user):
         """Admins: all; evaluators: their Kanwil's piagam; officers: their region's piagam."""
         if not _active(user):

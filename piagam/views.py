@@ -56,6 +56,7 @@ from reporting.uploads import (
 
 from . import verification
 from .awards import eligibility, proposals_among
+from .changes import piagam_version
 from .models import AwardCategory, Certificate, CertificateBatch, CertificateStatus
 from .services import issue_batch, issuer_code, retry_failed, revoke
 from .wording import certificate_sentence
@@ -285,8 +286,16 @@ INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 def _awards_page_state(request):
     """What the cached awards page shows besides the rankings (see caches.page_key): every
-    piagam's and batch's progress, in one query, and the date in each Indonesian time zone
-    (the issuing form's default date is the Kanwil seat's)."""
+    piagam's and batch's progress and the date in each Indonesian time zone (the issuing
+    form's default date is the Kanwil seat's).
+
+    The progress is the piagam version with a shared cache (piagam.changes); without one (a
+    per-process cache does not see the workers' writes) it is read from the piagam rows.
+    """
+    now = timezone.now()
+    days = tuple(now.astimezone(ZoneInfo(zone)).date().isoformat() for zone in INDONESIAN_ZONES)
+    if settings.CACHE_URL:
+        return (piagam_version(), days)
     state = Certificate.objects.order_by().aggregate(
         count=Count("pk"),
         batches=Count("batch", distinct=True),
@@ -302,8 +311,6 @@ def _awards_page_state(request):
         },
     )
     empty_batches = CertificateBatch.objects.filter(certificates__isnull=True).count()
-    now = timezone.now()
-    days = tuple(now.astimezone(ZoneInfo(zone)).date().isoformat() for zone in INDONESIAN_ZONES)
     return (tuple(sorted(state.items())), empty_batches, days)
 
 

@@ -175,7 +175,7 @@ PASSWORD_HASHERS = [
 # Axes first: a locked-out user name or address is refused before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "accounts.lockout.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PortalBackend",
 ]
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(24 * 3600))
 

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Pelaporan Aksi HAM")
+
+    def ready(self):
+        from . import cycles
+
+        cycles.connect()

@@ -1,19 +1,53 @@
 """Which reporting cycle a page shows: one query parameter and one default rule for every page."""
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
 from accounts.days import ministry_today
 
-from .models import ReportingCycle
+from .models import Period, ReportingCycle
 
 CYCLE_PARAM = "siklus"
 
+CYCLES_CACHE_KEY = "cycles-with-periods"
+# Bounds how long a read that raced a change (read before its commit, stored after the commit
+# forgot the old list) could keep the old list in the shared cache.
+CYCLES_CACHE_SECONDS = 60
+
 
 def cycles_with_periods():
-    """Cycles that have periods, newest first, with their periods prefetched (two queries)."""
-    return list(
+    """Cycles that have periods, newest first, with their periods prefetched.
+
+    Almost every page chooses its cycle from these, and they change only when an admin edits
+    a cycle or a period: from a shared cache when the portal has one (CACHE_URL), forgotten
+    whenever a cycle or a period is saved or deleted; otherwise two queries (a per-process
+    cache could keep another process's old list).
+    """
+    if settings.CACHE_URL:
+        found = cache.get(CYCLES_CACHE_KEY)
+        if found is not None:
+            return found
+    found = list(
         ReportingCycle.objects.filter(periods__isnull=False).distinct().prefetch_related("periods")
     )
+    if settings.CACHE_URL:
+        cache.set(CYCLES_CACHE_KEY, found, CYCLES_CACHE_SECONDS)
+    return found
+
+
+def forget_cycles(**kwargs):
+    """Drop the cached cycles once the change is visible to other requests."""
+    transaction.on_commit(lambda: cache.delete(CYCLES_CACHE_KEY))
+
+
+def connect():
+    for model in (ReportingCycle, Period):
+        uid = f"reporting-cycles-{model._meta.label_lower}"
+        post_save.connect(forget_cycles, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(forget_cycles, sender=model, dispatch_uid=f"{uid}-delete")
 
 
 def default_cycle(cycles, today):

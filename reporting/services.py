@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AuditAction
 from accounts.services import audit
 
+from .cycles import forget_cycles
 from .models import (
     Assignment,
     EventKind,
@@ -77,6 +78,8 @@ def generate_periods(cycle):
     existing = set(cycle.periods.values_list("code", flat=True))
     created = [period for period in cycle.planned_periods() if period.code not in existing]
     Period.objects.bulk_create(created)
+    if created:
+        forget_cycles()  # bulk_create sends no post_save
     return created
 
 

@@ -1,14 +1,12 @@
-"""The navbar's bell: the unread count in one query, whatever the number of notices."""
+"""The navbar's bell: the unread count, from the cache or in one query."""
 
 from django import template
 
-from ..models import Notice
+from ..services import unread_count
 
 register = template.Library()
 
 
 @register.inclusion_tag("notifications/_bell.html", takes_context=True)
 def notice_bell(context):
-    user = context["request"].user
-    count = Notice.objects.visible_to(user).unread().count()
-    return {"unread": count}
+    return {"unread": unread_count(context["request"].user)}

@@ -149,3 +149,39 @@ def test_a_regenerated_calendar_address_revokes_the_old_one(officer_balikpapan, 
 )
 def test_only_officers_have_a_deadline_calendar(cast_member, status, client_for):
     assert client_for(cast_member).get("/notifikasi/kalender/").status_code == status
+
+
+def bell_count(client):
+    page = client.get("/notifikasi/pilihan/")
+    assert page.status_code == 200
+    found = page.content.split(b'data-testid="bell-count">')
+    return int(found[1].split(b"<")[0]) if len(found) > 1 else 0
+
+
+def test_the_cached_bell_count_follows_new_read_and_deleted_notices(
+    officer_balikpapan, client_for, period_kaltim, settings, django_capture_on_commit_callbacks
+):
+    from notifications.services import notify
+
+    settings.CACHE_URL = "redis://shared.example"  # the cached path; the test's cache stands in
+    client = client_for(officer_balikpapan)
+    assert bell_count(client) == 0
+
+    def compose(user):
+        return "Batas lapor", "Segera kirim laporan.", "/laporan/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([officer_balikpapan], Kind.DEADLINE, period_kaltim, compose, occasion="h-3")
+        notify([officer_balikpapan], Kind.DEADLINE, period_kaltim, compose, occasion="h-1")
+    assert bell_count(client) == 2
+    with CaptureQueriesContext(connection) as queries:
+        bell_count(client)
+    assert not any("notifications_notice" in q["sql"] for q in queries.captured_queries)
+
+    notice = Notice.objects.filter(recipient=officer_balikpapan).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/notifikasi/{notice.pk}/buka/")
+    assert bell_count(client) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        Notice.objects.filter(recipient=officer_balikpapan, read_at__isnull=True).get().delete()
+    assert bell_count(client) == 0
