@@ -92,21 +92,7 @@ def prepare(count):
         session[BACKEND_SESSION_KEY] = AUTH_BACKEND
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        fields = [
-            ("csrfmiddlewaretoken", csrf),
-            ("revision", "0"),
-            ("notes", ""),
-            ("proposals", ""),
-        ]
-        files = []
-        for block in blocks:
-            prefix = f"aksi-{block.action.pk}"
-            fields += [
-                (f"{prefix}-narrative", "Kegiatan sudah dilaksanakan sesuai rencana."),
-                (f"{prefix}-progress", ProgressStatus.DONE),
-            ]
-            for requirement in block.requirements:
-                files.append((f"dok-{requirement.pk}-files", "data-dukung.pdf", pdf))
+        fields, files = report_form_fields(blocks, csrf, pdf)
         prepared.append(
             Officer(
                 user_id=user.pk,
@@ -121,6 +107,34 @@ def prepare(count):
         if len(prepared) == count:
             break
     return prepared
+
+
+def report_form_fields(blocks, csrf, pdf):
+    """The report form's fields as an officer fills them in: every action done with a
+    narrative, one PDF per required document; ([(name, value)], [(name, filename, bytes)])."""
+    fields = [
+        ("csrfmiddlewaretoken", csrf),
+        ("revision", "0"),
+        ("notes", ""),
+        ("proposals", ""),
+    ]
+    files = []
+    for block in blocks:
+        prefix = f"aksi-{block.action.pk}"
+        fields += [
+            (f"{prefix}-narrative", "Kegiatan sudah dilaksanakan sesuai rencana."),
+            (f"{prefix}-progress", ProgressStatus.DONE),
+        ]
+        for requirement in block.requirements:
+            files.append((f"dok-{requirement.pk}-files", "data-dukung.pdf", pdf))
+    return fields, files
+
+
+def send_fields(fields, revision):
+    """The same fields sent on top of the saved draft's revision, as the dialog's "Ya, kirim
+    laporan" posts them ("confirmed" is what confirm.js adds once the officer accepts)."""
+    fields = [(n, str(revision or 0) if n == "revision" else v) for n, v in fields]
+    return [*fields, ("kirim", "1"), ("confirmed", "1")]
 
 
 def _multipart(fields, files):
@@ -159,9 +173,7 @@ def _post(url, officer, *, send):
             .values_list("revision", flat=True)
             .first()
         )
-        fields = [(n, str(revision or 0) if n == "revision" else v) for n, v in fields]
-        # "confirmed": what the browser adds once the officer accepts the dialog (confirm.js).
-        fields += [("kirim", "1"), ("confirmed", "1")]
+        fields = send_fields(fields, revision)
     body, content_type = _multipart(fields, officer.files if not send else [])
     request = urllib.request.Request(
         url,

@@ -1,0 +1,65 @@
+"""The benchmark's requests are ones the portal accepts, so that it measures pages, not
+redirects: an admin's session past the second factor, an officer's save and confirmed send."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from reporting.models import Report, ReportStatus
+from reporting.requirements import report_requirements
+from tests.reporting.conftest import make_pdf
+
+sys.path.insert(0, str(Path(settings.BASE_DIR) / "bench"))
+import busy  # noqa: E402 - bench/ is no package: found on the path above
+import measure  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+
+def session_client(data):
+    # CSRF checked as in production (the test client skips it by default).
+    client = Client(enforce_csrf_checks=True)
+    session = SessionStore()
+    session.update(data)
+    session.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client
+
+
+@pytest.mark.parametrize("who", ["admin_user", "evaluator_kaltim", "officer_balikpapan"])
+def test_a_bench_session_reaches_its_home_page(who, request):
+    user = request.getfixturevalue(who)
+    client = session_client(measure._signed_in(user))
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert "/masuk" not in response.request["PATH_INFO"]
+    assert "/akun/dua-langkah" not in response.request["PATH_INFO"]
+
+
+def test_the_busy_officers_save_and_send_their_report(
+    officer_balikpapan, balikpapan, open_period, actions
+):
+    client = session_client(measure._signed_in(officer_balikpapan))
+    blocks = report_requirements(balikpapan, open_period)
+    csrf = "a" * 32
+    fields, files = busy.report_form_fields(blocks, csrf, make_pdf("bench"))
+    url = f"/laporan/periode/{open_period.pk}/"
+    client.cookies[settings.CSRF_COOKIE_NAME] = csrf
+    data = dict(fields)
+    for name, filename, content in files:
+        data[name] = SimpleUploadedFile(filename, content, content_type="application/pdf")
+
+    saved = client.post(url, data)
+    assert saved.status_code == 302
+    report = Report.objects.get(region=balikpapan, period=open_period)
+    assert report.status == ReportStatus.DRAFT and report.evidence.count() == len(files)
+
+    sent = client.post(url, dict(busy.send_fields(fields, report.revision)))
+    assert sent.status_code == 302 and sent["Location"] == f"/laporan/{report.pk}/"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
