@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import checks  # noqa: F401 - registers the deployment checks
+        from . import backends, checks  # noqa: F401 - checks registers the deployment checks
         from .middleware import mark_session_renewed
         from .two_factor import remember_owed_step
 
@@ -22,6 +22,7 @@ class AccountsConfig(AppConfig):
                 mark_session_renewed(request.session)
 
         user_logged_in.connect(start_session, dispatch_uid="accounts-start-session")
+        backends.connect()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -51,3 +51,64 @@ def test_a_password_login_is_kept_by_this_backend(client, officer_balikpapan):
     assert response.status_code == 302
     assert client.session[BACKEND_SESSION_KEY] == "accounts.backends.PortalBackend"
     assert client.get("/laporan/").status_code == 200
+
+
+@pytest.fixture
+def shared_cache(settings):
+    settings.CACHE_URL = "redis://shared.example"  # the cached path; the test's cache stands in
+
+
+def test_with_a_shared_cache_the_next_request_loads_nobody(
+    shared_cache, evaluator_other, django_assert_num_queries
+):
+    first = PortalBackend().get_user(evaluator_other.pk)
+    with django_assert_num_queries(0):
+        again = PortalBackend().get_user(evaluator_other.pk)
+        assert again.pk == first.pk and again.kanwil.name == first.kanwil.name
+        assert user_zone(again) == ZoneInfo("Asia/Jakarta")
+
+
+def test_a_saved_user_is_loaded_again_at_once(
+    shared_cache, officer_balikpapan, django_capture_on_commit_callbacks
+):
+    PortalBackend().get_user(officer_balikpapan.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_balikpapan.set_password("Sandi-Baru-2026")
+        officer_balikpapan.first_name = "Baru"
+        officer_balikpapan.save()
+    user = PortalBackend().get_user(officer_balikpapan.pk)
+    assert user.first_name == "Baru" and user.check_password("Sandi-Baru-2026")
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_balikpapan.is_active = False
+        officer_balikpapan.save()
+    assert PortalBackend().get_user(officer_balikpapan.pk) is None
+
+
+def test_a_renamed_region_and_a_moved_seat_are_seen_at_once(
+    shared_cache, officer_balikpapan, evaluator_other, regions, django_capture_on_commit_callbacks
+):
+    PortalBackend().get_user(officer_balikpapan.pk)
+    PortalBackend().get_user(evaluator_other.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        region = regions.get(code="64.71")
+        region.name = "Kota Balikpapan Baru"
+        region.save()
+        # Jawa Timur's Kanwil now sits first in Papua (WIT).
+        KanwilProvince.objects.filter(kanwil=evaluator_other.kanwil).delete()
+        KanwilProvince.objects.create(
+            kanwil=evaluator_other.kanwil, province=regions.get(code="94")
+        )
+    assert PortalBackend().get_user(officer_balikpapan.pk).affiliation == "Kota Balikpapan Baru"
+    assert user_zone(PortalBackend().get_user(evaluator_other.pk)) == ZoneInfo("Asia/Jayapura")
+
+
+def test_a_session_of_a_changed_password_ends_with_a_shared_cache(
+    shared_cache, client, officer_balikpapan, django_capture_on_commit_callbacks
+):
+    client.post("/masuk/", {"username": "petugas.bpn", "password": PASSWORD})
+    assert client.get("/laporan/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_balikpapan.set_password("Sandi-Lain-2026")
+        officer_balikpapan.save()
+    # Elsewhere the password changed: this session's hash no longer matches.
+    assert client.get("/laporan/").status_code == 302
