@@ -155,6 +155,12 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=3.0, help="one wrk run's duration")
     parser.add_argument("--cold", type=int, default=10, help="cold requests per page")
     parser.add_argument("--officers", type=int, default=100, help="officers in the busy run")
+    parser.add_argument(
+        "--upload-workers",
+        type=int,
+        default=1,
+        help="gunicorn workers of the uploads pool that serves the busy officers' POSTs",
+    )
     parser.add_argument("--pages", default="", help="only these page keys (comma-separated)")
     args = parser.parse_args(argv)
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -162,7 +168,7 @@ def main(argv=None):
 
     import busy  # needs Django set up
     import measure
-    from server import Gunicorn, production_env
+    from server import Gunicorn, nginx_binary, production_env
 
     pages = [
         p for p in PAGES if not args.pages or p.key in args.pages.split(",") or p.key == TRIVIAL
@@ -196,7 +202,13 @@ def main(argv=None):
             print(f"   gunicorn -w 2 on {base}; wrk ...", flush=True)
             measure_scale(run, pages, base, users, cookies, values, args)
             print("   busy deadline day ...", flush=True)
-            run.busy, run.busy_load = measure_busy(pages, base, cookies, values, officers, args)
+            if not nginx_binary():
+                raise SystemExit("The busy run needs nginx: apt-get install nginx-light")
+            uploads_log = BENCH_DIR / f"gunicorn-uploads-{fraction:g}.log"
+            with Gunicorn(env, workers=args.upload_workers, log_path=uploads_log) as uploads:
+                run.busy, run.busy_load = measure_busy(
+                    pages, base, cookies, values, officers, args, server.port, uploads.port
+                )
         run.load_average = (before, os.getloadavg()[0])
         measure.close_connections()
         runs.append(run)
@@ -286,28 +298,58 @@ def measure_scale(run, pages, base, users, cookies, values, args):
     print("   first views and cold caches done", flush=True)
 
 
-def measure_busy(pages, base, cookies, values, officers, args):
-    """The work pages (and /sehat/) while officers save and submit reports with evidence."""
+def measure_busy(pages, base, cookies, values, officers, args, web_port, upload_port):
+    """The work pages (and /sehat/) while officers save and submit reports with evidence.
+
+    The officers' POSTs go through nginx with the production proxy configuration
+    (deploy/nginx), which sends them to the uploads pool; wrk requests the pages from the web
+    pool directly, as in the other columns.
+    """
     import busy
     import wrkload
+    from server import free_port, start_nginx
 
     work = [page for page in pages if page.kind == WORK]
     results = {}
     # Long enough runs that answers slowed by the load still land within them.
     seconds = max(args.seconds, 5)
-    with busy.Deadline(base, officers, concurrency=args.officers) as deadline:
-        for page in work:
-            triv = wrkload.run(
-                _url(base, PAGES[0], values), seconds=seconds, connections=args.connections
-            )
-            result = wrkload.run(
-                _url(base, page, values),
-                seconds=seconds,
-                connections=args.connections,
-                cookie=cookies[page.role].get("sessionid"),
-            )
-            results[page.key] = _median_figures([(result, triv)])
+    proxy_port = free_port()
+    proxy = start_nginx(web_port, proxy_port, BENCH_DIR / "nginx", upload_port=upload_port)
+    proxy_base = f"http://127.0.0.1:{proxy_port}"
+    try:
+        _wait_for(proxy_base + "/nginx-health", proxy)
+        with busy.Deadline(proxy_base, officers, concurrency=args.officers) as deadline:
+            for page in work:
+                triv = wrkload.run(
+                    _url(base, PAGES[0], values), seconds=seconds, connections=args.connections
+                )
+                result = wrkload.run(
+                    _url(base, page, values),
+                    seconds=seconds,
+                    connections=args.connections,
+                    cookie=cookies[page.role].get("sessionid"),
+                )
+                results[page.key] = _median_figures([(result, triv)])
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=10)
     return results, deadline.result
+
+
+def _wait_for(url, process, timeout=30):
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx stopped; see {BENCH_DIR / 'nginx'}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
 
 
 def target_checks(runs, pages):
@@ -447,7 +489,11 @@ def print_report(runs, args, database_url, pages):
                 line += f"  ({bad} non-2xx/3xx or socket errors)"
             print(line)
         if run.busy_load is not None:
-            print(f"Deadline load during the busy column: {run.busy_load.summary()}")
+            print(
+                f"Deadline load during the busy column: {run.busy_load.summary()}; the POSTs "
+                f"through nginx (deploy/nginx) to an uploads pool of {args.upload_workers} "
+                "gunicorn worker(s), the pages from the web pool"
+            )
     print("\nPage time (warm p50 ms) by scale:")
     for page in pages:
         cells = "  ".join(f"{run.fraction:g}: {run.warm[page.key].p50_ms:7.1f}" for run in runs)

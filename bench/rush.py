@@ -39,6 +39,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from server import nginx_binary, start_nginx  # noqa: E402 - bench/ is no package
+
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/ranham_bench_rush"
@@ -176,7 +179,7 @@ class Server:
         self.port = self.app_port
         if self.proxy:
             self.port = free_port()
-            self.nginx = start_nginx(self.app_port, self.port)
+            self.nginx = start_nginx(self.app_port, self.port, BENCH_DIR / "nginx")
             self.processes.append(self.nginx)
             wait_http(self.port, "/nginx-health", self.nginx, BENCH_DIR / "nginx")
         return self
@@ -190,47 +193,6 @@ class Server:
                 except subprocess.TimeoutExpired:
                     process.kill()
         return False
-
-
-def nginx_binary():
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p)), None
-    )
-
-
-def start_nginx(upstream_port, listen_port):
-    prefix = BENCH_DIR / "nginx"
-    shutil.rmtree(prefix, ignore_errors=True)
-    (prefix / "temp").mkdir(parents=True)
-    server = (ROOT / "deploy/nginx/ranham.conf.template").read_text()
-    server = server.replace("${RANHAM_UPSTREAM}", f"127.0.0.1:{upstream_port}")
-    server = server.replace("${RANHAM_LISTEN}", f"127.0.0.1:{listen_port}")
-    server = server.replace(
-        "access_log /dev/stdout ranham;", f"access_log {prefix}/access.log ranham;"
-    )
-    (prefix / "server.conf").write_text(server)
-    temp = prefix / "temp"
-    (prefix / "nginx.conf").write_text(
-        f"""daemon off;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    include {prefix}/server.conf;
-}}
-"""
-    )
-    return subprocess.Popen(
-        [nginx_binary(), "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
-        stdout=subprocess.DEVNULL,
-        stderr=open(prefix / "stderr.log", "wb"),  # noqa: SIM115
-    )
 
 
 # --- one officer ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The portal under gunicorn on 127.0.0.1, started and stopped by the benchmark."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -87,3 +88,56 @@ def production_env(base, **extra):
         }
     )
     return env
+
+
+def nginx_binary():
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p)), None
+    )
+
+
+def render_nginx_config(upstream_port, listen_port, prefix, *, upload_port=None):
+    """deploy/nginx/ranham.conf.template as the nginx image renders it, plus a main nginx.conf
+    that keeps every file under ``prefix``; the officers' saves and uploads go to
+    ``upload_port`` (default: the same gunicorn as every other request)."""
+    prefix = Path(prefix)
+    shutil.rmtree(prefix, ignore_errors=True)
+    (prefix / "temp").mkdir(parents=True)
+    server = (ROOT / "deploy/nginx/ranham.conf.template").read_text()
+    server = server.replace("${RANHAM_UPSTREAM}", f"127.0.0.1:{upstream_port}")
+    server = server.replace(
+        "${RANHAM_UPLOAD_UPSTREAM}", f"127.0.0.1:{upload_port or upstream_port}"
+    )
+    server = server.replace("${RANHAM_LISTEN}", f"127.0.0.1:{listen_port}")
+    server = server.replace(
+        "access_log /dev/stdout ranham;", f"access_log {prefix}/access.log ranham;"
+    )
+    (prefix / "server.conf").write_text(server)
+    temp = prefix / "temp"
+    (prefix / "nginx.conf").write_text(
+        f"""daemon off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {prefix}/server.conf;
+}}
+"""
+    )
+    return prefix / "nginx.conf"
+
+
+def start_nginx(upstream_port, listen_port, prefix, *, upload_port=None):
+    """nginx (Debian's nginx-light) in the foreground with the portal's proxy configuration."""
+    config = render_nginx_config(upstream_port, listen_port, prefix, upload_port=upload_port)
+    return subprocess.Popen(
+        [nginx_binary(), "-p", str(prefix), "-c", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=open(Path(prefix) / "stderr.log", "wb"),  # noqa: SIM115 - the process holds it
+    )

@@ -1,12 +1,14 @@
 """The deployment as written: docker-compose.yml read as `docker compose config` would check
 it, and the commands its services run, started here directly (no Docker engine needed)."""
 
+import http.server
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -65,13 +67,14 @@ def test_the_env_file_is_never_committed_but_its_example_is():
     assert re.search(r"^POSTGRES_PASSWORD=$", example, re.MULTILINE)
 
 
-def test_the_web_service_execs_gunicorn_with_its_config_file(services):
-    command = services["web"]["command"]
+@pytest.mark.parametrize("name", ["web", "uploads"])
+def test_the_web_services_exec_gunicorn_with_its_config_file(services, name):
+    command = services[name]["command"]
     if isinstance(command, str):  # shell form must hand PID 1 to gunicorn
         assert command.strip().startswith("exec gunicorn -c gunicorn.conf.py")
     else:
         assert command[:3] == ["gunicorn", "-c", "gunicorn.conf.py"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "uploads", "worker", "beat"):
         rendered = " ".join(services[name]["command"])
         assert "migrate" not in rendered and "sh -c" not in rendered, name
 
@@ -79,7 +82,7 @@ def test_the_web_service_execs_gunicorn_with_its_config_file(services):
 def test_web_worker_and_beat_wait_for_migrate_to_complete(services):
     assert services["migrate"]["restart"] == "no"
     assert "migrate" in " ".join(services["migrate"]["command"])
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "uploads", "worker", "beat"):
         assert services[name]["depends_on"]["migrate"] == {
             "condition": "service_completed_successfully"
         }, name
@@ -107,6 +110,78 @@ def test_the_proxy_stands_in_front_with_body_limits_and_timeouts(services):
     assert read > gunicorn_timeout
     assert "proxy_request_buffering on" in config
     assert "X-Request-ID $request_id" in config
+
+
+def test_the_proxy_knows_both_pools_and_waits_for_them(services):
+    proxy = services["proxy"]
+    env = environment(proxy)
+    assert env["RANHAM_UPSTREAM"] == "web:8000"
+    assert env["RANHAM_UPLOAD_UPSTREAM"] == "uploads:8000"
+    for name in ("web", "uploads"):
+        assert proxy["depends_on"][name] == {"condition": "service_healthy"}
+        assert environment(services[name])["GUNICORN_BIND"] == "0.0.0.0:8000"
+
+
+class Named(http.server.BaseHTTPRequestHandler):
+    """An upstream that answers every request with its server's name."""
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        body = self.server.name.encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+def named_upstream(name):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Named)
+    server.name = name
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_the_proxy_sends_the_officers_saves_and_uploads_to_their_own_workers(tmp_path):
+    # The real nginx (Debian's nginx-light) with deploy/nginx/ranham.conf.template rendered
+    # as the nginx image does, in front of two upstreams that say who answered.
+    sys.path.insert(0, str(ROOT / "bench"))
+    from server import nginx_binary, start_nginx
+
+    assert nginx_binary(), "nginx is needed: apt-get install nginx-light (.ci/run installs it)"
+    web, uploads = named_upstream("web"), named_upstream("uploads")
+    port = free_port()
+    process = start_nginx(
+        web.server_port, port, tmp_path / "nginx", upload_port=uploads.server_port
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/nginx-health", process)
+
+        def answered(method, path):
+            data = b"x=1" if method == "POST" else None
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", data=data, method=method
+            )
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.read().decode()
+
+        assert answered("POST", "/laporan/periode/12/") == "uploads"
+        assert answered("POST", "/laporan/periode/12/data-dukung/34/") == "uploads"
+        assert answered("GET", "/laporan/periode/12/") == "web"
+        assert answered("GET", "/laporan/") == "web"
+        assert answered("POST", "/laporan/perpanjangan/minta/") == "web"
+        assert answered("POST", "/evaluasi/laporan/5/reviu/") == "web"
+        assert answered("GET", "/sehat/") == "web"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        web.shutdown()
+        uploads.shutdown()
 
 
 def test_the_image_runs_as_an_unprivileged_user_and_leaves_local_data_out():
