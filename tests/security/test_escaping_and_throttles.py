@@ -165,7 +165,7 @@ def test_the_deploy_check_is_satisfied_by_a_shared_cache(settings):
     settings.CACHE_URL = "redis://127.0.0.1:6379/1"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ranham_portal.caching.PortalRedisCache",
             "LOCATION": "redis://127.0.0.1:6379/1",
         }
     }
