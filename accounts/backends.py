@@ -1,21 +1,18 @@
 """How a signed-in person is loaded on every request."""
 
-import time
-
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save
 
+from .cached import bump_after_commit, version
 from .models import Kanwil, KanwilProvince, Region, User
 
 # Who a person is changes only when their row, or a region or Kanwil, is saved: with a shared
 # cache (CACHE_URL) the loaded person is kept there, under two version numbers that such a
-# save moves once it is committed (so no request can store the old row under the new number).
+# save moves once it is committed (accounts.cached).
 USER_SECONDS = 300
-VERSION_SECONDS = 24 * 3600
 PLACES_VERSION_KEY = "users-places-version"  # any region, Kanwil or Kanwil province
 
 
@@ -25,20 +22,6 @@ def _user_key(user_id):
 
 def _user_version_key(user_id):
     return f"portal-user-version:{user_id}"
-
-
-def _start(key):
-    """A version that expired or was evicted starts again from the clock, never from a number
-    an earlier entry was stored under."""
-    cache.add(key, time.time_ns(), VERSION_SECONDS)
-    return cache.get(key)
-
-
-def _bump(key):
-    try:
-        cache.incr(key)
-    except ValueError:
-        _start(key)
 
 
 class PortalBackend(ModelBackend):
@@ -55,8 +38,8 @@ class PortalBackend(ModelBackend):
         keys = [PLACES_VERSION_KEY, _user_version_key(user_id), _user_key(user_id)]
         found = cache.get_many(keys)
         versions = (
-            found.get(PLACES_VERSION_KEY) or _start(PLACES_VERSION_KEY),
-            found.get(keys[1]) or _start(keys[1]),
+            found.get(PLACES_VERSION_KEY) or version(PLACES_VERSION_KEY),
+            found.get(keys[1]) or version(keys[1]),
         )
         entry = found.get(keys[2])
         if entry is not None and entry[0] == versions:
@@ -89,12 +72,11 @@ class PortalBackend(ModelBackend):
 
 
 def user_changed(sender, instance, **kwargs):
-    key = _user_version_key(instance.pk)
-    transaction.on_commit(lambda: _bump(key))
+    bump_after_commit(_user_version_key(instance.pk))
 
 
 def places_changed(sender, **kwargs):
-    transaction.on_commit(lambda: _bump(PLACES_VERSION_KEY))
+    bump_after_commit(PLACES_VERSION_KEY)
 
 
 def connect():

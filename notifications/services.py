@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
+from accounts.cached import forget_after_commit
+
 from .channels import languages_of
 from .delivery import deliver
 from .models import (
@@ -186,9 +188,7 @@ def unread_count(user):
 
 def forget_unread(user_ids):
     """Drop the cached counts of these people once the change is visible to other requests."""
-    keys = [_unread_key(pk) for pk in set(user_ids)]
-    if keys:
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    forget_after_commit(*[_unread_key(pk) for pk in set(user_ids)])
 
 
 def notice_changed(sender, instance, **kwargs):

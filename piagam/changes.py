@@ -9,39 +9,19 @@ model's save or delete (signals), and the querysets' update, bulk_create and bul
 old state under the new number.
 """
 
-import time
-
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from accounts.cached import bump_after_commit, version
+
 VERSION_KEY = "piagam-version"
-# Long: an entry that expires (or is evicted) starts again from the clock, never from a
-# number an earlier entry already had.
-VERSION_SECONDS = 30 * 24 * 3600
-
-
-def _start():
-    cache.add(VERSION_KEY, time.time_ns(), VERSION_SECONDS)
 
 
 def piagam_version():
-    found = cache.get(VERSION_KEY)
-    if found is None:
-        _start()
-        found = cache.get(VERSION_KEY)
-    return found
-
-
-def _bump():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no entry yet (or evicted): a fresh start is a change as well
-        _start()
+    return version(VERSION_KEY)
 
 
 def changed(**kwargs):
-    transaction.on_commit(_bump)
+    bump_after_commit(VERSION_KEY)
 
 
 def connect(*models):

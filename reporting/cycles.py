@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
+from accounts.cached import forget_after_commit
 from accounts.days import ministry_today
 
 from .models import Period, ReportingCycle
@@ -40,7 +40,7 @@ def cycles_with_periods():
 
 def forget_cycles(**kwargs):
     """Drop the cached cycles once the change is visible to other requests."""
-    transaction.on_commit(lambda: cache.delete(CYCLES_CACHE_KEY))
+    forget_after_commit(CYCLES_CACHE_KEY)
 
 
 def connect():

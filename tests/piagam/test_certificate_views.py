@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.cached import is_cache_bookkeeping
 from accounts.models import Region
 from evaluation import scoring
 from evaluation.models import Score
@@ -418,7 +419,8 @@ def test_issuing_numbers_one_piagam_per_winning_region_and_opens_the_batch(
     assert {c.status for c in certificates} == {CertificateStatus.PENDING}
     assert certificates[0].place == "Samarinda"
     assert certificates[0].issued_on == datetime.date(2025, 12, 10)
-    assert len(callbacks) == 1  # the rendering is enqueued after commit, not run here
+    # the rendering is enqueued after commit, not run here (besides the cache's bookkeeping)
+    assert len([c for c in callbacks if not is_cache_bookkeeping(c)]) == 1
 
 
 @pytest.mark.django_db
@@ -652,7 +654,7 @@ def test_retry_puts_failed_piagam_back_in_the_queue(
     certificates[1].refresh_from_db()
     assert certificates[1].status == CertificateStatus.PENDING
     assert certificates[1].error == ""
-    assert len(callbacks) == 1
+    assert len([c for c in callbacks if not is_cache_bookkeeping(c)]) == 1
 
 
 @pytest.mark.django_db

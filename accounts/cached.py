@@ -1,0 +1,51 @@
+"""Version numbers and forgotten entries of the shared cache, moved once a write commits.
+
+A page that keeps something in the shared cache stores it under a version number (or under a
+key that a write deletes). The write moves the number, or deletes the key, only after its
+transaction commits: before that, another request would read the old rows and store them
+under the new number. The callbacks are marked, so that a test counting what runs after a
+commit can tell work (a task queued, a recomputation) from this bookkeeping.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+# Long: a number that expires (or is evicted) starts again from the clock, never from a
+# number an earlier entry was stored under.
+VERSION_SECONDS = 30 * 24 * 3600
+
+
+def version(key):
+    """The current number under ``key``, started from the clock when there is none."""
+    found = cache.get(key)
+    if found is None:
+        cache.add(key, time.time_ns(), VERSION_SECONDS)
+        found = cache.get(key)
+    return found
+
+
+def _bump(key):
+    try:
+        cache.incr(key)
+    except ValueError:  # no number yet (or evicted): a fresh start is a change as well
+        cache.add(key, time.time_ns(), VERSION_SECONDS)
+
+
+def _after_commit(callback):
+    callback.cache_bookkeeping = True
+    transaction.on_commit(callback)
+
+
+def bump_after_commit(key):
+    _after_commit(lambda: _bump(key))
+
+
+def forget_after_commit(*keys):
+    if keys:
+        _after_commit(lambda: cache.delete_many(list(keys)))
+
+
+def is_cache_bookkeeping(callback):
+    return getattr(callback, "cache_bookkeeping", False)
