@@ -10,10 +10,15 @@ wrapper ``div_<id>``, the label (with crispy's required marker), the widget with
 (``required``, ``aria-invalid``, ``aria-describedby``), the errors block and the help text.
 ``widget`` writes what ``{{ form.field }}`` writes. Both keep Django's templates for the
 widgets they do not draw themselves.
+
+Markup is joined as plain strings: every value put into it passes ``_escape`` (Django's
+``conditional_escape``, without the lazy-string wrapper that made ``format_html`` the larger
+part of the cost), and the result is marked safe once.
 """
 
+import html
+
 from django import forms, template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -28,63 +33,6 @@ _UNSUPPORTED = (
     forms.MultiWidget,
 )
 
-
-@register.filter
-def bootstrap_field(field):
-    """``{{ form.field|bootstrap_field }}``: what ``{{ form.field|as_crispy_field }}`` shows."""
-    widget = field.field.widget
-    if isinstance(widget, _UNSUPPORTED):
-        raise TypeError(f"bootstrap_field does not render {type(widget).__name__} widgets")
-    if field.is_hidden:
-        return widget_html(field)
-    errors = field.errors
-    required = field.field.required
-    label = ""
-    if field.label:
-        label = format_html(
-            '<label{} class="form-label{}">{}{}</label>',
-            format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
-            " requiredField" if required else "",
-            field.label,
-            mark_safe('<span class="asteriskField">*</span>') if required else "",
-        )
-    error_block = ""
-    if errors:
-        error_block = format_html(
-            '<div id="{}_error" class="invalid-feedback">{}</div>',
-            errors.field_id,
-            format_html_join(
-                "",
-                '<p id="error_{}_{}"><strong>{}</strong></p>',
-                ((number, field.auto_id, error) for number, error in enumerate(errors, 1)),
-            ),
-        )
-    help_text = ""
-    if field.help_text:
-        help_text = format_html(
-            '<div {}class="form-text">{}</div>',
-            format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else "",
-            # As crispy does (|safe): help texts are the forms' own, written in code.
-            mark_safe(field.help_text),  # noqa: S308
-        )
-    css_classes = field.css_classes()
-    return format_html(
-        '<div id="div_{}" class="mb-3{}">{}{}{}{}</div>',
-        field.auto_id,
-        f" {css_classes}" if css_classes else "",
-        label,
-        _widget(field, errors),
-        error_block,
-        help_text,
-    )
-
-
-def _widget(field, errors):
-    widget = field.field.widget
-    kind = "form-select" if isinstance(widget, forms.Select) else "form-control"
-    return widget_html(field, {"class": _css_class(widget, kind, errors)})
-
-
 WIDGETS = "django/forms/widgets/"
 # Django's widget templates that only include input.html.
 _INPUTS = {
@@ -94,6 +42,61 @@ _INPUTS = {
         *("search", "tel", "text", "time", "url"),
     )
 }
+
+
+def _escape(value):
+    """django.utils.html.conditional_escape: safe strings as they are, the rest escaped."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+@register.filter
+def bootstrap_field(field):
+    """``{{ form.field|bootstrap_field }}``: what ``{{ form.field|as_crispy_field }}`` shows."""
+    widget = field.field.widget
+    if isinstance(widget, _UNSUPPORTED):
+        raise TypeError(f"bootstrap_field does not render {type(widget).__name__} widgets")
+    if field.is_hidden:
+        return widget_html(field)
+    auto_id = field.auto_id
+    errors = field.errors
+    required = field.field.required
+    css_classes = field.css_classes()
+    parts = [f'<div id="div_{_escape(auto_id)}" class="mb-3']
+    if css_classes:
+        parts.append(f" {_escape(css_classes)}")
+    parts.append('">')
+    label = field.label
+    if label:
+        id_for_label = field.id_for_label
+        parts += [
+            "<label",
+            f' for="{_escape(id_for_label)}"' if id_for_label else "",
+            ' class="form-label requiredField">' if required else ' class="form-label">',
+            _escape(label),
+            '<span class="asteriskField">*</span>' if required else "",
+            "</label>",
+        ]
+    kind = "form-select" if isinstance(widget, forms.Select) else "form-control"
+    parts.append(widget_html(field, {"class": _css_class(widget, kind, errors)}))
+    if errors:
+        parts.append(f'<div id="{_escape(errors.field_id)}_error" class="invalid-feedback">')
+        parts += (
+            f'<p id="error_{number}_{_escape(auto_id)}"><strong>{_escape(error)}</strong></p>'
+            for number, error in enumerate(errors, 1)
+        )
+        parts.append("</div>")
+    help_text = field.help_text
+    if help_text:
+        parts += [
+            f'<div id="{_escape(auto_id)}_helptext" ' if auto_id else "<div ",
+            'class="form-text">',
+            str(help_text),  # unescaped, as crispy shows it (|safe): the forms' own text
+            "</div>",
+        ]
+    parts.append("</div>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above passed _escape
 
 
 @register.filter(name="widget")
@@ -109,56 +112,43 @@ def widget_html(field, attrs=None):
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)
     drawn = context["widget"]
-    template = drawn["template_name"]
-    if template in _INPUTS or (
-        template == f"{WIDGETS}clearable_file_input.html" and not drawn["is_initial"]
+    template_name = drawn["template_name"]
+    name = _escape(drawn["name"])
+    if template_name in _INPUTS or (
+        template_name == f"{WIDGETS}clearable_file_input.html" and not drawn["is_initial"]
     ):
         value = drawn["value"]
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            drawn["type"],
-            drawn["name"],
-            format_html(' value="{}"', str(value)) if value is not None else "",
-            _attributes(drawn["attrs"]),
-        )
-    if template == f"{WIDGETS}textarea.html":
-        return format_html(
-            '<textarea name="{}"{}>\n{}</textarea>',
-            drawn["name"],
-            _attributes(drawn["attrs"]),
-            drawn["value"] or "",
-        )
-    if template == f"{WIDGETS}select.html" and all(
+        value = f' value="{_escape(value)}"' if value is not None else ""
+        markup = f'<input type="{_escape(drawn["type"])}" name="{name}"{value}'
+        markup += f"{_attributes(drawn['attrs'])}>"
+    elif template_name == f"{WIDGETS}textarea.html":
+        value = _escape(drawn["value"]) if drawn["value"] else ""
+        markup = f'<textarea name="{name}"{_attributes(drawn["attrs"])}>\n{value}</textarea>'
+    elif template_name == f"{WIDGETS}select.html" and all(
         option["template_name"] == f"{WIDGETS}select_option.html"
-        for _name, options, _index in drawn["optgroups"]
+        for _group, options, _index in drawn["optgroups"]
         for option in options
     ):
-        return _select(drawn)
-    return mark_safe(field.form.renderer.render(template, context))  # noqa: S308 - as Widget.render
+        markup = _select(name, drawn)
+    else:
+        markup = field.form.renderer.render(template_name, context)
+    return mark_safe(markup)  # noqa: S308 - escaped above, or Django's template (Widget.render)
 
 
-def _select(drawn):
-    options = []
+def _select(name, drawn):
+    parts = [f'<select name="{name}"{_attributes(drawn["attrs"])}>']
     for group_name, group_choices, _index in drawn["optgroups"]:
         if group_name:
-            options.append(format_html('\n  <optgroup label="{}">', group_name))
-        options.extend(
-            format_html(
-                '\n  <option value="{}"{}>{}</option>',
-                str(option["value"]),
-                _attributes(option["attrs"]),
-                option["label"],
-            )
+            parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+        parts += (
+            f'\n  <option value="{_escape(option["value"])}"{_attributes(option["attrs"])}>'
+            f"{_escape(option['label'])}</option>"
             for option in group_choices
         )
         if group_name:
-            options.append(mark_safe("\n  </optgroup>"))
-    return format_html(
-        '<select name="{}"{}>{}\n</select>',
-        drawn["name"],
-        _attributes(drawn["attrs"]),
-        format_html_join("", "{}", ((option,) for option in options)),
-    )
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
 
 
 def _css_class(widget, kind, errors):
@@ -177,12 +167,8 @@ def _css_class(widget, kind, errors):
 
 def _attributes(attrs):
     """Django's widgets/attrs.html: True is a bare attribute, False is left out."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
+    return "".join(
+        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
     )

@@ -111,3 +111,11 @@ def test_a_widget_it_does_not_draw_is_refused():
 
     with pytest.raises(TypeError):
         bootstrap_field(Agree()["ok"])
+
+
+def test_fields_without_ids_match_crispy():
+    data = {"title": "", "kind": "a", "body": "<script>"}
+    ours, theirs = Sample(data, auto_id=False), Sample(data, auto_id=False)
+    ours.is_valid(), theirs.is_valid()
+    for name in ("title", "kind", "body"):
+        assert parse_html(bootstrap_field(ours[name])) == parse_html(as_crispy_field(theirs[name]))
