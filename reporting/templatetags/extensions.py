@@ -6,7 +6,6 @@ box costs one query: the requests themselves.
 
 from django import template
 
-from ..forms import ExtensionRequestForm
 from ..models import ExtensionRequest, ExtensionRequestStatus, ReportStatus
 
 register = template.Library()
@@ -43,7 +42,6 @@ def extension_box(context, region, rows=None, period=None, report=None, deadline
     return {
         "requests": requests,
         "open_periods": open_periods,
-        "form": ExtensionRequestForm(),
         "next": request.get_full_path(),
         "single": rows is None,
     }
