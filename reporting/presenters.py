@@ -192,8 +192,10 @@ def _count_items_to_fix(returned):
 
 
 def evidence_by_requirement(report):
+    """{requirement id: the report's files still attached}. No page shows who uploaded a
+    file, so the uploader is not joined."""
     grouped = defaultdict(list)
-    for item in report.evidence.filter(removed_at__isnull=True).select_related("uploaded_by"):
+    for item in report.evidence.filter(removed_at__isnull=True):
         grouped[item.requirement_id].append(item)
     return dict(grouped)
 
