@@ -4,7 +4,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from .models import (
     Report,
     ReportEntry,
     ReportStatus,
+    RevisionItem,
     end_of_local_day,
 )
 
@@ -50,13 +51,18 @@ class Deadline:
 
 
 def deadline_info(region, period, extension, now):
+    return deadline_for(region, period, extension.due_on if extension else None, now)
+
+
+def deadline_for(region, period, extended_to, now):
+    """The deadline given the due date of the region's extension (None: not extended)."""
     zone = region.zone
-    due_on = extension.due_on if extension else period.due_on
+    due_on = extended_to or period.due_on
     return Deadline(
         due=end_of_local_day(due_on, zone),
         closes_on=max(period.closes_on, due_on),
         zone_abbreviation=region.zone_abbreviation,
-        extended=extension is not None,
+        extended=extended_to is not None,
         today=timezone.localtime(now, zone).date(),
     )
 
@@ -104,35 +110,33 @@ class PeriodRow:
 
 
 def officer_period_rows(region, periods):
-    """One row per period: state, deadline in local time and what is still missing."""
+    """One row per period: state, deadline in local time and what is still missing.
+
+    Three queries, plus one per kind of data the region's reports have (entries, files, an
+    open return): only ids and dates are read, with no ordering, except the reports themselves.
+    """
+    period_ids = [period.pk for period in periods]
     reports = {
-        r.period_id: r
-        for r in Report.objects.filter(region=region, period__in=periods).annotate(
-            items_to_fix=_open_revision_items()
-        )
+        report.period_id: report
+        for report in Report.objects.filter(region=region, period_id__in=period_ids).order_by()
     }
-    extensions = {
-        e.period_id: e for e in Extension.objects.filter(region=region, period__in=periods)
-    }
-    measures = ActionMeasure.objects.filter(
-        period__in=periods, action__assignments__region=region
-    ).prefetch_related("requirements")
+    extended_to = dict(
+        Extension.objects.filter(region=region, period_id__in=period_ids)
+        .order_by()
+        .values_list("period_id", "due_on")
+    )
     required = defaultdict(lambda: {"actions": set(), "items": set()})
-    for measure in measures:
-        required[measure.period_id]["actions"].add(measure.action_id)
-        required[measure.period_id]["items"].update(r.pk for r in measure.requirements.all())
-    filled = defaultdict(set)
-    for period_id, action_id in (
-        ReportEntry.objects.filter(report__in=reports.values())
-        .exclude(narrative="")
-        .values_list("report__period_id", "action_id")
+    for period_id, action_id, requirement_id in (
+        ActionMeasure.objects.filter(period_id__in=period_ids, action__assignments__region=region)
+        .order_by()
+        .values_list("period_id", "action_id", "requirements__id")
     ):
-        filled[period_id].add(action_id)
-    uploaded = defaultdict(set)
-    for period_id, requirement_id in Evidence.objects.filter(
-        report__in=reports.values(), removed_at__isnull=True
-    ).values_list("report__period_id", "requirement_id"):
-        uploaded[period_id].add(requirement_id)
+        required[period_id]["actions"].add(action_id)
+        if requirement_id is not None:
+            required[period_id]["items"].add(requirement_id)
+    period_of = {report.pk: report.period_id for report in reports.values()}
+    filled, uploaded = _report_contents(period_of)
+    _count_items_to_fix([r for r in reports.values() if r.status == ReportStatus.RETURNED])
     now = timezone.now()
     rows = []
     for period in periods:
@@ -141,7 +145,7 @@ def officer_period_rows(region, periods):
             PeriodRow(
                 period=period,
                 report=reports.get(period.pk),
-                deadline=deadline_info(region, period, extensions.get(period.pk), now),
+                deadline=deadline_for(region, period, extended_to.get(period.pk), now),
                 required_items=len(need["items"]),
                 required_actions=len(need["actions"]),
                 missing_items=len(need["items"] - uploaded[period.pk]),
@@ -151,18 +155,47 @@ def officer_period_rows(region, periods):
     return rows
 
 
-def _open_revision_items():
-    """The distinct evidence items named by a report's unanswered revision requests."""
-    return Count(
-        "revision_requests__items__requirement",
-        filter=Q(revision_requests__answered_at__isnull=True),
-        distinct=True,
-    )
+def _report_contents(period_of):
+    """{period id: actions with a narrative}, {period id: items with a file} of these reports
+    (``period_of``: {report id: period id})."""
+    filled, uploaded = defaultdict(set), defaultdict(set)
+    if not period_of:
+        return filled, uploaded
+    for report_id, action_id in (
+        ReportEntry.objects.filter(report_id__in=period_of)
+        .exclude(narrative="")
+        .order_by()
+        .values_list("report_id", "action_id")
+    ):
+        filled[period_of[report_id]].add(action_id)
+    for report_id, requirement_id in (
+        Evidence.objects.filter(report_id__in=period_of, removed_at__isnull=True)
+        .order_by()
+        .values_list("report_id", "requirement_id")
+        .distinct()
+    ):
+        uploaded[period_of[report_id]].add(requirement_id)
+    return filled, uploaded
+
+
+def _count_items_to_fix(returned):
+    """Set ``items_to_fix`` on each returned report: the distinct evidence items named by its
+    unanswered revision requests (one query, none without a returned report)."""
+    named = defaultdict(set)
+    if returned:
+        for report_id, requirement_id in RevisionItem.objects.filter(
+            request__report__in=returned, request__answered_at__isnull=True
+        ).values_list("request__report_id", "requirement_id"):
+            named[report_id].add(requirement_id)
+    for report in returned:
+        report.items_to_fix = len(named[report.pk])
 
 
 def evidence_by_requirement(report):
+    """{requirement id: the report's files still attached}. No page shows who uploaded a
+    file, so the uploader is not joined."""
     grouped = defaultdict(list)
-    for item in report.evidence.filter(removed_at__isnull=True).select_related("uploaded_by"):
+    for item in report.evidence.filter(removed_at__isnull=True):
         grouped[item.requirement_id].append(item)
     return dict(grouped)
 

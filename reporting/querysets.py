@@ -20,8 +20,10 @@ class ExtensionQuerySet(models.QuerySet):
         return self.filter(region__in=Region.objects.visible_to(user))
 
     def for_period(self, region, period):
-        """The region's extension of the period, or None: the one lookup of a single deadline."""
-        return self.filter(region=region, period=period).first()
+        """The region's extension of the period, or None: the one lookup of a single deadline.
+
+        There is at most one (unique_extension): no need for the default ordering's joins."""
+        return self.filter(region=region, period=period).order_by("pk").first()
 
     def due_dates(self):
         """{(region id, period id): extended due date} of these extensions, in one query."""

@@ -6,7 +6,6 @@ box costs one query: the requests themselves.
 
 from django import template
 
-from ..forms import ExtensionRequestForm
 from ..models import ExtensionRequest, ExtensionRequestStatus, ReportStatus
 
 register = template.Library()
@@ -31,11 +30,10 @@ def extension_box(context, region, rows=None, period=None, report=None, deadline
         cases = [(row.period, row.report, row.deadline) for row in rows if row.required_actions]
     else:
         cases = [(period, report, deadline)]
-    requests = list(
-        ExtensionRequest.objects.filter(
-            region=region, period__in=[case[0] for case in cases]
-        ).select_related("period")
-    )
+    periods = {case[0].pk: case[0] for case in cases}
+    requests = list(ExtensionRequest.objects.filter(region=region, period_id__in=list(periods)))
+    for extension_request in requests:
+        extension_request.period = periods[extension_request.period_id]  # already at hand
     pending = {r.period_id for r in requests if r.status == ExtensionRequestStatus.PENDING}
     user = request.user
     officer_here = user.is_officer and user.region_id == region.pk
@@ -43,7 +41,6 @@ def extension_box(context, region, rows=None, period=None, report=None, deadline
     return {
         "requests": requests,
         "open_periods": open_periods,
-        "form": ExtensionRequestForm(),
         "next": request.get_full_path(),
         "single": rows is None,
     }

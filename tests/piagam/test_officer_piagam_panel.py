@@ -1,9 +1,11 @@
 """The officer's home page shows the piagam its region received, to download and to verify."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from piagam.models import CertificateStatus
+from piagam.panels import officer_piagam
 from tests.piagam.test_certificate_views import (
     BALIKPAPAN,
     SAMARINDA,
@@ -105,3 +107,26 @@ def test_no_panel_without_an_issued_piagam(piagam_2025, client_for, officer_bali
     # then there is no panel
     assert 'data-testid="officer-piagam"' not in page
     assert certificate.number not in page
+
+
+def test_the_panel_reads_its_piagam_in_one_query(
+    piagam_2025, rf, officer_balikpapan, django_assert_num_queries
+):
+    # given the national piagam for Balikpapan issued too, beside the Kaltim one
+    national = piagam_2025["rendering"]
+    national.delete()
+    make_certificate(national.batch, officer_balikpapan.region, 2)
+    request = rf.get("/")
+    request.user = officer_balikpapan
+
+    # when the panel is drawn, template and all
+    with django_assert_num_queries(1):
+        template_name, context = officer_piagam(
+            request, region=officer_balikpapan.region, cycle=None
+        )
+        html = render_to_string(template_name, context)
+
+    # then both piagam are in it, each with its sentence and verification link
+    assert len(context["certificates"]) == 2
+    assert html.count('data-testid="verify-link"') == 2
+    assert html.count("sebagai daerah dengan pelaporan Aksi HAM terbaik Tahun 2025") == 2
