@@ -14,19 +14,25 @@ from accounts.days import user_today
 from accounts.models import Holiday, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import Period, RejectionReason, Report, ReportStatus
-from reporting.presenters import duplicate_flags, evidence_by_requirement, round_changes
-from reporting.requirements import report_requirements
+from reporting.presenters import round_changes
 from reporting.services import ReportingError
 
 from .. import presence
-from ..models import Decision, Review, ReviewOutcome
+from ..models import Decision, ReviewOutcome
 from ..queues import period_counts, regions_in_scope, review_wait_days, waiting_reports
+from ..review_screen import (
+    carried_ids,
+    evidence_files,
+    latest_decisions,
+    mark_duplicates,
+    past_decisions,
+    reason_options,
+    review_blocks,
+)
 from ..scorecards import explain
 from ..services import (
     IncompleteReview,
     ItemChoice,
-    carried_decisions,
-    current_round,
     decide,
     plan_review,
     reopen,
@@ -160,9 +166,8 @@ def review(request, pk):
     report = get_object_or_404(
         Report.objects.visible_to(user).select_related("region", "period__cycle"), pk=pk
     )
-    blocks = report_requirements(report.region, report.period)
+    blocks = review_blocks(report)
     requirements = [req for block in blocks for req in block.requirements]
-    round_number = current_round(report)
     reviewable = report.status == ReportStatus.SUBMITTED
     posted = {}
     problems = {}
@@ -202,35 +207,33 @@ def review(request, pk):
                     _("%(region)s dikembalikan untuk perbaikan.") % {"region": report.region.name},
                 )
             return redirect("evaluation:queue")
+    # Versions are numbered 1, 2, ... as they are sent: the latest number is the round.
+    changes = round_changes(report)
+    round_number = changes.round
     others_open = None
     if reviewable:
         # A read: who is looking goes to the cache; the first decision records the review.
         others_open = presence.note_open(report, round=round_number, user=user)
-    previous = {}
-    for review_row in (
-        Review.objects.filter(report=report, decided_at__isnull=False)
-        .order_by("round")
-        .prefetch_related("decisions")
-    ):
-        for decision in review_row.decisions.all():
-            previous[decision.requirement_id] = (review_row.round, decision)
-    changes = round_changes(report)
-    carried = carried_decisions(report, changes) if reviewable else {}
-    evidence = evidence_by_requirement(report)
-    entries = {entry.action_id: entry for entry in report.entries.all()}
+    decided = past_decisions(report)
+    previous = latest_decisions(decided)
+    carried = carried_ids(decided, changes) if reviewable else frozenset()
+    files = evidence_files(report, changes.new_evidence)
+    mark_duplicates(report, files, viewer=user)
+    entries = {entry.action_id: entry for entry in report.entries.order_by()}
+    options = reason_options()
     for block in blocks:
-        block.entry = entries.get(block.action.pk)
+        block.entry = entries.get(block.action_id)
         for req in block.requirements:
-            req.files = evidence.get(req.pk, [])
+            req.files = files.get(req.pk, [])
             req.previous = previous.get(req.pk)
             req.posted = posted.get(req.pk)
-            req.carried = carried.get(req.pk)
+            req.carried = req.pk in carried
             req.changed = changes.previous is not None and req.pk in changes.changed
             req.problem = problems.get(req.pk)
             # Pre-selected: what was posted, else the decision carried from the last round.
             req.chosen = req.posted.decision if req.posted else ("accepted" if req.carried else "")
-            for item in req.files:
-                item.is_new = item.pk in changes.new_evidence
+            if reviewable:
+                req.reason_options = options(req.posted.reason if req.posted else None)
     return render(
         request,
         "evaluation/review.html",
@@ -241,8 +244,6 @@ def review(request, pk):
             "previous_round": changes.previous,
             "reviewable": reviewable,
             "others_open": others_open,
-            "duplicates": duplicate_flags(report, viewer=user),
-            "reasons": RejectionReason.choices,
             "verify_consequences": review_consequences(report, ReviewOutcome.VERIFIED),
             "return_consequences": review_consequences(report, ReviewOutcome.RETURNED),
             "note": request.POST.get("catatan", "") if request.method == "POST" else "",
