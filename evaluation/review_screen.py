@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
@@ -177,23 +175,3 @@ def mark_duplicates(report, files, viewer=None):
         shown = "; ".join(sorted(places))
         for row in mine[sha]:
             row["duplicates"] = shown
-
-
-def reason_options():
-    """A function from the selected reason to the rejection reasons' ``<option>`` elements,
-    each distinct selection built once per request rather than once per item."""
-    built = {}
-
-    def options(selected):
-        if selected not in built:
-            built[selected] = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (value, mark_safe(" selected") if value == selected else "", label)
-                    for value, label in RejectionReason.choices
-                ),
-            )
-        return built[selected]
-
-    return options

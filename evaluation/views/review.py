@@ -1,7 +1,6 @@
 """The evaluator's work: the queue, the review screen, reopening, and the score explained."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,16 +16,21 @@ from reporting.models import Period, RejectionReason, Report, ReportStatus
 from reporting.presenters import round_changes
 from reporting.services import ReportingError
 
-from .. import presence
+from .. import caches, presence
 from ..models import Decision, ReviewOutcome
-from ..queues import period_counts, regions_in_scope, review_wait_days, waiting_reports
+from ..queues import (
+    period_counts,
+    queue_page,
+    regions_in_scope,
+    review_wait_days,
+    waiting_reports,
+)
 from ..review_screen import (
     carried_ids,
     evidence_files,
     latest_decisions,
     mark_duplicates,
     past_decisions,
-    reason_options,
     review_blocks,
 )
 from ..scorecards import explain
@@ -38,6 +42,7 @@ from ..services import (
     reopen,
 )
 from ..signals import reminder_requested
+from .options import option_tags
 
 
 @role_required(EVALUATOR, ADMIN)
@@ -58,16 +63,18 @@ def queue(request):
     status = request.GET.get("status", ReportStatus.SUBMITTED)
     if status not in ReportStatus.values and status != "semua":
         status = ReportStatus.SUBMITTED
+    region_list = list(regions.only("code", "name"))
     region = None
     if request.GET.get("daerah"):
-        region = regions.filter(code=request.GET["daerah"]).first()
+        region = next((r for r in region_list if r.code == request.GET["daerah"]), None)
     reports = waiting_reports(
         user, period=period, status=None if status == "semua" else status, region=region
     )
     if cycle is not None:
         reports = reports.filter(period__cycle=cycle)
-    page = Paginator(reports, 50).get_page(request.GET.get("halaman"))
-    _mark_waiting(page.object_list)
+    page = queue_page(reports, request.GET.get("halaman"))
+    others = presence.open_by_others(page.object_list, user)
+    _mark_waiting(page.object_list, others)
     remind_period = next((p for p in periods if str(p.pk) == request.GET.get("ingatkan")), None)
     return render(
         request,
@@ -81,22 +88,27 @@ def queue(request):
             "status": status,
             "statuses": ReportStatus.choices,
             "region": region,
-            "regions": list(regions.only("code", "name")),
+            "region_options": option_tags(
+                [(r.code, r.name) for r in region_list], region.code if region else None
+            ),
             "page": page,
-            "counts": period_counts(cycle, regions) if cycle else [],
-            "others": presence.open_by_others(page.object_list, user),
+            "counts": period_counts(cycle, regions, scope=caches.scope(user)) if cycle else [],
             "remind_period": remind_period,
             "remind_plan": _reminder_plan(remind_period, regions, user) if remind_period else None,
         },
     )
 
 
-def _mark_waiting(reports):
-    """Each submitted report's wait in working days, and whether it is past the service level."""
-    holidays = frozenset(Holiday.objects.values_list("date", flat=True))
+def _mark_waiting(reports, others):
+    """Each submitted report's wait in working days, whether it is past the service level,
+    and who else has it open."""
+    holidays = None
     for report in reports:
         report.waiting_days = None
+        report.opened_by_other = others.get(report.pk)
         if report.status == ReportStatus.SUBMITTED and report.last_submitted_at:
+            if holidays is None:
+                holidays = frozenset(Holiday.objects.values_list("date", flat=True))
             report.waiting_days = review_wait_days(report, report.region.today(), holidays)
             report.past_sla = report.waiting_days > report.period.cycle.review_sla_days
 
@@ -220,7 +232,7 @@ def review(request, pk):
     files = evidence_files(report, changes.new_evidence)
     mark_duplicates(report, files, viewer=user)
     entries = {entry.action_id: entry for entry in report.entries.order_by()}
-    options = reason_options()
+    options = _reason_options()
     for block in blocks:
         block.entry = entries.get(block.action_id)
         for req in block.requirements:
@@ -249,6 +261,19 @@ def review(request, pk):
             "note": request.POST.get("catatan", "") if request.method == "POST" else "",
         },
     )
+
+
+def _reason_options():
+    """The rejection reasons' options for a selected reason, each selection built once per
+    request rather than once per item."""
+    built = {}
+
+    def options(selected):
+        if selected not in built:
+            built[selected] = option_tags(RejectionReason.choices, selected)
+        return built[selected]
+
+    return options
 
 
 def review_consequences(report, outcome):
