@@ -226,7 +226,10 @@ def review(request, pk):
     if reviewable:
         # A read: who is looking goes to the cache; the first decision records the review.
         others_open = presence.note_open(report, round=round_number, user=user)
-    decided = past_decisions(report)
+    # A decided round returns or verifies the report, so a report waiting in its first round
+    # has no decisions to read.
+    first_wait = reviewable and round_number <= 1
+    decided = [] if first_wait else past_decisions(report)
     previous = latest_decisions(decided)
     carried = carried_ids(decided, changes) if reviewable else frozenset()
     files = evidence_files(report, changes.new_evidence)
