@@ -378,7 +378,9 @@ def explain(region, period):
     if inputs is None:
         return None
     settings = scoring_settings(cycle)
-    holidays = holiday_dates(cycle)
+    # Holidays only enter the working days between a return and its answer.
+    answered = any(request.answered_at for request in inputs.requests)
+    holidays = holiday_dates(cycle) if answered else frozenset()
     result = inputs.score(settings, holidays)
     due_on = inputs.extension_due or period.due_on
     skipped = sorted(
