@@ -9,12 +9,12 @@ over prepared data: a lookup inside its loops would be repeated for every item a
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
-from reporting.models import ActionMeasure, Evidence, RejectionReason
+from reporting.models import ActionMeasure, Evidence, RejectionReason, Report
 
 from .models import Decision, ItemDecision
 
@@ -138,8 +138,12 @@ def evidence_files(report, new_evidence=frozenset()):
 
 def mark_duplicates(report, files, viewer=None):
     """Set each file's ``duplicates`` ("Kota Samarinda – Triwulan III 2025; …"): where else
-    the exact file was sent, as ``reporting.presenters.duplicate_flags`` names it, in one query
-    over the files already read. A region outside the viewer's scope is only hinted at."""
+    the exact file was sent, as ``reporting.presenters.duplicate_flags`` names it. A region
+    outside the viewer's scope is only hinted at.
+
+    One light query finds the files sent elsewhere (usually none); only then a second names
+    the reports in scope. A single query joining every name and testing the scope row by row
+    costs the database more to plan than both together."""
     mine = defaultdict(list)
     for rows in files.values():
         for row in rows:
@@ -154,23 +158,25 @@ def mark_duplicates(report, files, viewer=None):
         .exclude(report=report)
         .order_by()
     )
-    fields = [
-        "sha256",
-        "report__region__name",
-        "report__period__name",
-        "report__period__cycle__year",
-    ]
     if viewer is not None:
-        visible = Region.objects.visible_to(viewer).filter(pk=OuterRef("report__region_id"))
-        others = others.annotate(in_scope=Exists(visible))
-        fields.append("in_scope")
+        visible = Region.objects.visible_to(viewer)
+        in_scope = ExpressionWrapper(Q(report__region__in=visible), output_field=BooleanField())
+    else:
+        in_scope = Value(True)
+    found = list(others.annotate(in_scope=in_scope).values_list("sha256", "report_id", "in_scope"))
+    if not found:
+        return
+    named = (
+        Report.objects.filter(pk__in={report_id for _sha, report_id, shown in found if shown})
+        .order_by()
+        .values_list("pk", "region__name", "period__name", "period__cycle__year")
+    )
+    names = {pk: f"{region} – {period} {year}" for pk, region, period, year in named}
     seen_elsewhere = defaultdict(set)
-    for sha, region, period, year, *scope in others.values_list(*fields):
-        if not scope or scope[0]:
-            place = f"{region} – {period} {year}"
-        else:
-            place = _("daerah lain di luar wilayah kerja Anda")
-        seen_elsewhere[sha].add(place)
+    for sha, report_id, shown in found:
+        seen_elsewhere[sha].add(
+            names[report_id] if shown else _("daerah lain di luar wilayah kerja Anda")
+        )
     for sha, places in seen_elsewhere.items():
         shown = "; ".join(sorted(places))
         for row in mine[sha]:

@@ -68,7 +68,11 @@ def queue(request):
     if request.GET.get("daerah"):
         region = next((r for r in region_list if r.code == request.GET["daerah"]), None)
     reports = waiting_reports(
-        user, period=period, status=None if status == "semua" else status, region=region
+        user,
+        period=period,
+        status=None if status == "semua" else status,
+        region=region,
+        scope=[r.pk for r in region_list],
     )
     if cycle is not None:
         reports = reports.filter(period__cycle=cycle)

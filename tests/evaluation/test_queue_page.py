@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from evaluation.queues import queue_page, waiting_reports
+from evaluation.queues import queue_page, regions_in_scope, waiting_reports
 from tests.support import build_period, submitted_report
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -66,3 +66,12 @@ def test_a_queue_row_reads_nothing_more_for_what_the_page_shows(
         )
 
     assert shown[1] == "Kota Balikpapan"
+
+
+@pytest.mark.parametrize("who", ["evaluator_kaltim", "evaluator_other", "admin_user"])
+def test_the_scope_read_once_selects_the_reports_visible_to_the_user(request, two_waiting, who):
+    user = request.getfixturevalue(who)
+    scope = list(regions_in_scope(user).values_list("pk", flat=True))
+
+    assert list(waiting_reports(user, scope=scope)) == list(waiting_reports(user))
+    assert len(waiting_reports(user, scope=scope)) == (0 if who == "evaluator_other" else 2)
