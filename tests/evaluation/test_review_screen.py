@@ -2,6 +2,7 @@
 review services say: the same items, the same duplicate flags, the same carried decisions."""
 
 import pytest
+from django.urls import reverse
 
 from evaluation.review_screen import (
     carried_ids,
@@ -91,3 +92,29 @@ def test_round_two_carries_what_the_review_service_carries(round_two):
     latest = latest_decisions(decided)
     assert latest[round_two.replaced.pk].round == 1
     assert latest[round_two.replaced.pk].reason_label == "Tanpa tanda tangan atau kop surat"
+
+
+def test_a_refused_decision_keeps_each_items_chosen_reason(report, client_for, evaluator_kaltim):
+    # given round one, where the evaluator rejects two items and leaves the rest undecided
+    items = [req.pk for block in review_blocks(report) for req in block.requirements]
+    first, second = items[:2]
+    data = {
+        "putaran": 1,
+        "kembalikan": "1",
+        f"keputusan-{first}": "rejected",
+        f"alasan-{first}": "tanpa_ttd",
+        f"keputusan-{second}": "rejected",
+        f"alasan-{second}": "salah_periode",
+    }
+
+    # when the screen refuses the incomplete decision
+    response = client_for(evaluator_kaltim).post(
+        reverse("evaluation:review", args=[report.pk]), data
+    )
+
+    # then each rejected item shows its own reason selected, and only that one
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('<option value="tanpa_ttd" selected>') == 1
+    assert body.count('<option value="salah_periode" selected>') == 1
+    assert body.count('<option value="tanpa_ttd">') == len(items) - 1
