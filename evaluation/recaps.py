@@ -225,21 +225,26 @@ def kanwil_recap(periods, *, kanwil=None):
     return by_kanwil(expected_reports(periods, kanwil=kanwil), kanwils, region_counts(kanwil))
 
 
-def period_rates(cycle, *, kanwil=None, regions=None, today=None):
+def period_rates(cycle, *, kanwil=None, regions=None, today=None, scope=None):
     """Per-period figures of a cycle (national, one Kanwil or some regions), in four queries,
     cached per score version: every change they count (a submission, a decision, a reopening,
     an extension, an assignment, a period's dates) recomputes the cycle's scores and so bumps
-    it, and a region or Kanwil changed bumps the names version."""
+    it, and a region or Kanwil changed bumps the names version.
+
+    ``scope``, when the regions are a user's (``Region.objects.visible_to``), is
+    ``caches.scope`` of that user: it decides the regions, so it keys them without compiling
+    their query."""
     today = today or ministry_today()
     periods = list(cycle.periods.all())
 
     def compute():
         return by_period(expected_reports(periods, kanwil=kanwil, regions=regions), periods, today)
 
-    try:
-        scope = str(regions.query) if regions is not None else None
-    except EmptyResultSet:
-        return compute()
+    if scope is None:
+        try:
+            scope = str(regions.query) if regions is not None else None
+        except EmptyResultSet:
+            return compute()
     key = caches.figures_key(
         "period-rates",
         cycle.pk,

@@ -145,26 +145,71 @@ def gather(cycle, *, periods=None, regions=None):
             period__in=period_ids, region__in=list(region_rows)
         ).order_by()  # no joins for the default ordering
     }
-    report_ids = [r.pk for r in reports.values()]
-    extensions = Extension.objects.filter(
-        period__in=period_ids, region__in=list(region_rows)
-    ).due_dates()
-    requests = defaultdict(list)
-    for request in RevisionRequest.objects.filter(report__in=report_ids).order_by("returned_at"):
-        requests[request.report_id].append(request)
-    decisions = defaultdict(list)  # report -> [(round, requirement, decision, reason)]
-    for row in (
-        ItemDecision.objects.filter(review__report__in=report_ids, review__decided_at__isnull=False)
-        .values_list("review__report_id", "review__round", "requirement_id", "decision", "reason")
-        .order_by("review__round")
-    ):
-        decisions[row[0]].append(row[1:])
-    with_evidence = set(
-        Evidence.objects.filter(report__in=report_ids, removed_at__isnull=True)
-        .order_by()  # the default ordering would make DISTINCT keep every file's row
-        .values_list("report_id", "requirement_id")
-        .distinct()
+    extensions = (
+        Extension.objects.filter(period__in=period_ids, region__in=list(region_rows))
+        .order_by()  # one extension per region and period: no joins for the ordering
+        .due_dates()
     )
+    return _assemble(periods, actions_of, region_rows, measures, reports, extensions)
+
+
+def gather_one(region, period):
+    """The ScoreInputs of one region in one period exactly as ``gather`` returns them for the
+    pair (None if nothing is assigned to it in the period), in at most six queries."""
+    actions_of = defaultdict(set)
+    measures = defaultdict(dict)
+    rows = (
+        ActionMeasure.objects.filter(
+            period=period, action__cycle=period.cycle_id, action__assignments__region=region
+        )
+        .order_by("action_id", "requirements__order", "requirements__id")
+        .values_list("action_id", "action__number", "requirements__id", "requirements__name")
+    )
+    for action_id, number, requirement_id, name in rows:
+        # Assigned actions without a measure in the period add no item to it in ``gather``.
+        actions_of[region.pk].add(action_id)
+        required = measures[period.pk].setdefault(action_id, [])
+        if requirement_id is not None:
+            required.append((requirement_id, name, number))
+    if not actions_of:
+        return None
+    reports = {
+        (r.region_id, r.period_id): r
+        for r in Report.objects.filter(period=period, region=region).order_by()
+    }
+    extensions = Extension.objects.filter(period=period, region=region).order_by().due_dates()
+    (inputs,) = _assemble([period], actions_of, {region.pk: region}, measures, reports, extensions)
+    return inputs
+
+
+def _assemble(periods, actions_of, region_rows, measures, reports, extensions):
+    """ScoreInputs of the assigned pairs from what ``gather`` read, with the reports' revision
+    requests, decisions and evidence (three queries when there are reports)."""
+    report_ids = [r.pk for r in reports.values()]
+    requests = defaultdict(list)
+    decisions = defaultdict(list)  # report -> [(round, requirement, decision, reason)]
+    with_evidence = set()
+    if report_ids:
+        for request in RevisionRequest.objects.filter(report__in=report_ids).order_by(
+            "returned_at"
+        ):
+            requests[request.report_id].append(request)
+        for row in (
+            ItemDecision.objects.filter(
+                review__report__in=report_ids, review__decided_at__isnull=False
+            )
+            .values_list(
+                "review__report_id", "review__round", "requirement_id", "decision", "reason"
+            )
+            .order_by("review__round")
+        ):
+            decisions[row[0]].append(row[1:])
+        with_evidence = set(
+            Evidence.objects.filter(report__in=report_ids, removed_at__isnull=True)
+            .order_by()  # the default ordering would make DISTINCT keep every file's row
+            .values_list("report_id", "requirement_id")
+            .distinct()
+        )
 
     result = []
     for region_id, action_ids in sorted(
@@ -329,12 +374,13 @@ class Explanation:
 def explain(region, period):
     """The live computation of one region's score in one period, with every input shown."""
     cycle = period.cycle
-    gathered = gather(cycle, periods=[period], regions=[region])
-    if not gathered:
+    inputs = gather_one(region, period)
+    if inputs is None:
         return None
-    inputs = gathered[0]
     settings = scoring_settings(cycle)
-    holidays = holiday_dates(cycle)
+    # Holidays only enter the working days between a return and its answer.
+    answered = any(request.answered_at for request in inputs.requests)
+    holidays = holiday_dates(cycle) if answered else frozenset()
     result = inputs.score(settings, holidays)
     due_on = inputs.extension_due or period.due_on
     skipped = sorted(

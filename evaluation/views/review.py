@@ -1,7 +1,6 @@
 """The evaluator's work: the queue, the review screen, reopening, and the score explained."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,24 +13,36 @@ from accounts.days import user_today
 from accounts.models import Holiday, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import Period, RejectionReason, Report, ReportStatus
-from reporting.presenters import duplicate_flags, evidence_by_requirement, round_changes
-from reporting.requirements import report_requirements
+from reporting.presenters import round_changes
 from reporting.services import ReportingError
 
-from .. import presence
-from ..models import Decision, Review, ReviewOutcome
-from ..queues import period_counts, regions_in_scope, review_wait_days, waiting_reports
+from .. import caches, presence
+from ..models import Decision, ReviewOutcome
+from ..queues import (
+    period_counts,
+    queue_page,
+    regions_in_scope,
+    review_wait_days,
+    waiting_reports,
+)
+from ..review_screen import (
+    carried_ids,
+    evidence_files,
+    latest_decisions,
+    mark_duplicates,
+    past_decisions,
+    review_blocks,
+)
 from ..scorecards import explain
 from ..services import (
     IncompleteReview,
     ItemChoice,
-    carried_decisions,
-    current_round,
     decide,
     plan_review,
     reopen,
 )
 from ..signals import reminder_requested
+from .options import option_tags
 
 
 @role_required(EVALUATOR, ADMIN)
@@ -52,16 +63,22 @@ def queue(request):
     status = request.GET.get("status", ReportStatus.SUBMITTED)
     if status not in ReportStatus.values and status != "semua":
         status = ReportStatus.SUBMITTED
+    region_list = list(regions.only("code", "name"))
     region = None
     if request.GET.get("daerah"):
-        region = regions.filter(code=request.GET["daerah"]).first()
+        region = next((r for r in region_list if r.code == request.GET["daerah"]), None)
     reports = waiting_reports(
-        user, period=period, status=None if status == "semua" else status, region=region
+        user,
+        period=period,
+        status=None if status == "semua" else status,
+        region=region,
+        scope=[r.pk for r in region_list],
     )
     if cycle is not None:
         reports = reports.filter(period__cycle=cycle)
-    page = Paginator(reports, 50).get_page(request.GET.get("halaman"))
-    _mark_waiting(page.object_list)
+    page = queue_page(reports, request.GET.get("halaman"))
+    others = presence.open_by_others(page.object_list, user)
+    _mark_waiting(page.object_list, others)
     remind_period = next((p for p in periods if str(p.pk) == request.GET.get("ingatkan")), None)
     return render(
         request,
@@ -75,22 +92,27 @@ def queue(request):
             "status": status,
             "statuses": ReportStatus.choices,
             "region": region,
-            "regions": list(regions.only("code", "name")),
+            "region_options": option_tags(
+                [(r.code, r.name) for r in region_list], region.code if region else None
+            ),
             "page": page,
-            "counts": period_counts(cycle, regions) if cycle else [],
-            "others": presence.open_by_others(page.object_list, user),
+            "counts": period_counts(cycle, regions, scope=caches.scope(user)) if cycle else [],
             "remind_period": remind_period,
             "remind_plan": _reminder_plan(remind_period, regions, user) if remind_period else None,
         },
     )
 
 
-def _mark_waiting(reports):
-    """Each submitted report's wait in working days, and whether it is past the service level."""
-    holidays = frozenset(Holiday.objects.values_list("date", flat=True))
+def _mark_waiting(reports, others):
+    """Each submitted report's wait in working days, whether it is past the service level,
+    and who else has it open."""
+    holidays = None
     for report in reports:
         report.waiting_days = None
+        report.opened_by_other = others.get(report.pk)
         if report.status == ReportStatus.SUBMITTED and report.last_submitted_at:
+            if holidays is None:
+                holidays = frozenset(Holiday.objects.values_list("date", flat=True))
             report.waiting_days = review_wait_days(report, report.region.today(), holidays)
             report.past_sla = report.waiting_days > report.period.cycle.review_sla_days
 
@@ -160,9 +182,8 @@ def review(request, pk):
     report = get_object_or_404(
         Report.objects.visible_to(user).select_related("region", "period__cycle"), pk=pk
     )
-    blocks = report_requirements(report.region, report.period)
+    blocks = review_blocks(report)
     requirements = [req for block in blocks for req in block.requirements]
-    round_number = current_round(report)
     reviewable = report.status == ReportStatus.SUBMITTED
     posted = {}
     problems = {}
@@ -202,35 +223,36 @@ def review(request, pk):
                     _("%(region)s dikembalikan untuk perbaikan.") % {"region": report.region.name},
                 )
             return redirect("evaluation:queue")
+    # Versions are numbered 1, 2, ... as they are sent: the latest number is the round.
+    changes = round_changes(report)
+    round_number = changes.round
     others_open = None
     if reviewable:
         # A read: who is looking goes to the cache; the first decision records the review.
         others_open = presence.note_open(report, round=round_number, user=user)
-    previous = {}
-    for review_row in (
-        Review.objects.filter(report=report, decided_at__isnull=False)
-        .order_by("round")
-        .prefetch_related("decisions")
-    ):
-        for decision in review_row.decisions.all():
-            previous[decision.requirement_id] = (review_row.round, decision)
-    changes = round_changes(report)
-    carried = carried_decisions(report, changes) if reviewable else {}
-    evidence = evidence_by_requirement(report)
-    entries = {entry.action_id: entry for entry in report.entries.all()}
+    # A decided round returns or verifies the report, so a report waiting in its first round
+    # has no decisions to read.
+    first_wait = reviewable and round_number <= 1
+    decided = [] if first_wait else past_decisions(report)
+    previous = latest_decisions(decided)
+    carried = carried_ids(decided, changes) if reviewable else frozenset()
+    files = evidence_files(report, changes.new_evidence)
+    mark_duplicates(report, files, viewer=user)
+    entries = {entry.action_id: entry for entry in report.entries.order_by()}
+    options = _reason_options()
     for block in blocks:
-        block.entry = entries.get(block.action.pk)
+        block.entry = entries.get(block.action_id)
         for req in block.requirements:
-            req.files = evidence.get(req.pk, [])
+            req.files = files.get(req.pk, [])
             req.previous = previous.get(req.pk)
             req.posted = posted.get(req.pk)
-            req.carried = carried.get(req.pk)
+            req.carried = req.pk in carried
             req.changed = changes.previous is not None and req.pk in changes.changed
             req.problem = problems.get(req.pk)
             # Pre-selected: what was posted, else the decision carried from the last round.
             req.chosen = req.posted.decision if req.posted else ("accepted" if req.carried else "")
-            for item in req.files:
-                item.is_new = item.pk in changes.new_evidence
+            if reviewable:
+                req.reason_options = options(req.posted.reason if req.posted else None)
     return render(
         request,
         "evaluation/review.html",
@@ -241,13 +263,24 @@ def review(request, pk):
             "previous_round": changes.previous,
             "reviewable": reviewable,
             "others_open": others_open,
-            "duplicates": duplicate_flags(report, viewer=user),
-            "reasons": RejectionReason.choices,
             "verify_consequences": review_consequences(report, ReviewOutcome.VERIFIED),
             "return_consequences": review_consequences(report, ReviewOutcome.RETURNED),
             "note": request.POST.get("catatan", "") if request.method == "POST" else "",
         },
     )
+
+
+def _reason_options():
+    """The rejection reasons' options for a selected reason, each selection built once per
+    request rather than once per item."""
+    built = {}
+
+    def options(selected):
+        if selected not in built:
+            built[selected] = option_tags(RejectionReason.choices, selected)
+        return built[selected]
+
+    return options
 
 
 def review_consequences(report, outcome):

@@ -1,0 +1,183 @@
+"""What the review screen shows, read in few queries and laid out before the template runs.
+
+The screen lists every required item of a report with its files, earlier decisions and the
+evaluator's form fields. Building those rows here (one query per kind of row, plain values
+where no model behaviour is needed, each lookup done once) keeps the template a plain walk
+over prepared data: a lookup inside its loops would be repeated for every item and file.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Region
+from reporting.models import ActionMeasure, Evidence, RejectionReason, Report
+
+from .models import Decision, ItemDecision
+
+
+@dataclass
+class ReviewItem:
+    """One required evidence item with everything its row of the screen shows."""
+
+    pk: int
+    name: str
+    ref: str = ""  # the pk as the form fields name it, rendered without number formatting
+    files: list = field(default_factory=list)
+    previous: object = None  # PastDecision of the latest decided round, if any
+    posted: object = None  # the ItemChoice read from a refused POST
+    carried: bool = False
+    changed: bool = False
+    problem: str | None = None
+    chosen: str = ""
+    reason_options: str = ""
+
+
+@dataclass
+class ReviewBlock:
+    """One assigned action measured in the period, with its required items."""
+
+    action_id: int
+    number: int
+    title: str
+    measure: str
+    requirements: list = field(default_factory=list)
+    entry: object = None
+
+
+@dataclass(frozen=True)
+class PastDecision:
+    round: int
+    decision: str
+    reason: str
+
+    @property
+    def decision_label(self):
+        return Decision(self.decision).label if self.decision in Decision.values else self.decision
+
+    @property
+    def reason_label(self):
+        return dict(RejectionReason.choices).get(self.reason, self.reason)
+
+
+def review_blocks(report):
+    """The report's assigned actions measured in its period, each with its required items,
+    in one query (the same selection and order as ``reporting.requirements``)."""
+    rows = (
+        ActionMeasure.objects.filter(
+            period=report.period_id, action__assignments__region=report.region_id
+        )
+        .order_by("action__number", "pk", "requirements__order", "requirements__id")
+        .values_list(
+            "pk",
+            "measure",
+            "action_id",
+            "action__number",
+            "action__title",
+            "requirements__id",
+            "requirements__name",
+        )
+    )
+    blocks = {}
+    for measure_id, measure, action_id, number, title, req_id, req_name in rows:
+        block = blocks.get(measure_id)
+        if block is None:
+            block = blocks[measure_id] = ReviewBlock(action_id, number, title, measure)
+        if req_id is not None:
+            block.requirements.append(ReviewItem(pk=req_id, name=req_name, ref=str(req_id)))
+    return list(blocks.values())
+
+
+def past_decisions(report):
+    """[(round, requirement id, decision, reason)] of every decided round, oldest first."""
+    return list(
+        ItemDecision.objects.filter(review__report=report, review__decided_at__isnull=False)
+        .order_by("review__round", "pk")
+        .values_list("review__round", "requirement_id", "decision", "reason")
+    )
+
+
+def latest_decisions(decided):
+    """Requirement id -> PastDecision of the latest decided round that judged it."""
+    return {
+        req_id: PastDecision(number, decision, reason)
+        for number, req_id, decision, reason in decided
+    }
+
+
+def carried_ids(decided, changes):
+    """The items accepted in the previous round whose files did not change since: the rule of
+    ``services.carried_decisions``, over decisions already read."""
+    if changes.previous is None:
+        return frozenset()
+    return frozenset(
+        req_id
+        for number, req_id, decision, _reason in decided
+        if number == changes.previous
+        and decision == Decision.ACCEPTED
+        and changes.is_unchanged(req_id)
+    )
+
+
+def evidence_files(report, new_evidence=frozenset()):
+    """Requirement id -> the files the report holds for it, as plain rows, in one query."""
+    grouped = defaultdict(list)
+    rows = report.evidence.filter(removed_at__isnull=True).values(
+        "pk", "requirement_id", "original_name", "content_type", "size", "sha256"
+    )
+    for row in rows:
+        row["url"] = reverse("reporting:evidence-file", args=[row["pk"]])
+        row["is_new"] = row["pk"] in new_evidence
+        row["duplicates"] = ""
+        grouped[row["requirement_id"]].append(row)
+    return grouped
+
+
+def mark_duplicates(report, files, viewer=None):
+    """Set each file's ``duplicates`` ("Kota Samarinda – Triwulan III 2025; …"): where else
+    the exact file was sent, as ``reporting.presenters.duplicate_flags`` names it. A region
+    outside the viewer's scope is only hinted at.
+
+    One light query finds the files sent elsewhere (usually none); only then a second names
+    the reports in scope. A single query joining every name and testing the scope row by row
+    costs the database more to plan than both together."""
+    mine = defaultdict(list)
+    for rows in files.values():
+        for row in rows:
+            mine[row["sha256"]].append(row)
+    if not mine:
+        return
+    others = (
+        # Only files another region actually sent count: not drafts, not files taken back.
+        Evidence.objects.filter(
+            sha256__in=list(mine), removed_at__isnull=True, report__first_submitted_at__isnull=False
+        )
+        .exclude(report=report)
+        .order_by()
+    )
+    if viewer is not None:
+        visible = Region.objects.visible_to(viewer)
+        in_scope = ExpressionWrapper(Q(report__region__in=visible), output_field=BooleanField())
+    else:
+        in_scope = Value(True)
+    found = list(others.annotate(in_scope=in_scope).values_list("sha256", "report_id", "in_scope"))
+    if not found:
+        return
+    named = (
+        Report.objects.filter(pk__in={report_id for _sha, report_id, shown in found if shown})
+        .order_by()
+        .values_list("pk", "region__name", "period__name", "period__cycle__year")
+    )
+    names = {pk: f"{region} – {period} {year}" for pk, region, period, year in named}
+    seen_elsewhere = defaultdict(set)
+    for sha, report_id, shown in found:
+        seen_elsewhere[sha].add(
+            names[report_id] if shown else _("daerah lain di luar wilayah kerja Anda")
+        )
+    for sha, places in seen_elsewhere.items():
+        shown = "; ".join(sorted(places))
+        for row in mine[sha]:
+            row["duplicates"] = shown
