@@ -1,10 +1,12 @@
 """The officer's home page shows the piagam its region received, to download and to verify."""
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from piagam.models import CertificateStatus
+from piagam.models import Certificate, CertificateStatus
 from piagam.panels import officer_piagam
 from tests.piagam.test_certificate_views import (
     BALIKPAPAN,
@@ -130,3 +132,30 @@ def test_the_panel_reads_its_piagam_in_one_query(
     assert len(context["certificates"]) == 2
     assert html.count('data-testid="verify-link"') == 2
     assert html.count("sebagai daerah dengan pelaporan Aksi HAM terbaik Tahun 2025") == 2
+
+
+def test_with_a_shared_cache_the_panel_follows_every_issue_and_revocation(
+    piagam_2025, client_for, officer_balikpapan, settings, django_capture_on_commit_callbacks
+):
+    # given the shared cache's path: the region's piagam kept under the piagam version
+    settings.CACHE_URL = "redis://shared.example"  # the test's own cache stands in
+    client = client_for(officer_balikpapan)
+    certificate = piagam_2025["balikpapan"]
+    rendering = piagam_2025["rendering"]
+    assert certificate.number in home(client)
+    with CaptureQueriesContext(connection) as queries:
+        home(client)
+    assert not any("piagam_certificate" in q["sql"] for q in queries.captured_queries)
+
+    # when the national piagam is issued and the Kaltim one revoked
+    with django_capture_on_commit_callbacks(execute=True):
+        Certificate.objects.filter(pk=rendering.pk).update(
+            status=CertificateStatus.ISSUED, pdf=certificate.pdf.name
+        )
+        certificate.status = CertificateStatus.REVOKED
+        certificate.save(update_fields=["status"])
+
+    # then the officer's next visit shows exactly that
+    page = home(client)
+    assert rendering.number in page
+    assert certificate.number not in page
