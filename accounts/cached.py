@@ -7,6 +7,7 @@ under the new number. The callbacks are marked, so that a test counting what run
 commit can tell work (a task queued, a recomputation) from this bookkeeping.
 """
 
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -15,6 +16,11 @@ from django.db import transaction
 # Long: a number that expires (or is evicted) starts again from the clock, never from a
 # number an earlier entry was stored under.
 VERSION_SECONDS = 30 * 24 * 3600
+
+
+def digest(prefix, *parts):
+    """A cache key for ``parts`` (ids, names, paths), whatever characters they hold."""
+    return f"{prefix}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
 
 
 def version(key):

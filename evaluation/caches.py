@@ -6,7 +6,6 @@ when a region or a Kanwil changes), so a change gives every later read a new key
 entries are never read again. That holds on a per-process cache as on a shared one.
 """
 
-import hashlib
 from functools import wraps
 
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
+from accounts.cached import digest
 from accounts.days import ministry_today
 from accounts.models import Kanwil, KanwilProvince, Region
 
@@ -26,10 +26,8 @@ FIGURES_SECONDS = 3600
 NAMED = (Region, Kanwil, KanwilProvince)
 
 
-def digest_key(prefix, *parts):
-    # Paths and names may hold characters a cache backend refuses in keys: hash the parts.
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"{prefix}:{digest}"
+# Paths and names may hold characters a cache backend refuses in keys: the parts are hashed.
+digest_key = digest
 
 
 def standings_key(cycle, versions, today):

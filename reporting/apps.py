@@ -7,6 +7,7 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Pelaporan Aksi HAM")
 
     def ready(self):
-        from . import cycles
+        from . import asked, cycles
 
         cycles.connect()
+        asked.connect()

@@ -1,12 +1,13 @@
 """Extension requests on the officer's pages: what was asked, what was decided, and the form.
 
 The page passes what it already knows (its period rows, or its report and deadline), so the
-box costs one query: the requests themselves.
+box costs one query at most: the requests themselves (reporting.asked).
 """
 
 from django import template
 
-from ..models import ExtensionRequest, ExtensionRequestStatus, ReportStatus
+from ..asked import extension_requests_of
+from ..models import ExtensionRequestStatus, ReportStatus
 
 register = template.Library()
 
@@ -31,7 +32,7 @@ def extension_box(context, region, rows=None, period=None, report=None, deadline
     else:
         cases = [(period, report, deadline)]
     periods = {case[0].pk: case[0] for case in cases}
-    requests = list(ExtensionRequest.objects.filter(region=region, period_id__in=list(periods)))
+    requests = extension_requests_of(region, periods)
     for extension_request in requests:
         extension_request.period = periods[extension_request.period_id]  # already at hand
     pending = {r.period_id for r in requests if r.status == ExtensionRequestStatus.PENDING}
