@@ -7,7 +7,8 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Pelaporan Aksi HAM")
 
     def ready(self):
-        from . import asked, cycles
+        from . import asked, cycles, requirements
 
         cycles.connect()
         asked.connect()
+        requirements.connect()

@@ -13,6 +13,7 @@ from .querysets import (
     EvidenceQuerySet,
     ExtensionQuerySet,
     ReportQuerySet,
+    SetupQuerySet,
 )
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -195,6 +196,8 @@ class Action(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SetupQuerySet.as_manager()
+
     class Meta:
         ordering = ["cycle__year", "number"]
         verbose_name = _("Aksi HAM")
@@ -213,6 +216,8 @@ class ActionMeasure(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="measures")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="measures")
     measure = models.TextField(_("ukuran keberhasilan"))
+
+    objects = SetupQuerySet.as_manager()
 
     class Meta:
         ordering = ["period__order", "action__number"]
@@ -240,6 +245,8 @@ class EvidenceRequirement(models.Model):
     name = models.CharField(_("nama dokumen"), max_length=200)
     description = models.TextField(_("keterangan"), blank=True)
 
+    objects = SetupQuerySet.as_manager()
+
     class Meta:
         ordering = ["measure_id", "order", "pk"]
         verbose_name = _("data dukung wajib")
@@ -255,6 +262,8 @@ class Assignment(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="assignments")
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="assignments")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SetupQuerySet.as_manager()
 
     class Meta:
         ordering = ["region__code", "action__number"]

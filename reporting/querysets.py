@@ -2,7 +2,39 @@
 
 from django.db import models
 
+from accounts.cached import bump_after_commit
 from accounts.models import Region
+
+# What regions must report (actions, their measures and required items, assignments) is kept
+# in the shared cache under this number (reporting.requirements).
+SETUP_VERSION_KEY = "reporting-setup-version"
+
+
+def setup_changed(**kwargs):
+    bump_after_commit(SETUP_VERSION_KEY)
+
+
+class SetupQuerySet(models.QuerySet):
+    """Writes that send no model signal still move the setup version (saves and deletions
+    move it through signals: reporting.requirements.connect)."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            setup_changed()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            setup_changed()
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            setup_changed()
+        return rows
 
 
 class ReportQuerySet(models.QuerySet):

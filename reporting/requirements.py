@@ -2,7 +2,17 @@
 
 from dataclasses import dataclass
 
-from .models import ActionMeasure
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+from accounts.cached import digest, version
+
+from .models import Action, ActionMeasure, Assignment, EvidenceRequirement
+from .querysets import SETUP_VERSION_KEY, setup_changed
+
+REQUIREMENTS_SECONDS = 3600
+SETUP_MODELS = (Action, ActionMeasure, EvidenceRequirement, Assignment)
 
 
 @dataclass
@@ -13,7 +23,22 @@ class ActionBlock:
 
 
 def report_requirements(region, period):
-    """The assigned actions that have a measure in this period, in action order (2 queries)."""
+    """The assigned actions that have a measure in this period, in action order.
+
+    Two queries; with a shared cache (CACHE_URL), kept there under the setup version, which
+    every write to actions, measures, required items or assignments moves once committed.
+    """
+    if not settings.CACHE_URL:
+        return _read(region, period)
+    key = digest("requirements", region.pk, period.pk, version(SETUP_VERSION_KEY))
+    found = cache.get(key)
+    if found is None:
+        found = _read(region, period)
+        cache.set(key, found, REQUIREMENTS_SECONDS)
+    return found
+
+
+def _read(region, period):
     measures = (
         ActionMeasure.objects.filter(period=period, action__assignments__region=region)
         .select_related("action")
@@ -24,3 +49,10 @@ def report_requirements(region, period):
         ActionBlock(action=m.action, measure=m, requirements=list(m.requirements.all()))
         for m in measures
     ]
+
+
+def connect():
+    for model in SETUP_MODELS:
+        uid = f"reporting-setup-{model._meta.label_lower}"
+        post_save.connect(setup_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(setup_changed, sender=model, dispatch_uid=f"{uid}-delete")
