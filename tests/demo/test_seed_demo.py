@@ -1,13 +1,16 @@
 import hashlib
+import io
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
 from pypdf import PdfReader
 
-from accounts.models import Kanwil, Role, User
-from accounts.services import sync_holidays
+from accounts.models import Kanwil, Region, Role, User
+from accounts.services import load_regions, sync_holidays
 from evaluation.models import ItemDecision, Review, Score
 from evaluation.rankings import cycle_ranking
 from evaluation.scorecards import explain
@@ -28,17 +31,34 @@ from reporting.models import (
 )
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`seed_demo` run once for the module (it builds some thousand evidence files), in one
+    transaction rolled back at the end; each test runs in a savepoint inside it."""
+    from django.conf import settings
+
     # The demo writes real evidence files: keep them out of var/media.
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    media = tmp_path_factory.mktemp("demo-media")
+    old_media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, media
+    printed = io.StringIO()
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            if not Region.objects.filter(code="64.71").exists():
+                load_regions()
+            # As `make demo` does through load_reference_data: responsiveness counts working
+            # days.
+            sync_holidays([2025, 2026])
+            call_command("seed_demo", stdout=printed)
+            yield SimpleNamespace(media_root=media, printed=printed.getvalue())
+            transaction.set_rollback(True)
+    finally:
+        settings.MEDIA_ROOT = old_media
 
 
 @pytest.fixture(autouse=True)
-def holidays(db):
-    # As `make demo` does through load_reference_data: responsiveness counts working days.
-    sync_holidays([2025, 2026])
+def media_root(demo, settings, db):
+    settings.MEDIA_ROOT = demo.media_root
+    return demo.media_root
 
 
 def round2(value):
@@ -46,9 +66,7 @@ def round2(value):
 
 
 @pytest.mark.django_db
-def test_demo_builds_cycle_2025_with_four_quarters_and_seven_actions(regions, capsys):
-    call_command("seed_demo")
-
+def test_demo_builds_cycle_2025_with_four_quarters_and_seven_actions(regions):
     cycle = ReportingCycle.objects.get(year=2025)
     assert cycle.scheme == "quarterly"
     periods = list(cycle.periods.values_list("code", "due_on"))
@@ -69,8 +87,6 @@ def test_demo_builds_cycle_2025_with_four_quarters_and_seven_actions(regions, ca
 
 @pytest.mark.django_db
 def test_demo_assigns_every_action_to_every_kaltim_and_kaltara_region(regions):
-    call_command("seed_demo")
-
     kanwil = Kanwil.objects.get(code="kaltim")
     covered = regions.of_kanwil(kanwil)
     assert covered.count() == 17  # 11 in Kaltim, 6 in Kaltara, provinces included
@@ -80,9 +96,8 @@ def test_demo_assigns_every_action_to_every_kaltim_and_kaltara_region(regions):
 
 
 @pytest.mark.django_db
-def test_demo_users_log_in_with_the_printed_passwords(regions, capsys):
-    call_command("seed_demo")
-    printed = capsys.readouterr().out
+def test_demo_users_log_in_with_the_printed_passwords(regions, demo):
+    printed = demo.printed
 
     for username, role in [
         ("petugas.balikpapan", "officer"),
@@ -101,8 +116,6 @@ def test_demo_users_log_in_with_the_printed_passwords(regions, capsys):
 
 @pytest.mark.django_db
 def test_demo_signatory_is_visibly_an_example(regions):
-    call_command("seed_demo")
-
     kanwil = Kanwil.objects.get(code="kaltim")
     assert "(contoh)" in kanwil.head_name
     assert "contoh" in kanwil.head_nip
@@ -142,7 +155,7 @@ def snapshot(media_root):
 
 @pytest.mark.django_db
 def test_running_the_demo_twice_changes_nothing(regions, media_root):
-    call_command("seed_demo")
+    # (the module's fixture ran it once)
     before = snapshot(media_root)
 
     call_command("seed_demo")
@@ -152,8 +165,6 @@ def test_running_the_demo_twice_changes_nothing(regions, media_root):
 
 @pytest.mark.django_db
 def test_balikpapan_is_the_best_reporter_of_kanwil_kaltim_in_2025(regions):
-    call_command("seed_demo")
-
     cycle = ReportingCycle.objects.get(year=2025)
     ranking = cycle_ranking(cycle, Kanwil.objects.get(code="kaltim"))
     assert len(ranking) == 17
@@ -179,8 +190,6 @@ def test_balikpapan_is_the_best_reporter_of_kanwil_kaltim_in_2025(regions):
 
 @pytest.mark.django_db
 def test_balikpapan_loses_only_on_documents_accepted_after_revision(regions):
-    call_command("seed_demo")
-
     balikpapan = regions.get(code="64.71")
     cycle = ReportingCycle.objects.get(year=2025)
     revised = []
@@ -210,8 +219,6 @@ def test_balikpapan_loses_only_on_documents_accepted_after_revision(regions):
 
 @pytest.mark.django_db
 def test_every_2025_report_went_through_the_services_and_is_verified(regions, media_root):
-    call_command("seed_demo")
-
     cycle = ReportingCycle.objects.get(year=2025)
     reports = Report.objects.filter(period__cycle=cycle)
     assert reports.count() == 17 * 4
@@ -240,8 +247,6 @@ def test_every_2025_report_went_through_the_services_and_is_verified(regions, me
 
 @pytest.mark.django_db
 def test_demo_officers_are_examples_who_cannot_log_in(regions):
-    call_command("seed_demo")
-
     officers = User.objects.filter(role=Role.OFFICER)
     assert officers.count() == 17
     assert all("(contoh)" in officer.last_name for officer in officers)
