@@ -66,7 +66,8 @@ def gateway(settings):
             pass
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll, so that shutdown() at the end does not wait half a second.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     settings.NOTIFY_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/kirim"
     settings.NOTIFY_GATEWAY_SECRET = SECRET
