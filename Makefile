@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format check-messages check-migrations check-deploy ci messages \
+.PHONY: run test coverage install migrate demo lint format check-messages check-migrations check-deploy ci messages \
 	bench clean backup restore bench-rush bench-crash
 
 $(STAMP): pyproject.toml constraints.txt
@@ -45,6 +45,10 @@ run: demo
 TEST_WORKERS ?= 2
 
 test: install
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The same tests with line coverage (slower: coverage traces every line).
+coverage: install
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: $(STAMP)
