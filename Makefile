@@ -41,15 +41,12 @@ run: demo
 	$(BIN)/celery -A ranham_portal call evaluation.tasks.recompute_recent_cycles
 	$(BIN)/honcho -f Procfile.dev start
 
-# The tests in parallel, one process per core (pytest-xdist); TEST_WORKERS=0 runs them in one.
-TEST_WORKERS ?= 2
-
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The same tests with line coverage (slower: coverage traces every line).
 coverage: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -221,15 +221,6 @@ def client_for(client):
     return login
 
 
-def pytest_collection_modifyitems(config, items):
-    # In a parallel run (make test: pytest-xdist, --dist loadgroup) the tests with a real
-    # Celery worker all run in one process: one worker consumes the broker, on that process's
-    # test database.
-    for item in items:
-        if "celery_worker_process" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("celery-worker"))
-
-
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A real Celery worker in its own process, on the configured broker and the test database.
