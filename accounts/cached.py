@@ -11,7 +11,7 @@ import hashlib
 import time
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 
 # Long: a number that expires (or is evicted) starts again from the clock, never from a
 # number an earlier entry was stored under.
@@ -55,3 +55,24 @@ def forget_after_commit(*keys):
 
 def is_cache_bookkeeping(callback):
     return getattr(callback, "cache_bookkeeping", False)
+
+
+class VersionedQuerySet(models.QuerySet):
+    """Writes that send no model signal (update, bulk_create, bulk_update) still move the
+    subclass's ``version_key``; saves and deletions move it through signals."""
+
+    version_key = None
+
+    def _moved(self, result):
+        if result:
+            bump_after_commit(self.version_key)
+        return result
+
+    def update(self, **kwargs):
+        return self._moved(super().update(**kwargs))
+
+    def bulk_create(self, objs, *args, **kwargs):
+        return self._moved(super().bulk_create(objs, *args, **kwargs))
+
+    def bulk_update(self, objs, *args, **kwargs):
+        return self._moved(super().bulk_update(objs, *args, **kwargs))

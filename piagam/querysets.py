@@ -1,37 +1,21 @@
 """Who may see which piagam and batch: the one place piagam scoping lives (DESIGN section 4)."""
 
-from django.db import models
+from accounts.cached import VersionedQuerySet
 
-from .changes import changed
+from .changes import VERSION_KEY
 
 
 def _active(user):
     return getattr(user, "is_authenticated", False) and user.is_active
 
 
-class VersionedQuerySet(models.QuerySet):
-    """Writes that send no model signal still move the piagam version (piagam.changes)."""
+class PiagamQuerySet(VersionedQuerySet):
+    """Every write to piagam and batches moves the piagam version (piagam.changes)."""
 
-    def update(self, **kwargs):
-        rows = super().update(**kwargs)
-        if rows:
-            changed()
-        return rows
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        if created:
-            changed()
-        return created
-
-    def bulk_update(self, objs, *args, **kwargs):
-        rows = super().bulk_update(objs, *args, **kwargs)
-        if rows:
-            changed()
-        return rows
+    version_key = VERSION_KEY
 
 
-class CertificateBatchQuerySet(VersionedQuerySet):
+class CertificateBatchQuerySet(PiagamQuerySet):
     def visible_to(self, user):
         """Admins see every batch; an evaluator its Kanwil's (never national ones); others none."""
         if not _active(user):
@@ -43,7 +27,7 @@ class CertificateBatchQuerySet(VersionedQuerySet):
         return self.none()
 
 
-class CertificateQuerySet(VersionedQuerySet):
+class CertificateQuerySet(PiagamQuerySet):
     def visible_to(self, user):
         """Admins: all; evaluators: their Kanwil's piagam; officers: their region's piagam."""
         if not _active(user):

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from accounts.cached import bump_after_commit
+from accounts.cached import VersionedQuerySet, bump_after_commit
 from accounts.models import Region
 
 # What regions must report (actions, their measures and required items, assignments) is kept
@@ -14,27 +14,11 @@ def setup_changed(**kwargs):
     bump_after_commit(SETUP_VERSION_KEY)
 
 
-class SetupQuerySet(models.QuerySet):
-    """Writes that send no model signal still move the setup version (saves and deletions
-    move it through signals: reporting.requirements.connect)."""
+class SetupQuerySet(VersionedQuerySet):
+    """Every write to actions, measures, required items and assignments moves the setup
+    version (saves and deletions through signals: reporting.requirements.connect)."""
 
-    def update(self, **kwargs):
-        rows = super().update(**kwargs)
-        if rows:
-            setup_changed()
-        return rows
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        if created:
-            setup_changed()
-        return created
-
-    def bulk_update(self, objs, *args, **kwargs):
-        rows = super().bulk_update(objs, *args, **kwargs)
-        if rows:
-            setup_changed()
-        return rows
+    version_key = SETUP_VERSION_KEY
 
 
 class ReportQuerySet(models.QuerySet):
