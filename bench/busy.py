@@ -48,6 +48,7 @@ class BusyResult:
     elapsed: float = 0.0
     concurrency: int = 0
     left: int = 0  # officers who had not started when the measurement ended
+    first_error: str = ""  # the first POST that raised instead of answering
 
     def summary(self):
         ordered = sorted(self.seconds) or [0.0]
@@ -58,6 +59,7 @@ class BusyResult:
             f"{self.concurrency} officers at a time: {self.saved} drafts saved with evidence and "
             f"{self.submitted} reports sent, {self.left} officers not reached, "
             f"{self.failed} failed, {rate:.1f} POST/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+            + (f" (first failure: {self.first_error})" if self.first_error else "")
         )
 
 
@@ -164,16 +166,31 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+_REVISION_LOCK = threading.Lock()
+
+
+def _current_revision(officer):
+    """The report's revision after its draft was saved. One thread at a time reads it, on a
+    connection closed at once: a hundred threads each keeping a connection would take the
+    database's connection slots from the portal being measured."""
+    from django.db import connection
+
+    with _REVISION_LOCK:
+        try:
+            return (
+                Report.objects.filter(region=officer.region_id, period=officer.period_id)
+                .values_list("revision", flat=True)
+                .first()
+            )
+        finally:
+            connection.close()
+
+
 def _post(url, officer, *, send):
     fields = list(officer.fields)
     if send:
         # The draft just saved moved the report's revision: send on top of it.
-        revision = (
-            Report.objects.filter(region=officer.region_id, period=officer.period_id)
-            .values_list("revision", flat=True)
-            .first()
-        )
-        fields = send_fields(fields, revision)
+        fields = send_fields(fields, _current_revision(officer))
     body, content_type = _multipart(fields, officer.files if not send else [])
     request = urllib.request.Request(
         url,
@@ -210,7 +227,12 @@ class Deadline:
             url = f"{self.base_url}/laporan/periode/{officer.period_id}/"
             for send in (False, True):
                 started = time.perf_counter()
-                status = _post(url, officer, send=send)
+                try:
+                    status = _post(url, officer, send=send)
+                except Exception as error:  # a refused connection or a timeout is a failure too
+                    status = None
+                    with self.lock:
+                        self.result.first_error = self.result.first_error or repr(error)
                 with self.lock:
                     self.result.seconds.append(time.perf_counter() - started)
                     if status != 302:
@@ -219,9 +241,6 @@ class Deadline:
                         self.result.submitted += 1
                     else:
                         self.result.saved += 1
-        from django.db import connection
-
-        connection.close()  # this thread's own connection
 
     def __enter__(self):
         self.started = time.perf_counter()
