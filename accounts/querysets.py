@@ -1,5 +1,6 @@
 """Who may see which regions: the one place where region scoping is decided."""
 
+from django.apps import apps
 from django.db import models
 
 
@@ -8,7 +9,13 @@ class RegionQuerySet(models.QuerySet):
         return self.filter(level="provinsi")
 
     def of_kanwil(self, kanwil):
-        return self.filter(province__kanwil_link__kanwil=kanwil)
+        """The regions whose province the Kanwil covers (a province is its own province).
+
+        Said as "province in the Kanwil's provinces" rather than as a join through the
+        province's row: every evaluator's query carries this as a subquery, and the join
+        costs PostgreSQL more to plan than the rest of a one-report lookup."""
+        covered = apps.get_model("accounts", "KanwilProvince").objects.filter(kanwil=kanwil)
+        return self.filter(province_id__in=covered.values("province_id"))
 
     def visible_to(self, user):
         """Officers see their region, evaluators their Kanwil's regions, admins all."""
