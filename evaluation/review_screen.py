@@ -9,12 +9,12 @@ over prepared data: a lookup inside its loops would be repeated for every item a
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
-from reporting.models import ActionMeasure, Evidence, RejectionReason, Report
+from reporting.models import Evidence, RejectionReason, Report
+from reporting.requirements import report_requirements
 
 from .models import Decision, ItemDecision
 
@@ -62,33 +62,32 @@ class PastDecision:
     def reason_label(self):
         return dict(RejectionReason.choices).get(self.reason, self.reason)
 
+    @property
+    def summary(self):
+        """What the item's row says of it: "putaran 1: Ditolak (Tanpa tanda tangan …)"."""
+        said = _("putaran %(number)s: %(decision)s") % {
+            "number": self.round,
+            "decision": self.decision_label,
+        }
+        return f"{said} ({self.reason_label})" if self.reason else said
+
 
 def review_blocks(report):
-    """The report's assigned actions measured in its period, each with its required items,
-    in one query (the same selection and order as ``reporting.requirements``)."""
-    rows = (
-        ActionMeasure.objects.filter(
-            period=report.period_id, action__assignments__region=report.region_id
+    """The report's assigned actions measured in its period, each with its required items:
+    what ``reporting.requirements`` says the region must report (kept in the shared cache
+    under the setup version), laid out as the screen's rows."""
+    return [
+        ReviewBlock(
+            block.action.pk,
+            block.action.number,
+            block.action.title,
+            block.measure.measure,
+            requirements=[
+                ReviewItem(pk=req.pk, name=req.name, ref=str(req.pk)) for req in block.requirements
+            ],
         )
-        .order_by("action__number", "pk", "requirements__order", "requirements__id")
-        .values_list(
-            "pk",
-            "measure",
-            "action_id",
-            "action__number",
-            "action__title",
-            "requirements__id",
-            "requirements__name",
-        )
-    )
-    blocks = {}
-    for measure_id, measure, action_id, number, title, req_id, req_name in rows:
-        block = blocks.get(measure_id)
-        if block is None:
-            block = blocks[measure_id] = ReviewBlock(action_id, number, title, measure)
-        if req_id is not None:
-            block.requirements.append(ReviewItem(pk=req_id, name=req_name, ref=str(req_id)))
-    return list(blocks.values())
+        for block in report_requirements(report.region, report.period)
+    ]
 
 
 def past_decisions(report):
@@ -141,31 +140,32 @@ def mark_duplicates(report, files, viewer=None):
     the exact file was sent, as ``reporting.presenters.duplicate_flags`` names it. A region
     outside the viewer's scope is only hinted at.
 
-    One light query finds the files sent elsewhere (usually none); only then a second names
-    the reports in scope. A single query joining every name and testing the scope row by row
-    costs the database more to plan than both together."""
+    One light query finds the files sent elsewhere (usually none); only then are their
+    regions tested against the viewer's scope and the reports in scope named. Testing the
+    scope inside the first query costs more to plan and compile than the query itself."""
     mine = defaultdict(list)
     for rows in files.values():
         for row in rows:
             mine[row["sha256"]].append(row)
     if not mine:
         return
-    others = (
+    found = list(
         # Only files another region actually sent count: not drafts, not files taken back.
         Evidence.objects.filter(
             sha256__in=list(mine), removed_at__isnull=True, report__first_submitted_at__isnull=False
         )
         .exclude(report=report)
         .order_by()
+        .values_list("sha256", "report_id", "report__region_id")
     )
-    if viewer is not None:
-        visible = Region.objects.visible_to(viewer)
-        in_scope = ExpressionWrapper(Q(report__region__in=visible), output_field=BooleanField())
-    else:
-        in_scope = Value(True)
-    found = list(others.annotate(in_scope=in_scope).values_list("sha256", "report_id", "in_scope"))
     if not found:
         return
+    regions = {region_id for _sha, _report_id, region_id in found}
+    if viewer is not None:
+        regions = set(
+            Region.objects.visible_to(viewer).filter(pk__in=regions).values_list("pk", flat=True)
+        )
+    found = [(sha, report_id, region_id in regions) for sha, report_id, region_id in found]
     named = (
         Report.objects.filter(pk__in={report_id for _sha, report_id, shown in found if shown})
         .order_by()
