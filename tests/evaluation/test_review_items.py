@@ -1,0 +1,100 @@
+"""The review screen's item rows, written in Python, give the markup of the template they
+replaced."""
+
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.html import parse_html
+from django.utils import translation
+
+from evaluation.review_screen import PastDecision, ReviewItem
+from evaluation.services import ItemChoice
+from evaluation.templatetags.review_items import review_item
+from evaluation.views.options import option_tags
+from reporting.models import RejectionReason
+
+# The row as templates/evaluation/review.html drew it before the review_item tag.
+REPLACED = (Path(__file__).parent / "review_item_replaced.html").read_text()
+
+PDF = {
+    "pk": 7,
+    "url": "/laporan/berkas/7/",
+    "original_name": 'SK "Tim" <Pelaksana> & co.pdf',
+    "content_type": "application/pdf",
+    "size": 1_234_567,
+    "is_new": True,
+    "duplicates": "Kota Samarinda – Triwulan III 2025; <daerah lain>",
+}
+PHOTO = {
+    "pk": 8,
+    "url": "/laporan/berkas/8/",
+    "original_name": "foto kegiatan.jpg",
+    "content_type": "image/jpeg",
+    "size": 900,
+    "is_new": False,
+    "duplicates": "",
+}
+
+
+def rows():
+    """Rows in every state the screen shows: new and duplicate files, no files, a carried
+    decision, changed files, an earlier rejection, a refused POST with its problem."""
+    rejected = PastDecision(1, "rejected", RejectionReason.choices[0][0])
+    return {
+        "two files, new and duplicate": ReviewItem(
+            pk=31, name="SK Tim <Pelaksana>", ref="31", files=[PDF, PHOTO]
+        ),
+        "no files": ReviewItem(pk=32, name="Notulen rapat", ref="32"),
+        "carried": ReviewItem(
+            pk=33,
+            name="Daftar penerima",
+            ref="33",
+            files=[PHOTO],
+            previous=PastDecision(1, "accepted", ""),
+            carried=True,
+            chosen="accepted",
+        ),
+        "changed after a rejection": ReviewItem(
+            pk=34, name="Foto", ref="34", files=[PHOTO], previous=rejected, changed=True
+        ),
+        "refused POST": ReviewItem(
+            pk=35,
+            name="Laporan",
+            ref="35",
+            files=[PDF],
+            posted=ItemChoice("rejected", RejectionReason.choices[1][0], 'Kurang "cap" & <ttd>'),
+            problem="Pilih alasan penolakan.",
+            chosen="rejected",
+        ),
+    }
+
+
+@pytest.mark.parametrize("reviewable", [True, False])
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("case", list(rows()))
+def test_a_row_gives_the_markup_of_the_template_it_replaced(case, language, reviewable):
+    req = rows()[case]
+    if reviewable:
+        req.reason_options = option_tags(
+            RejectionReason.choices, req.posted.reason if req.posted else None
+        )
+    request = RequestFactory().get("/")
+    with translation.override(language):
+        before = Template(REPLACED).render(Context({"req": req, "reviewable": reviewable}))
+        after = review_item(Context({"request": request}), req, reviewable)
+
+    assert parse_html(after) == parse_html(before), f"\n{after}\n---\n{before}"
+
+
+def test_values_are_escaped_and_the_controls_name_the_item():
+    req = rows()["refused POST"]
+    req.reason_options = option_tags(RejectionReason.choices, req.posted.reason)
+
+    row = review_item(Context({}), req, True)
+
+    assert "<Pelaksana>" not in row and "&lt;ttd&gt;" in row
+    assert 'name="keputusan-35"' in row and 'name="alasan-35"' in row
+    assert 'name="catatan-35"' in row and 'id="tolak-35" value="rejected" checked' in row
+    assert 'data-testid="item-problem"' in row
