@@ -6,9 +6,9 @@ what they need for a whole cycle in a fixed number of queries and stores what th
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import Holiday, Region
@@ -69,16 +69,26 @@ class ItemState:
         return self.final is None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class ReportState:
+    """What the rules read of a report (a national recomputation reads two thousand of them:
+    model instances with every field cost more than the scoring)."""
+
+    pk: int
+    status: str
+    first_submitted_at: datetime | None
+
+
+@dataclass(slots=True)
 class ScoreInputs:
     """Everything the rules need for one region in one period."""
 
     region: Region
     period: Period
-    report: Report | None
+    report: ReportState | None
     extension_due: object = None
     items: list = field(default_factory=list)
-    requests: list = field(default_factory=list)  # reporting RevisionRequest rows
+    requests: list = field(default_factory=list)  # scoring.RevisionRequest, oldest first
 
     @property
     def submitted(self):
@@ -88,22 +98,20 @@ class ScoreInputs:
     def provisional(self):
         if self.report is None:
             return False
-        return self.report.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED) or any(
-            item.pending for item in self.items if self.submitted
+        return self.report.status in (ReportStatus.SUBMITTED, ReportStatus.RETURNED) or (
+            self.submitted and any(item.pending for item in self.items)
         )
 
     def score(self, settings, holidays):
+        submitted = self.submitted
         return scoring.score_report(
             first_submitted_at=self.report.first_submitted_at if self.report else None,
             due_on=self.period.due_on,
             closes_on=self.period.closes_on,
             tz=self.region.time_zone,
             extended_to=self.extension_due,
-            outcomes=[item.outcome(self.submitted) for item in self.items],
-            revision_requests=[
-                scoring.RevisionRequest(returned_at=r.returned_at, resubmitted_at=r.answered_at)
-                for r in self.requests
-            ],
+            outcomes=[item.outcome(submitted) for item in self.items],
+            revision_requests=self.requests,
             holidays=holidays,
             settings=settings,
         )
@@ -119,32 +127,31 @@ def holiday_dates(cycle):
 
 
 def gather(cycle, *, periods=None, regions=None):
-    """ScoreInputs of every assigned (region, period) pair of the cycle, in eight queries."""
+    """ScoreInputs of every assigned (region, period) pair of the cycle, in nine queries."""
     periods = list(periods if periods is not None else Period.objects.filter(cycle=cycle))
     period_ids = [p.pk for p in periods]
-    assignments = Assignment.objects.filter(action__cycle=cycle)
+    # Rows as tuples, not model instances, wherever no model behaviour is needed: a national
+    # cycle reads tens of thousands of them.
+    assignments = Assignment.objects.filter(action__cycle=cycle).order_by()
     if regions is not None:
         assignments = assignments.filter(region__in=regions)
     actions_of = defaultdict(set)
-    region_rows = {}
-    for assignment in assignments.select_related("region"):
-        actions_of[assignment.region_id].add(assignment.action_id)
-        region_rows[assignment.region_id] = assignment.region
+    for region_id, action_id in assignments.values_list("region_id", "action_id"):
+        actions_of[region_id].add(action_id)
+    region_rows = Region.objects.in_bulk(list(actions_of))
     measures = defaultdict(dict)  # period -> action -> [(requirement id, name, action number)]
-    for measure in (
+    rows = (
         ActionMeasure.objects.filter(period__in=period_ids)
-        .select_related("action")
-        .prefetch_related("requirements")
-    ):
-        measures[measure.period_id][measure.action_id] = [
-            (r.pk, r.name, measure.action.number) for r in measure.requirements.all()
-        ]
-    reports = {
-        (r.region_id, r.period_id): r
-        for r in Report.objects.filter(
-            period__in=period_ids, region__in=list(region_rows)
-        ).order_by()  # no joins for the default ordering
-    }
+        .order_by("period_id", "action_id", "requirements__order", "requirements__id")
+        .values_list(
+            "period_id", "action_id", "action__number", "requirements__id", "requirements__name"
+        )
+    )
+    for period_id, action_id, number, requirement_id, name in rows:
+        required = measures[period_id].setdefault(action_id, [])
+        if requirement_id is not None:  # a measure without required items still counts
+            required.append((requirement_id, name, number))
+    reports = Report.objects.filter(period__in=period_ids, region__in=list(region_rows))
     extensions = (
         Extension.objects.filter(period__in=period_ids, region__in=list(region_rows))
         .order_by()  # one extension per region and period: no joins for the ordering
@@ -173,63 +180,84 @@ def gather_one(region, period):
             required.append((requirement_id, name, number))
     if not actions_of:
         return None
-    reports = {
-        (r.region_id, r.period_id): r
-        for r in Report.objects.filter(period=period, region=region).order_by()
-    }
+    reports = Report.objects.filter(period=period, region=region)
     extensions = Extension.objects.filter(period=period, region=region).order_by().due_dates()
     (inputs,) = _assemble([period], actions_of, {region.pk: region}, measures, reports, extensions)
     return inputs
 
 
 def _assemble(periods, actions_of, region_rows, measures, reports, extensions):
-    """ScoreInputs of the assigned pairs from what ``gather`` read, with the reports' revision
-    requests, decisions and evidence (three queries when there are reports)."""
-    report_ids = [r.pk for r in reports.values()]
+    """ScoreInputs of the assigned pairs from what ``gather`` read and the ``reports``
+    queryset, with the reports' revision requests, decisions and evidence (four queries)."""
+    reports = reports.order_by()  # no joins for the default ordering
+    states = {
+        (region_id, period_id): ReportState(pk, status, first_submitted_at)
+        for pk, region_id, period_id, status, first_submitted_at in reports.values_list(
+            "pk", "region_id", "period_id", "status", "first_submitted_at"
+        )
+    }
     requests = defaultdict(list)
-    decisions = defaultdict(list)  # report -> [(round, requirement, decision, reason)]
+    decisions = defaultdict(list)  # report -> [(report, round, requirement, decision, reason)]
     with_evidence = set()
-    if report_ids:
-        for request in RevisionRequest.objects.filter(report__in=report_ids).order_by(
-            "returned_at"
+    if states:
+        # The reports as a subquery: a list of two thousand ids costs the planner more than
+        # the join. Evidence alone is read by id, where the join would scan the whole table.
+        report_ids = reports.values("pk")
+        for report_id, returned_at, answered_at in (
+            RevisionRequest.objects.filter(report__in=report_ids)
+            .order_by("returned_at", "pk")
+            .values_list("report_id", "returned_at", "answered_at")
         ):
-            requests[request.report_id].append(request)
+            requests[report_id].append(scoring.RevisionRequest(returned_at, answered_at))
+        # In any order: each report's few are sorted by round below, cheaper than in SQL.
         for row in (
             ItemDecision.objects.filter(
                 review__report__in=report_ids, review__decided_at__isnull=False
             )
+            .order_by()
             .values_list(
                 "review__report_id", "review__round", "requirement_id", "decision", "reason"
             )
-            .order_by("review__round")
         ):
-            decisions[row[0]].append(row[1:])
+            decisions[row[0]].append(row)
+        # A set drops the repeats (several files for one item) cheaper than DISTINCT.
         with_evidence = set(
-            Evidence.objects.filter(report__in=report_ids, removed_at__isnull=True)
-            .order_by()  # the default ordering would make DISTINCT keep every file's row
+            Evidence.objects.filter(
+                report__in=[state.pk for state in states.values()], removed_at__isnull=True
+            )
+            .order_by()
             .values_list("report_id", "requirement_id")
-            .distinct()
         )
 
     result = []
+    required_of = {}  # (period, assigned actions) -> required items, shared by most regions
     for region_id, action_ids in sorted(
         actions_of.items(), key=lambda pair: region_rows[pair[0]].code
     ):
+        action_ids = tuple(sorted(action_ids))
         for period in periods:
-            required = [
-                item
-                for action_id in sorted(action_ids)
-                for item in measures[period.pk].get(action_id, [])
-            ]
-            if not required and not any(a in measures[period.pk] for a in action_ids):
-                continue  # nothing assigned in this period
-            report = reports.get((region_id, period.pk))
+            key = (period.pk, action_ids)
+            if key not in required_of:
+                measured = measures[period.pk]
+                if any(action_id in measured for action_id in action_ids):
+                    required_of[key] = [
+                        item for action_id in action_ids for item in measured.get(action_id, ())
+                    ]
+                else:
+                    required_of[key] = None  # nothing assigned in this period
+            required = required_of[key]
+            if required is None:
+                continue
+            report = states.get((region_id, period.pk))
             items = {
                 pk: ItemState(requirement_id=pk, name=name, action_number=number)
                 for pk, name, number in required
             }
             if report is not None:
-                for _round, requirement_id, decision, reason in decisions[report.pk]:
+                # Sorted, the rows run by round (unique per report, and per item within one).
+                for _report, _round, requirement_id, decision, reason in sorted(
+                    decisions[report.pk]
+                ):
                     item = items.get(requirement_id)
                     if item is None:
                         continue
@@ -258,18 +286,6 @@ def _offset(inputs):
     return inputs.report.first_submitted_at - end_of_local_day(due_on, inputs.region.zone)
 
 
-def _drop_unassigned(periods, regions):
-    """Delete, in one query, the scores of pairs that no longer have an assigned action
-    measured in the period (the pairs ``gather`` leaves out), so they leave the rankings."""
-    scores = Score.objects.filter(period__in=[p.pk for p in periods])
-    if regions is not None:
-        scores = scores.filter(region__in=[r.pk for r in regions])
-    assigned = Assignment.objects.filter(
-        region=OuterRef("region"), action__measures__period=OuterRef("period")
-    )
-    scores.filter(~Exists(assigned)).delete()
-
-
 # The stored figures of a Score, compared to skip writing the rows a recomputation left as
 # they were.
 STORED_FIELDS = (
@@ -287,14 +303,32 @@ STORED_FIELDS = (
 
 
 def _stored(periods, regions):
-    """{(region id, period id): stored figures} of the scores a recomputation may rewrite."""
+    """{(region id, period id): (score id, stored figures)} of the scores a recomputation may
+    rewrite or drop."""
     scores = Score.objects.filter(period__in=[p.pk for p in periods]).order_by()
     if regions is not None:
         scores = scores.filter(region__in=[r.pk for r in regions])
     return {
-        (row[0], row[1]): tuple(row[2:])
-        for row in scores.values_list("region_id", "period_id", *STORED_FIELDS)
+        (row[0], row[1]): (row[2], row[3:])
+        for row in scores.values_list("region_id", "period_id", "pk", *STORED_FIELDS)
     }
+
+
+def _figures(inputs, result):
+    """The STORED_FIELDS of one pair's Score."""
+    responses = result.responsiveness_detail.requests if result.responsiveness_detail else ()
+    return (
+        inputs.report.pk if inputs.report else None,
+        result.completeness,
+        result.timeliness,
+        result.responsiveness,
+        result.final,
+        result.submitted_by_close,
+        result.timeliness_detail.on_time,
+        _offset(inputs),
+        [r.w for r in responses if r.working_days is not None],
+        inputs.provisional,
+    )
 
 
 @transaction.atomic
@@ -302,32 +336,21 @@ def recompute_cycle(cycle, *, periods=None, regions=None):
     """Recompute and store the Score of every assigned region and period; returns the count.
 
     Only the rows whose figures changed are written (with their ``computed_at``): a national
-    recomputation after a change that touches a few regions writes those few.
+    recomputation after a change that touches a few regions writes those few. The scores of
+    pairs that no longer have an assigned action measured in the period (the pairs ``gather``
+    leaves out) are deleted, in one query, so they leave the rankings.
     """
     settings = scoring_settings(cycle)
     holidays = holiday_dates(cycle)
     periods = list(periods if periods is not None else Period.objects.filter(cycle=cycle))
     gathered = gather(cycle, periods=periods, regions=regions)
-    _drop_unassigned(periods, regions)
     stored = _stored(periods, regions)
     now = timezone.now()
     rows = []
     for inputs in gathered:
-        result = inputs.score(settings, holidays)
-        responses = result.responsiveness_detail.requests if result.responsiveness_detail else ()
-        figures = (
-            inputs.report.pk if inputs.report else None,
-            result.completeness,
-            result.timeliness,
-            result.responsiveness,
-            result.final,
-            result.submitted_by_close,
-            result.timeliness_detail.on_time,
-            _offset(inputs),
-            [r.w for r in responses if r.working_days is not None],
-            inputs.provisional,
-        )
-        if stored.get((inputs.region.pk, inputs.period.pk)) != figures:
+        figures = _figures(inputs, inputs.score(settings, holidays))
+        found = stored.pop((inputs.region.pk, inputs.period.pk), None)
+        if found is None or found[1] != figures:
             rows.append(
                 Score(
                     region=inputs.region,
@@ -336,6 +359,8 @@ def recompute_cycle(cycle, *, periods=None, regions=None):
                     **dict(zip(STORED_FIELDS, figures, strict=True)),
                 )
             )
+    if stored:  # what is left was not gathered: unassigned
+        Score.objects.filter(pk__in=[pk for pk, _figures in stored.values()]).delete()
     # One upsert per batch: updating row by row costs seconds for a national cycle.
     Score.objects.bulk_create(
         rows,
@@ -379,7 +404,7 @@ def explain(region, period):
         return None
     settings = scoring_settings(cycle)
     # Holidays only enter the working days between a return and its answer.
-    answered = any(request.answered_at for request in inputs.requests)
+    answered = any(request.resubmitted_at for request in inputs.requests)
     holidays = holiday_dates(cycle) if answered else frozenset()
     result = inputs.score(settings, holidays)
     due_on = inputs.extension_due or period.due_on

@@ -7,6 +7,7 @@ result keeps the inputs and intermediate figures that an "explain the score" pag
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -24,6 +25,12 @@ def round2(value) -> Decimal:
         # Through str, so 96.425 rounds as written and not as its binary neighbour 96.42499...
         value = str(value)
     return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+# The two figures most scores are, rounded once rather than for every score (a national cycle
+# has thousands).
+ZERO_SCORE = round2(ZERO)
+FULL_SCORE = round2(HUNDRED)
 
 
 def _as_decimal(value) -> Decimal:
@@ -141,7 +148,7 @@ def timeliness(
     effective_close = max(closes_on, deadline)
     submitted_local = None
     late_days = None
-    score = round2(ZERO)
+    score = ZERO_SCORE
     by_close = False
     if first_submitted_at is not None:
         _require_aware(first_submitted_at)
@@ -225,6 +232,13 @@ def working_days_between(after: date, through: date, holidays: Collection[date])
     )
 
 
+# Many requests of a national cycle span the same days: count each span once. WorkingDays is
+# immutable, so the results can be shared.
+@functools.lru_cache(maxsize=4096)
+def _working_days(after: date, through: date, holidays: frozenset[date]) -> WorkingDays:
+    return working_days_between(after, through, holidays)
+
+
 @dataclass(frozen=True)
 class RevisionRequest:
     """One return for revision and the resubmission that answered it, if any."""
@@ -264,7 +278,7 @@ class ResponsivenessResult:
 
 def _request_score(w: int, settings: ScoringSettings) -> Decimal:
     if w <= settings.revision_sla_days:
-        return round2(HUNDRED)
+        return FULL_SCORE
     overrun = w - settings.revision_sla_days
     return round2(max(ZERO, HUNDRED - settings.late_response_penalty_per_day * overrun))
 
@@ -291,15 +305,13 @@ def responsiveness(
         resubmitted_local = None
         days = None
         answered = False
-        score = round2(ZERO)
+        score = ZERO_SCORE
         if request.resubmitted_at is not None:
             _require_aware(request.resubmitted_at)
             if request.resubmitted_at < request.returned_at:
                 raise ValueError("A resubmission cannot precede its return.")
             resubmitted_local = request.resubmitted_at.astimezone(zone)
-            days = working_days_between(
-                returned_local.date(), resubmitted_local.date(), holiday_set
-            )
+            days = _working_days(returned_local.date(), resubmitted_local.date(), holiday_set)
             answered = closes_on is None or resubmitted_local.date() <= closes_on
             if answered:
                 score = _request_score(days.count, settings)
@@ -316,7 +328,7 @@ def responsiveness(
     if scored:
         overall = round2(sum((item.score for item in scored), ZERO) / len(scored))
     else:
-        overall = round2(HUNDRED)
+        overall = FULL_SCORE
     return ResponsivenessResult(
         score=overall,
         tz=_zone_name(zone),
@@ -346,6 +358,16 @@ class ItemOutcome(enum.StrEnum):
         return ZERO
 
 
+# Each outcome, found by itself or by its value without the cost of an Enum call.
+_OUTCOMES = {outcome: outcome for outcome in ItemOutcome}
+
+
+def _outcome(value: ItemOutcome | str) -> ItemOutcome:
+    found = _OUTCOMES.get(value) if isinstance(value, str) else None
+    # ItemOutcome() raises the ValueError that names a value that is no outcome.
+    return found if found is not None else ItemOutcome(value)
+
+
 @dataclass(frozen=True)
 class CompletenessResult:
     """C with the credit of each item, in the order the outcomes were given."""
@@ -365,10 +387,11 @@ def completeness(
     outcomes: Sequence[ItemOutcome | str], settings: ScoringSettings = DEFAULT_SETTINGS
 ) -> CompletenessResult:
     """Score the required evidence items of a report by their final outcome."""
-    items = tuple(ItemOutcome(outcome) for outcome in outcomes)
-    credits = tuple(item.credit(settings) for item in items)
+    items = tuple(map(_outcome, outcomes))
+    credit_of = {outcome: outcome.credit(settings) for outcome in _OUTCOMES}
+    credits = tuple(map(credit_of.__getitem__, items))
     earned = sum(credits, ZERO)
-    score = round2(HUNDRED * earned / len(items)) if items else round2(HUNDRED)
+    score = round2(HUNDRED * earned / len(items)) if items else FULL_SCORE
     return CompletenessResult(
         score=score,
         earned=earned,
@@ -459,7 +482,7 @@ def score_report(
         settings=settings,
     )
     if not t.submitted_by_close:
-        nothing = round2(ZERO)
+        nothing = ZERO_SCORE
         return ReportScore(
             completeness=nothing,
             timeliness=nothing,
