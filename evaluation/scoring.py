@@ -362,10 +362,13 @@ class ItemOutcome(enum.StrEnum):
 _OUTCOMES = {outcome: outcome for outcome in ItemOutcome}
 
 
-def _outcome(value: ItemOutcome | str) -> ItemOutcome:
-    found = _OUTCOMES.get(value) if isinstance(value, str) else None
-    # ItemOutcome() raises the ValueError that names a value that is no outcome.
-    return found if found is not None else ItemOutcome(value)
+def _outcomes(values: Sequence[ItemOutcome | str]) -> tuple[ItemOutcome, ...]:
+    values = tuple(values)
+    try:
+        return tuple(map(_OUTCOMES.__getitem__, values))
+    except (KeyError, TypeError):
+        # ItemOutcome() raises the ValueError that names a value that is no outcome.
+        return tuple(ItemOutcome(value) for value in values)
 
 
 @dataclass(frozen=True)
@@ -387,7 +390,7 @@ def completeness(
     outcomes: Sequence[ItemOutcome | str], settings: ScoringSettings = DEFAULT_SETTINGS
 ) -> CompletenessResult:
     """Score the required evidence items of a report by their final outcome."""
-    items = tuple(map(_outcome, outcomes))
+    items = _outcomes(outcomes)
     credit_of = {outcome: outcome.credit(settings) for outcome in _OUTCOMES}
     credits = tuple(map(credit_of.__getitem__, items))
     earned = sum(credits, ZERO)
