@@ -166,14 +166,15 @@ def gather(cycle, *, periods=None, regions=None):
         required = measures[period_id].setdefault(action_id, [])
         if requirement_id is not None:  # a measure without required items still counts
             required.append((requirement_id, name, number))
-    # The assigned regions as a subquery: cheaper than a list of five hundred ids.
-    assigned = assignments.values("region_id")
-    reports = Report.objects.filter(period__in=period_ids, region__in=assigned)
-    extensions = (
-        Extension.objects.filter(period__in=period_ids, region__in=assigned)
-        .order_by()  # one extension per region and period: no joins for the ordering
-        .due_dates()
-    )
+    # Every report and extension of the periods: those of regions without an assignment are
+    # never looked up, and leaving them out costs more than reading the few there are.
+    reports = Report.objects.filter(period__in=period_ids)
+    extensions = Extension.objects.filter(period__in=period_ids)
+    if regions is not None:
+        reports = reports.filter(region__in=regions)
+        extensions = extensions.filter(region__in=regions)
+    # One extension per region and period: no joins for the default ordering.
+    extensions = extensions.order_by().due_dates()
     return _assemble(periods, actions_of, region_rows, measures, reports, extensions)
 
 
