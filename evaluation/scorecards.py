@@ -81,9 +81,6 @@ class ItemState:
         return self.final is None
 
 
-UNDECIDED = (None, "")  # an item's final decision and reason before any review
-
-
 @dataclass(frozen=True, slots=True)
 class ReportState:
     """What the rules read of a report (a national recomputation reads two thousand of them:
@@ -272,19 +269,14 @@ def _assemble(periods, actions_of, region_rows, measures, reports, extensions):
             else:
                 # By round: one review per round, one decision per item in a review.
                 rows = sorted(decisions.get(report.pk, ()), key=itemgetter(1))
-                first = {row[2]: row[3] for row in reversed(rows)}
-                final = {row[2]: row[3:] for row in rows}  # (decision, reason) of the last
-                items = [
-                    ItemState(
-                        pk,
-                        name,
-                        number,
-                        first.get(pk),
-                        *final.get(pk, UNDECIDED),
-                        (report.pk, pk) in with_evidence,
-                    )
-                    for pk, name, number in required
-                ]
+                first = {row[2]: row[3] for row in reversed(rows)}  # requirement -> decision
+                last = {row[2]: row for row in rows}
+                items = []
+                for pk, name, number in required:
+                    row = last.get(pk)
+                    final, reason = (row[3], row[4]) if row else (None, "")
+                    sent = (report.pk, pk) in with_evidence
+                    items.append(ItemState(pk, name, number, first.get(pk), final, reason, sent))
             result.append(
                 ScoreInputs(
                     region=region_rows[region_id],
