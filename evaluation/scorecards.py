@@ -203,7 +203,8 @@ def gather_one(region, period):
 
 def _assemble(periods, actions_of, region_rows, measures, reports, extensions):
     """ScoreInputs of the assigned pairs from what ``gather`` read and the ``reports``
-    queryset, with the reports' revision requests, decisions and evidence (four queries)."""
+    queryset, with the reports' revision requests, decisions and evidence (four queries, one
+    when there is no report)."""
     reports = reports.order_by()  # no joins for the default ordering
     states = {
         (region_id, period_id): ReportState(pk, status, first_submitted_at)
