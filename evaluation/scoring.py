@@ -80,6 +80,11 @@ class ScoringSettings:
         """Weights of C, T and R, in that order."""
         return (self.weight_completeness, self.weight_timeliness, self.weight_responsiveness)
 
+    @functools.cached_property
+    def credits(self) -> dict[ItemOutcome, Decimal]:
+        """The credit of each item outcome under these settings, worked out once."""
+        return {outcome: outcome.credit(self) for outcome in ItemOutcome}
+
 
 DEFAULT_SETTINGS = ScoringSettings()
 
@@ -391,8 +396,7 @@ def completeness(
 ) -> CompletenessResult:
     """Score the required evidence items of a report by their final outcome."""
     items = _outcomes(outcomes)
-    credit_of = {outcome: outcome.credit(settings) for outcome in _OUTCOMES}
-    credits = tuple(map(credit_of.__getitem__, items))
+    credits = tuple(map(settings.credits.__getitem__, items))
     earned = sum(credits, ZERO)
     score = round2(HUNDRED * earned / len(items)) if items else FULL_SCORE
     return CompletenessResult(
