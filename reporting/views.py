@@ -16,6 +16,7 @@ from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.templatetags.moments import format_moment
 
 from .cycles import choose_cycle, cycles_with_periods
+from .edit_screen import edit_sections
 from .forms import EvidenceItemForm, ExtensionDecisionForm, ExtensionRequestForm, OfficerReportForm
 from .models import (
     Evidence,
@@ -248,10 +249,7 @@ def _render_edit(request, period, region, report, deadline, form, *, missing=(),
             rejections[item.requirement_id].append(item)
     stored = {e.action_id: e for e in conflict.entries.all()} if conflict else {}
     # The template shows, next to each field, what the evaluator asked and what is stored now.
-    for block, _entry_form, items in form.sections:
-        block.stored_entry = stored.get(block.action.pk)
-        for requirement, _item_form in items:
-            requirement.rejections = rejections.get(requirement.pk, [])
+    sections = edit_sections(form, period, region, rejections=rejections, stored=stored)
     return render(
         request,
         "reporting/report_edit.html",
@@ -260,11 +258,12 @@ def _render_edit(request, period, region, report, deadline, form, *, missing=(),
             "region": region,
             "report": report,
             "form": form,
+            "sections": sections,
             "deadline": deadline,
             "missing": missing,
             "conflict": conflict,
             "open_requests": open_requests,
-            "to_fix": _items_to_fix(form),
+            "to_fix": _items_to_fix(sections),
             "submit_consequences": submit_consequences(region, period, report, deadline),
         },
     )
@@ -283,13 +282,10 @@ def _not_saved_message(request):
     )
 
 
-def _items_to_fix(form):
-    """(action, requirement) of every item with an open rejection, in the form's order."""
+def _items_to_fix(sections):
+    """(action, EditItem) of every item with an open rejection, in the form's order."""
     return [
-        (block.action, requirement)
-        for block, _entry_form, items in form.sections
-        for requirement, _item_form in items
-        if requirement.rejections
+        (section.action, item) for section in sections for item in section.items if item.rejections
     ]
 
 
