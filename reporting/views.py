@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.templatetags.moments import format_moment
 
-from .cycles import choose_cycle, cycles_with_periods
+from .cycles import choose_cycle, cycles_with_periods, period_or_404
 from .edit_screen import edit_sections
 from .forms import EvidenceItemForm, ExtensionDecisionForm, ExtensionRequestForm, OfficerReportForm
 from .models import (
@@ -80,7 +80,7 @@ def report_edit(request, period_pk):
     """The officer's report of a period: fill in, upload, save as draft, submit."""
     user = request.user
     region = user.region
-    period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_pk)
+    period = period_or_404(period_pk)
     blocks = report_requirements(region, period)
     if not blocks:
         raise Http404
