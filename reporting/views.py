@@ -84,8 +84,7 @@ def report_edit(request, period_pk):
     blocks = report_requirements(region, period)
     if not blocks:
         raise Http404
-    # At most one (unique_report): no need for the default ordering's joins.
-    report = Report.objects.filter(region=region, period=period).order_by("pk").first()
+    report = Report.objects.for_period(region, period)
     if report is not None and not report.is_editable_by_reporter:
         if request.method == "POST":
             messages.info(request, _("Laporan ini sudah terkirim dan tidak dapat diubah lagi."))
@@ -312,8 +311,7 @@ def evidence_upload(request, period_pk, requirement_pk):
     )
     if requirement is None:
         raise Http404
-    # At most one (unique_report): no need for the default ordering's joins.
-    report = Report.objects.filter(region=region, period=period).order_by("pk").first()
+    report = Report.objects.for_period(region, period)
     if report is not None and not report.is_editable_by_reporter:
         return _upload_refused(_("Laporan sudah dikirim dan tidak dapat diubah lagi."), 409)
     current = evidence_by_requirement(report).get(requirement.pk, []) if report else []
