@@ -2,15 +2,17 @@
 
 The form has a box per required evidence item (two per action, seven actions in a national
 cycle), each with its files, and the template walks them all: a lookup left inside those loops
-(a URL reversed, an id formatted as a number, a choice label translated, a field's error list
-built, a time formatted through a filter) is repeated for every action, item and file. Here
-each is done once per page or once per row, into plain values the template only prints.
+(a URL reversed, an id formatted as a number, a heading or a choice label translated, a
+field's error list built, a time formatted through a filter) is repeated for every action,
+item and file. Here each is done once per page or once per row, into plain values that the
+template and ``reporting.templatetags.evidence_boxes`` only print.
 """
 
 from dataclasses import dataclass, field
 
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.templatetags.moments import format_moment
 
@@ -50,6 +52,7 @@ class EditSection:
     action: object
     measure: object
     ref: str
+    heading: str  # "Aksi 3"
     target_group: str
     form: object  # EntryForm
     items: list
@@ -72,6 +75,7 @@ def edit_sections(form, period, region, *, rejections, stored):
                 action=action,
                 measure=block.measure,
                 ref=str(action.number),
+                heading=_("Aksi %(number)s") % {"number": action.number},
                 target_group=groups.get(action.target_group, action.target_group),
                 form=entry_form,
                 items=items,

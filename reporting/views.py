@@ -282,10 +282,8 @@ def _not_saved_message(request):
 
 
 def _items_to_fix(sections):
-    """(action, EditItem) of every item with an open rejection, in the form's order."""
-    return [
-        (section.action, item) for section in sections for item in section.items if item.rejections
-    ]
+    """(EditSection, EditItem) of every item with an open rejection, in the form's order."""
+    return [(section, item) for section in sections for item in section.items if item.rejections]
 
 
 @role_required(OFFICER)
