@@ -56,7 +56,8 @@ class EvidenceItemForm(forms.Form):
     def __init__(self, *args, current=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.current = list(current)
-        self.fields["remove"].choices = [(item.pk, item.original_name) for item in self.current]
+        if self.current:  # else the declared choices, none, stand: setting them copies twice
+            self.fields["remove"].choices = [(e.pk, e.original_name) for e in self.current]
 
 
 class OfficerReportForm:
