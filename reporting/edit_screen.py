@@ -10,6 +10,7 @@ template and ``reporting.templatetags.evidence_boxes`` only print.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ImproperlyConfigured
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,11 +64,15 @@ def edit_sections(form, period, region, *, rejections, stored):
     """The sections of an OfficerReportForm, prepared (``rejections``: {requirement id: open
     RevisionItems}; ``stored``: {action id: the stored entry} after a conflict)."""
     groups = {value: str(label) for value, label in TargetGroup.choices}
+    urls = _Urls(
+        upload=_url_by_id("reporting:evidence-upload", period.pk),
+        file=_url_by_id("reporting:evidence-file"),
+    )
     sections = []
     for block, entry_form, item_forms in form.sections:
         action = block.action
         items = [
-            _item(requirement, item_form, period, region, rejections.get(requirement.pk, []))
+            _item(requirement, item_form, urls, region, rejections.get(requirement.pk, []))
             for requirement, item_form in item_forms
         ]
         sections.append(
@@ -85,20 +90,39 @@ def edit_sections(form, period, region, *, rejections, stored):
     return sections
 
 
-def _item(requirement, item_form, period, region, rejections):
+@dataclass(frozen=True)
+class _Urls:
+    upload: object  # requirement id -> its upload URL in this period
+    file: object  # evidence id -> the file's URL
+
+
+def _url_by_id(name, *args):
+    """``reverse(name, args=[*args, id])`` as a function of the id, reversed once per page.
+
+    The route ends with the id, so any id's URL is that of id 0 with its last segment
+    replaced; reversing costs as much as the rest of an item's or a file's row.
+    """
+    url = reverse(name, args=[*args, 0])
+    head, found, tail = url.rpartition("/0/")
+    if not found or tail:
+        raise ImproperlyConfigured(f"The URL of {name} does not end with its id: {url}")
+    return lambda pk: f"{head}/{pk}/"
+
+
+def _item(requirement, item_form, urls, region, rejections):
     errors = item_form.errors  # empty, and nothing validated, when the form is not bound
     return EditItem(
         ref=str(requirement.pk),
         name=requirement.name,
         prefix=item_form.prefix,
-        upload_url=reverse("reporting:evidence-upload", args=[period.pk, requirement.pk]),
+        upload_url=urls.upload(requirement.pk),
         input_id=item_form["files"].id_for_label,
         form=item_form,
         rejections=rejections,
         files=[
             EditFile(
                 ref=str(evidence.pk),
-                url=reverse("reporting:evidence-file", args=[evidence.pk]),
+                url=urls.file(evidence.pk),
                 name=evidence.original_name,
                 size=filesizeformat(evidence.size),
                 uploaded=format_moment(evidence.uploaded_at, region),

@@ -1,18 +1,21 @@
 """The report form's evidence item boxes, written in Python, hold what the page's script and
-the officer need: the upload URL and field prefix, a row per file with its remove check box,
-the file input with its label, the evaluator's rejections and the item's errors."""
+the officer need: the upload URL and field prefix, a row per file with its link and remove
+check box, the file input with its label, the evaluator's rejections and the item's errors."""
 
 import pytest
 from django.template import Context
 from django.template.defaultfilters import filesizeformat
 from django.test.html import parse_html
+from django.test.utils import override_script_prefix
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.templatetags.moments import format_moment
-from reporting.edit_screen import EditFile, EditItem
-from reporting.forms import EvidenceItemForm
+from reporting.edit_screen import EditFile, EditItem, edit_sections
+from reporting.forms import EvidenceItemForm, OfficerReportForm
 from reporting.models import RejectionReason
+from reporting.presenters import evidence_by_requirement
+from reporting.requirements import report_requirements
 from reporting.services import return_report, submit_report
 from reporting.templatetags.evidence_boxes import evidence_boxes
 from tests.reporting.conftest import ON_TIME, requirement_of
@@ -160,3 +163,33 @@ def test_the_boxes_speak_the_pages_language(language, words):
     # then its labels are in that language
     for word in words:
         assert word in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["/", "/portal/"])
+def test_upload_and_file_urls_are_the_routes_urls(complete_draft, tw3, balikpapan, prefix):
+    # given a draft with files, and the portal served at the root or under a prefix
+    blocks = report_requirements(balikpapan, tw3)
+    evidence = evidence_by_requirement(complete_draft)
+    form = OfficerReportForm(blocks, complete_draft, evidence=evidence)
+
+    # when its sections are prepared
+    with override_script_prefix(prefix):
+        sections = edit_sections(form, tw3, balikpapan, rejections={}, stored={})
+        expected_uploads = {
+            req.pk: reverse("reporting:evidence-upload", args=[tw3.pk, req.pk])
+            for block in blocks
+            for req in block.requirements
+        }
+        expected_files = {
+            e.pk: reverse("reporting:evidence-file", args=[e.pk])
+            for rows in evidence.values()
+            for e in rows
+        }
+
+    # then each item and file links where reverse() says, prefix included
+    items = [item for section in sections for item in section.items]
+    assert {int(item.ref): item.upload_url for item in items} == expected_uploads
+    assert {int(f.ref): f.url for item in items for f in item.files} == expected_files
+    assert all(url.startswith(prefix) for url in expected_uploads.values())
+    assert len(expected_files) >= len(items) > 0
