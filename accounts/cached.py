@@ -32,6 +32,23 @@ def version(key):
     return found
 
 
+def read_at_version(version_key, key, read, seconds):
+    """``read()``, kept under ``key`` together with the number under ``version_key`` it was
+    read at, and taken from there while that number stands.
+
+    One round trip when it is there (the number and the entry read together), where an entry
+    named after the number needs two: the number, then the entry.
+    """
+    found = cache.get_many([version_key, key])
+    number = found.get(version_key) or version(version_key)
+    entry = found.get(key)
+    if entry is not None and entry[0] == number:
+        return entry[1]
+    value = read()
+    cache.set(key, (number, value), seconds)
+    return value
+
+
 def _bump(key):
     try:
         cache.incr(key)

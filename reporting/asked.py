@@ -1,15 +1,14 @@
 """A region's extension requests, read by the officer's pages on every visit.
 
-With a shared cache they are kept there under a version number of the region's own, which
-every save or deletion of one of its requests moves once committed (accounts.cached); without
-one they are read each time.
+With a shared cache they are kept there with the version number of the region's own they were
+read at, which every save or deletion of one of its requests moves once committed
+(accounts.cached); without one they are read each time.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from accounts.cached import bump_after_commit, digest, version
+from accounts.cached import bump_after_commit, digest, read_at_version
 
 from .models import ExtensionRequest
 
@@ -29,12 +28,8 @@ def extension_requests_of(region, period_ids):
 
     if not settings.CACHE_URL:
         return read()
-    key = digest("extension-requests", region.pk, version(_version_key(region.pk)), period_ids)
-    found = cache.get(key)
-    if found is None:
-        found = read()
-        cache.set(key, found, REQUESTS_SECONDS)
-    return found
+    key = digest("extension-requests", region.pk, period_ids)
+    return read_at_version(_version_key(region.pk), key, read, REQUESTS_SECONDS)
 
 
 def request_changed(sender, instance, **kwargs):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from accounts.cached import forget_after_commit
 from accounts.days import ministry_today
@@ -36,6 +37,20 @@ def cycles_with_periods():
     if settings.CACHE_URL:
         cache.set(CYCLES_CACHE_KEY, found, CYCLES_CACHE_SECONDS)
     return found
+
+
+def period_or_404(pk):
+    """The period ``pk`` with its cycle, else 404.
+
+    From the cached cycles above when the portal has a shared cache (a page about one period
+    then reads no row for it); else, or if the period is newer than the cached list, one query.
+    """
+    if settings.CACHE_URL:
+        for cycle in cycles_with_periods():
+            for period in cycle.periods.all():
+                if period.pk == pk:
+                    return period
+    return get_object_or_404(Period.objects.select_related("cycle"), pk=pk)
 
 
 def forget_cycles(**kwargs):

@@ -56,7 +56,8 @@ class EvidenceItemForm(forms.Form):
     def __init__(self, *args, current=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.current = list(current)
-        self.fields["remove"].choices = [(item.pk, item.original_name) for item in self.current]
+        if self.current:  # else the declared choices, none, stand: setting them copies twice
+            self.fields["remove"].choices = [(e.pk, e.original_name) for e in self.current]
 
 
 class OfficerReportForm:
@@ -103,6 +104,7 @@ class OfficerReportForm:
             self.sections.append(
                 (block, entry_form, list(zip(block.requirements, items, strict=True)))
             )
+        _translate_once([entry_form for _block, entry_form, _items in self.sections])
 
     @property
     def forms(self):
@@ -168,6 +170,26 @@ class OfficerReportForm:
         data = self.meta.data.copy()
         data["revision"] = revision
         self.meta.data = data
+
+
+def _translate_once(forms_alike):
+    """Put the active language's text of the lazy labels and help texts into the fields of
+    these forms (all of one class), translated once for all of them.
+
+    A lazy string is translated again each time it is used, and drawing a field uses its
+    label and help text several times; the report has an entry form per action, all alike.
+    (Choice labels are used once each, and setting choices costs more than translating them.)
+    """
+    if not forms_alike:
+        return
+    texts = {
+        name: (None if field.label is None else str(field.label), str(field.help_text))
+        for name, field in forms_alike[0].fields.items()
+    }
+    for form in forms_alike:
+        for name, (label, help_text) in texts.items():
+            field = form.fields[name]
+            field.label, field.help_text = label, help_text
 
 
 class ExtensionRequestForm(forms.Form):

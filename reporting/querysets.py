@@ -21,9 +21,22 @@ class SetupQuerySet(VersionedQuerySet):
     version_key = SETUP_VERSION_KEY
 
 
+def _one_or_none(queryset):
+    """The row of a lookup a unique constraint answers with at most one row, or None.
+
+    Unordered: ordering, even by the primary key, costs the ORM's compiler more than running
+    such a lookup costs the database (``first()`` would order by the key).
+    """
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(region__in=Region.objects.visible_to(user))
+
+    def for_period(self, region, period):
+        """The region's report of the period, or None (unique_report)."""
+        return _one_or_none(self.filter(region=region, period=period))
 
 
 class EvidenceQuerySet(models.QuerySet):
@@ -36,10 +49,9 @@ class ExtensionQuerySet(models.QuerySet):
         return self.filter(region__in=Region.objects.visible_to(user))
 
     def for_period(self, region, period):
-        """The region's extension of the period, or None: the one lookup of a single deadline.
-
-        There is at most one (unique_extension): no need for the default ordering's joins."""
-        return self.filter(region=region, period=period).order_by("pk").first()
+        """The region's extension of the period, or None: the one lookup of a single deadline
+        (unique_extension)."""
+        return _one_or_none(self.filter(region=region, period=period))
 
     def due_dates(self):
         """{(region id, period id): extended due date} of these extensions, in one query."""

@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from accounts.cached import digest, version
+from accounts.cached import digest, read_at_version
 
 from .models import Action, ActionMeasure, Assignment, EvidenceRequirement
 from .querysets import SETUP_VERSION_KEY, setup_changed
@@ -25,17 +24,18 @@ class ActionBlock:
 def report_requirements(region, period):
     """The assigned actions that have a measure in this period, in action order.
 
-    Two queries; with a shared cache (CACHE_URL), kept there under the setup version, which
-    every write to actions, measures, required items or assignments moves once committed.
+    Two queries; with a shared cache (CACHE_URL), kept there with the setup version they were
+    read at, which every write to actions, measures, required items or assignments moves once
+    committed.
     """
     if not settings.CACHE_URL:
         return _read(region, period)
-    key = digest("requirements", region.pk, period.pk, version(SETUP_VERSION_KEY))
-    found = cache.get(key)
-    if found is None:
-        found = _read(region, period)
-        cache.set(key, found, REQUIREMENTS_SECONDS)
-    return found
+    return read_at_version(
+        SETUP_VERSION_KEY,
+        digest("requirements", region.pk, period.pk),
+        lambda: _read(region, period),
+        REQUIREMENTS_SECONDS,
+    )
 
 
 def _read(region, period):

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.templatetags.moments import format_moment
 
-from .cycles import choose_cycle, cycles_with_periods
+from .cycles import choose_cycle, cycles_with_periods, period_or_404
+from .edit_screen import edit_sections
 from .forms import EvidenceItemForm, ExtensionDecisionForm, ExtensionRequestForm, OfficerReportForm
 from .models import (
     Evidence,
@@ -79,12 +80,11 @@ def report_edit(request, period_pk):
     """The officer's report of a period: fill in, upload, save as draft, submit."""
     user = request.user
     region = user.region
-    period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_pk)
+    period = period_or_404(period_pk)
     blocks = report_requirements(region, period)
     if not blocks:
         raise Http404
-    # At most one (unique_report): no need for the default ordering's joins.
-    report = Report.objects.filter(region=region, period=period).order_by("pk").first()
+    report = Report.objects.for_period(region, period)
     if report is not None and not report.is_editable_by_reporter:
         if request.method == "POST":
             messages.info(request, _("Laporan ini sudah terkirim dan tidak dapat diubah lagi."))
@@ -248,10 +248,7 @@ def _render_edit(request, period, region, report, deadline, form, *, missing=(),
             rejections[item.requirement_id].append(item)
     stored = {e.action_id: e for e in conflict.entries.all()} if conflict else {}
     # The template shows, next to each field, what the evaluator asked and what is stored now.
-    for block, _entry_form, items in form.sections:
-        block.stored_entry = stored.get(block.action.pk)
-        for requirement, _item_form in items:
-            requirement.rejections = rejections.get(requirement.pk, [])
+    sections = edit_sections(form, period, region, rejections=rejections, stored=stored)
     return render(
         request,
         "reporting/report_edit.html",
@@ -260,11 +257,12 @@ def _render_edit(request, period, region, report, deadline, form, *, missing=(),
             "region": region,
             "report": report,
             "form": form,
+            "sections": sections,
             "deadline": deadline,
             "missing": missing,
             "conflict": conflict,
             "open_requests": open_requests,
-            "to_fix": _items_to_fix(form),
+            "to_fix": _items_to_fix(sections),
             "submit_consequences": submit_consequences(region, period, report, deadline),
         },
     )
@@ -283,14 +281,9 @@ def _not_saved_message(request):
     )
 
 
-def _items_to_fix(form):
-    """(action, requirement) of every item with an open rejection, in the form's order."""
-    return [
-        (block.action, requirement)
-        for block, _entry_form, items in form.sections
-        for requirement, _item_form in items
-        if requirement.rejections
-    ]
+def _items_to_fix(sections):
+    """(EditSection, EditItem) of every item with an open rejection, in the form's order."""
+    return [(section, item) for section in sections for item in section.items if item.rejections]
 
 
 @role_required(OFFICER)
@@ -316,8 +309,7 @@ def evidence_upload(request, period_pk, requirement_pk):
     )
     if requirement is None:
         raise Http404
-    # At most one (unique_report): no need for the default ordering's joins.
-    report = Report.objects.filter(region=region, period=period).order_by("pk").first()
+    report = Report.objects.for_period(region, period)
     if report is not None and not report.is_editable_by_reporter:
         return _upload_refused(_("Laporan sudah dikirim dan tidak dapat diubah lagi."), 409)
     current = evidence_by_requirement(report).get(requirement.pk, []) if report else []

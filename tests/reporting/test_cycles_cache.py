@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
+from django.http import Http404
 
-from reporting.cycles import cycles_with_periods
+from reporting.cycles import CYCLES_CACHE_KEY, cycles_with_periods, period_or_404
 from reporting.models import Period, ReportingCycle
 from reporting.services import change_period_dates, generate_periods
 
@@ -55,3 +57,34 @@ def test_without_a_shared_cache_every_read_is_fresh(cycle, django_assert_num_que
     cycles_with_periods()
     with django_assert_num_queries(2):
         cycles_with_periods()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_period_is_read_from_the_cached_cycles(shared_cache, cycle, django_assert_num_queries):
+    wanted = cycle.periods.get(code="TW3")
+    cycles_with_periods()
+    with django_assert_num_queries(0):
+        period = period_or_404(wanted.pk)
+        shown = str(period)  # the name carries the cycle's year
+    assert period.pk == wanted.pk
+    assert shown == str(wanted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_period_missing_from_the_cached_list_is_read_or_not_found(shared_cache, cycle):
+    stale = cycles_with_periods()
+    newer = ReportingCycle.objects.create(year=cycle.year + 1)
+    generate_periods(newer)
+    # As stored by a request that read the cycles before the new periods were committed.
+    cache.set(CYCLES_CACHE_KEY, stale)
+    period = newer.periods.first()
+    assert period_or_404(period.pk).pk == period.pk
+    with pytest.raises(Http404):
+        period_or_404(period.pk + 1000)
+
+
+@pytest.mark.django_db
+def test_without_a_shared_cache_a_period_costs_one_query(cycle, django_assert_num_queries):
+    wanted = cycle.periods.get(code="TW3")
+    with django_assert_num_queries(1):
+        assert str(period_or_404(wanted.pk)) == str(wanted)

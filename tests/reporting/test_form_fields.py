@@ -6,7 +6,14 @@ from django import forms
 from django.test.html import parse_html
 from django.utils import translation
 
-from reporting.forms import MAX_TEXT, EntryForm, EvidenceItemForm, ReportMetaForm
+from reporting.forms import (
+    MAX_TEXT,
+    EntryForm,
+    EvidenceItemForm,
+    OfficerReportForm,
+    ReportMetaForm,
+)
+from reporting.requirements import report_requirements
 from reporting.templatetags.form_fields import bootstrap_field, widget_html
 
 
@@ -47,6 +54,25 @@ def test_entry_fields_unbound_match_crispy(name, language):
     with translation.override(language):
         html = same_markup(form[name])
     assert f'id="id_aksi-7-{name}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "label"), [("id", "Capaian"), ("en", "Achievement")])
+def test_the_report_forms_entry_fields_match_crispy_in_the_pages_language(
+    tw3, actions, balikpapan, language, label
+):
+    # given the report form of a period with three actions, built in the page's language
+    blocks = report_requirements(balikpapan, tw3)
+    with translation.override(language):
+        form = OfficerReportForm(blocks, None)
+        # when its entry fields are drawn, then each is what crispy draws of a fresh form
+        drawn = [
+            same_markup(entry_form[name])
+            for _block, entry_form, _items in form.sections
+            for name in ("narrative", "progress")
+        ]
+    assert len(drawn) == 2 * len(blocks) == 6
+    assert all(f">{label}</label>" in html for html in drawn[::2])
 
 
 @pytest.mark.parametrize("name", ["narrative", "progress"])
