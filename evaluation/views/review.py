@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import user_today
 from accounts.models import Holiday, Region
-from reporting.cycles import choose_cycle, cycles_with_periods
+from reporting.cycles import choose_cycle, cycles_with_periods, period_or_404
 from reporting.models import Period, RejectionReason, Report, ReportStatus
 from reporting.presenters import round_changes
 from reporting.services import ReportingError
@@ -372,7 +372,7 @@ def reopen_view(request, pk):
 def explain_score(request, region_pk, period_pk):
     """The score of a region in a period with every input and the arithmetic."""
     region = get_object_or_404(Region.objects.visible_to(request.user), pk=region_pk)
-    period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_pk)
+    period = period_or_404(period_pk)
     explanation = explain(region, period)
     if explanation is None:
         raise Http404
