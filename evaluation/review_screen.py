@@ -9,11 +9,12 @@ over prepared data: a lookup inside its loops would be repeated for every item a
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
-from reporting.models import Evidence, RejectionReason, Report
+from reporting.models import Evidence, RejectionReason
 from reporting.requirements import report_requirements
 
 from .models import Decision, ItemDecision
@@ -140,42 +141,39 @@ def mark_duplicates(report, files, viewer=None):
     the exact file was sent, as ``reporting.presenters.duplicate_flags`` names it. A region
     outside the viewer's scope is only hinted at.
 
-    One light query finds the files sent elsewhere (usually none); only then are their
-    regions tested against the viewer's scope and the reports in scope named. Testing the
-    scope inside the first query costs more to plan and compile than the query itself."""
+    One query, whatever it finds: the files sent elsewhere with their places and whether the
+    viewer may see each place (so the page makes as many queries with duplicates as without)."""
     mine = defaultdict(list)
     for rows in files.values():
         for row in rows:
             mine[row["sha256"]].append(row)
     if not mine:
         return
-    found = list(
+    if viewer is not None:
+        visible = Region.objects.visible_to(viewer)
+        in_scope = ExpressionWrapper(Q(report__region__in=visible), output_field=BooleanField())
+    else:
+        in_scope = Value(True)
+    found = (
         # Only files another region actually sent count: not drafts, not files taken back.
         Evidence.objects.filter(
             sha256__in=list(mine), removed_at__isnull=True, report__first_submitted_at__isnull=False
         )
         .exclude(report=report)
         .order_by()
-        .values_list("sha256", "report_id", "report__region_id")
-    )
-    if not found:
-        return
-    regions = {region_id for _sha, _report_id, region_id in found}
-    if viewer is not None:
-        regions = set(
-            Region.objects.visible_to(viewer).filter(pk__in=regions).values_list("pk", flat=True)
+        .annotate(in_scope=in_scope)
+        .values_list(
+            "sha256",
+            "in_scope",
+            "report__region__name",
+            "report__period__name",
+            "report__period__cycle__year",
         )
-    found = [(sha, report_id, region_id in regions) for sha, report_id, region_id in found]
-    named = (
-        Report.objects.filter(pk__in={report_id for _sha, report_id, shown in found if shown})
-        .order_by()
-        .values_list("pk", "region__name", "period__name", "period__cycle__year")
     )
-    names = {pk: f"{region} – {period} {year}" for pk, region, period, year in named}
     seen_elsewhere = defaultdict(set)
-    for sha, report_id, shown in found:
+    for sha, shown, region, period, year in found:
         seen_elsewhere[sha].add(
-            names[report_id] if shown else _("daerah lain di luar wilayah kerja Anda")
+            f"{region} – {period} {year}" if shown else _("daerah lain di luar wilayah kerja Anda")
         )
     for sha, places in seen_elsewhere.items():
         shown = "; ".join(sorted(places))

@@ -118,3 +118,23 @@ def test_a_refused_decision_keeps_each_items_chosen_reason(report, client_for, e
     assert body.count('<option value="tanpa_ttd" selected>') == 1
     assert body.count('<option value="salah_periode" selected>') == 1
     assert body.count('<option value="tanpa_ttd">') == len(items) - 1
+
+
+@pytest.mark.parametrize("scene", [None, "shared_file", "shared_with_surabaya"])
+def test_marking_duplicates_costs_one_query_whatever_it_finds(
+    request, scene, draft, actions, evaluator_kaltim, officer_balikpapan, django_assert_num_queries
+):
+    # given Balikpapan's files: sent nowhere else, also sent in scope, or also sent out of it
+    if scene:
+        request.getfixturevalue(scene)
+    else:
+        requirement = duplicate_scenes.requirement_of(actions[0], draft.period)
+        content = duplicate_scenes.make_pdf("SK hanya milik Balikpapan")
+        duplicate_scenes.upload_to(draft, requirement, "SK.pdf", content, by=officer_balikpapan)
+    files = evidence_files(draft)
+
+    # when the review screen marks them, then one query answers where, named or hinted
+    with django_assert_num_queries(1):
+        mark_duplicates(draft, files, viewer=evaluator_kaltim)
+    flagged = [row["duplicates"] for rows in files.values() for row in rows if row["duplicates"]]
+    assert len(flagged) == (1 if scene else 0)
