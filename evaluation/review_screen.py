@@ -10,10 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
+from reporting.edit_screen import url_by_id
 from reporting.models import Evidence, RejectionReason
 from reporting.requirements import report_requirements
 
@@ -128,8 +128,9 @@ def evidence_files(report, new_evidence=frozenset()):
     rows = report.evidence.filter(removed_at__isnull=True).values(
         "pk", "requirement_id", "original_name", "content_type", "size", "sha256"
     )
+    file_url = url_by_id("reporting:evidence-file")
     for row in rows:
-        row["url"] = reverse("reporting:evidence-file", args=[row["pk"]])
+        row["url"] = file_url(row["pk"])
         row["is_new"] = row["pk"] in new_evidence
         row["duplicates"] = ""
         grouped[row["requirement_id"]].append(row)

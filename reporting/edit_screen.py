@@ -65,8 +65,8 @@ def edit_sections(form, period, region, *, rejections, stored):
     RevisionItems}; ``stored``: {action id: the stored entry} after a conflict)."""
     groups = {value: str(label) for value, label in TargetGroup.choices}
     urls = _Urls(
-        upload=_url_by_id("reporting:evidence-upload", period.pk),
-        file=_url_by_id("reporting:evidence-file"),
+        upload=url_by_id("reporting:evidence-upload", period.pk),
+        file=url_by_id("reporting:evidence-file"),
     )
     sections = []
     for block, entry_form, item_forms in form.sections:
@@ -96,7 +96,7 @@ class _Urls:
     file: object  # evidence id -> the file's URL
 
 
-def _url_by_id(name, *args):
+def url_by_id(name, *args):
     """``reverse(name, args=[*args, id])`` as a function of the id, reversed once per page.
 
     The route ends with the id, so any id's URL is that of id 0 with its last segment
