@@ -22,7 +22,15 @@ def type_password(page, username, password):
 
 
 def code_from_key(manual_key, *, later=0):
-    """What an authenticator app shows for the key typed in by hand (RFC 6238)."""
+    """What an authenticator app shows for the key typed in by hand (RFC 6238).
+
+    A code read in the last seconds of its 30-second step reaches the portal in the next one,
+    where django-otp accepts it as the phone's clock running behind and shifts the device's
+    window back a step (its drift): the app's next code would then be refused. As a person
+    would, wait for a fresh code instead."""
+    left = 30 - time.time() % 30
+    if left < 5:
+        time.sleep(left + 0.2)
     key = manual_key.replace(" ", "")
     totp = TOTP(b32decode(key + "=" * (-len(key) % 8)))
     totp.time = time.time() + later * 30
