@@ -6,48 +6,42 @@ rows took about 175 µs each, most of the screen's rendering time; joined here a
 take a fraction of that. ``tests/evaluation/test_review_items.py`` holds the template they
 came from and checks that both give the same markup, in both languages.
 
-Every value put into the markup passes ``_escape`` (``conditional_escape`` without its
-lazy-string wrapper); the row is marked safe once.
+Every value put into the markup passes ``reporting``'s ``escape_html`` (``conditional_escape``
+without its lazy-string wrapper); the row is marked safe once.
 """
-
-import html
 
 from django import template
 from django.template.defaultfilters import filesizeformat
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from reporting.templatetags.form_fields import escape_html
+
 register = template.Library()
 
 _LABELS = "review-item-labels"
 
 
-def _escape(value):
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
-
-
 def _labels():
     """The row's fixed words, translated once per page rather than once per row."""
     return {
-        "carried": _escape(_("diterima di putaran sebelumnya")),
-        "changed": _escape(_("berkas berubah: perlu diputuskan")),
-        "new": _escape(_("baru")),
-        "duplicate": _escape(_("juga dipakai")),
-        "preview": _escape(_("Pratinjau")),
-        "no_files": _escape(_("Tidak ada berkas.")),
-        "decision": _escape(_("Keputusan")),
-        "accept": _escape(_("Terima")),
-        "reject": _escape(_("Tolak")),
-        "reason": _escape(_("Alasan penolakan")),
-        "reason_prompt": _escape(_("Alasan penolakan…")),
-        "note": _escape(_("Catatan untuk daerah")),
+        "carried": escape_html(_("diterima di putaran sebelumnya")),
+        "changed": escape_html(_("berkas berubah: perlu diputuskan")),
+        "new": escape_html(_("baru")),
+        "duplicate": escape_html(_("juga dipakai")),
+        "preview": escape_html(_("Pratinjau")),
+        "no_files": escape_html(_("Tidak ada berkas.")),
+        "decision": escape_html(_("Keputusan")),
+        "accept": escape_html(_("Terima")),
+        "reject": escape_html(_("Tolak")),
+        "reason": escape_html(_("Alasan penolakan")),
+        "reason_prompt": escape_html(_("Alasan penolakan…")),
+        "note": escape_html(_("Catatan untuk daerah")),
     }
 
 
 def _file(evidence, words):
-    url, name = _escape(evidence["url"]), _escape(evidence["original_name"])
+    url, name = escape_html(evidence["url"]), escape_html(evidence["original_name"])
     badges = []
     if evidence["is_new"]:
         badges.append(
@@ -56,7 +50,7 @@ def _file(evidence, words):
     if evidence["duplicates"]:
         badges.append(
             '<span class="badge text-bg-warning" data-testid="duplicate">'
-            f"{words['duplicate']}: {_escape(evidence['duplicates'])}</span>"
+            f"{words['duplicate']}: {escape_html(evidence['duplicates'])}</span>"
         )
     if evidence["content_type"] == "application/pdf":
         preview = (
@@ -67,7 +61,7 @@ def _file(evidence, words):
         preview = f'<img src="{url}" alt="{name}" loading="lazy" class="img-fluid border">'
     return (
         f'<div class="small"><a href="{url}" target="_blank" rel="noopener">{name}</a> '
-        f'<span class="text-secondary">({_escape(filesizeformat(evidence["size"]))})</span> '
+        f'<span class="text-secondary">({escape_html(filesizeformat(evidence["size"]))})</span> '
         f"{' '.join(badges)}</div>"
         f'<details class="mb-1"><summary class="small">{words["preview"]}</summary>'
         f"{preview}</details>"
@@ -75,14 +69,14 @@ def _file(evidence, words):
 
 
 def _controls(req, words):
-    ref = _escape(req.ref)
+    ref = escape_html(req.ref)
     accepted = " checked" if req.chosen == "accepted" else ""
     rejected = " checked" if req.chosen == "rejected" else ""
-    note = _escape(req.posted.note) if req.posted and req.posted.note else ""
+    note = escape_html(req.posted.note) if req.posted and req.posted.note else ""
     invalid = " is-invalid" if req.problem else ""
     problem = (
         f'<div class="invalid-feedback d-block" data-testid="item-problem">'
-        f"{_escape(req.problem)}</div>"
+        f"{escape_html(req.problem)}</div>"
         if req.problem
         else ""
     )
@@ -99,7 +93,7 @@ def _controls(req, words):
         '<div class="col-md-4">'
         f'<select class="form-select form-select-sm" name="alasan-{ref}" '
         f'aria-label="{words["reason"]}">'
-        f'<option value="">{words["reason_prompt"]}</option>{_escape(req.reason_options)}'
+        f'<option value="">{words["reason_prompt"]}</option>{escape_html(req.reason_options)}'
         "</select></div>"
         f'<div class="col-md"><input class="form-control form-control-sm{invalid}" '
         f'name="catatan-{ref}" placeholder="{words["note"]}" aria-label="{words["note"]}" '
@@ -127,7 +121,7 @@ def review_item(context, req, reviewable):
     else:
         badge = ""
     previous = (
-        f'<div class="small text-secondary">{_escape(req.previous.summary)}</div>'
+        f'<div class="small text-secondary">{escape_html(req.previous.summary)}</div>'
         if req.previous
         else ""
     )
@@ -136,12 +130,12 @@ def review_item(context, req, reviewable):
     )
     border = " border-danger" if req.problem else ""
     carried = ' data-carried="1"' if req.carried else ""
-    # Safe: every value above went through _escape.
+    # Safe: every value above went through escape_html.
     return mark_safe(  # noqa: S308
         f'<div class="border rounded p-2 mb-2{border}" '
-        f'data-testid="item-{_escape(req.ref)}"{carried}>'
+        f'data-testid="item-{escape_html(req.ref)}"{carried}>'
         '<div class="d-flex flex-wrap justify-content-between gap-2">'
-        f'<div class="fw-semibold">{_escape(req.name)} {badge}</div>{previous}</div>'
+        f'<div class="fw-semibold">{escape_html(req.name)} {badge}</div>{previous}</div>'
         f"{files}"
         f"{_controls(req, words) if reviewable else ''}"
         "</div>"

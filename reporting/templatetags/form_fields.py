@@ -11,7 +11,7 @@ wrapper ``div_<id>``, the label (with crispy's required marker), the widget with
 ``widget`` writes what ``{{ form.field }}`` writes. Both keep Django's templates for the
 widgets they do not draw themselves.
 
-Markup is joined as plain strings: every value put into it passes ``_escape`` (Django's
+Markup is joined as plain strings: every value put into it passes ``escape_html`` (Django's
 ``conditional_escape``, without the lazy-string wrapper that made ``format_html`` the larger
 part of the cost), and the result is marked safe once.
 """
@@ -44,7 +44,7 @@ _INPUTS = {
 }
 
 
-def _escape(value):
+def escape_html(value):
     """django.utils.html.conditional_escape: safe strings as they are, the rest escaped."""
     if hasattr(value, "__html__"):
         return value.__html__()
@@ -63,40 +63,41 @@ def bootstrap_field(field):
     errors = field.errors
     required = field.field.required
     css_classes = field.css_classes()
-    parts = [f'<div id="div_{_escape(auto_id)}" class="mb-3']
+    parts = [f'<div id="div_{escape_html(auto_id)}" class="mb-3']
     if css_classes:
-        parts.append(f" {_escape(css_classes)}")
+        parts.append(f" {escape_html(css_classes)}")
     parts.append('">')
     label = field.label
     if label:
         id_for_label = field.id_for_label
         parts += [
             "<label",
-            f' for="{_escape(id_for_label)}"' if id_for_label else "",
+            f' for="{escape_html(id_for_label)}"' if id_for_label else "",
             ' class="form-label requiredField">' if required else ' class="form-label">',
-            _escape(label),
+            escape_html(label),
             '<span class="asteriskField">*</span>' if required else "",
             "</label>",
         ]
     kind = "form-select" if isinstance(widget, forms.Select) else "form-control"
     parts.append(widget_html(field, {"class": _css_class(widget, kind, errors)}))
     if errors:
-        parts.append(f'<div id="{_escape(errors.field_id)}_error" class="invalid-feedback">')
+        parts.append(f'<div id="{escape_html(errors.field_id)}_error" class="invalid-feedback">')
         parts += (
-            f'<p id="error_{number}_{_escape(auto_id)}"><strong>{_escape(error)}</strong></p>'
+            f'<p id="error_{number}_{escape_html(auto_id)}">'
+            f"<strong>{escape_html(error)}</strong></p>"
             for number, error in enumerate(errors, 1)
         )
         parts.append("</div>")
     help_text = field.help_text
     if help_text:
         parts += [
-            f'<div id="{_escape(auto_id)}_helptext" ' if auto_id else "<div ",
+            f'<div id="{escape_html(auto_id)}_helptext" ' if auto_id else "<div ",
             'class="form-text">',
             str(help_text),  # unescaped, as crispy shows it (|safe): the forms' own text
             "</div>",
         ]
     parts.append("</div>")
-    return mark_safe("".join(parts))  # noqa: S308 - every value above passed _escape
+    return mark_safe("".join(parts))  # noqa: S308 - every value above passed escape_html
 
 
 @register.filter(name="widget")
@@ -113,16 +114,16 @@ def widget_html(field, attrs=None):
     context = widget.get_context(field.html_name, field.value(), attrs)
     drawn = context["widget"]
     template_name = drawn["template_name"]
-    name = _escape(drawn["name"])
+    name = escape_html(drawn["name"])
     if template_name in _INPUTS or (
         template_name == f"{WIDGETS}clearable_file_input.html" and not drawn["is_initial"]
     ):
         value = drawn["value"]
-        value = f' value="{_escape(value)}"' if value is not None else ""
-        markup = f'<input type="{_escape(drawn["type"])}" name="{name}"{value}'
+        value = f' value="{escape_html(value)}"' if value is not None else ""
+        markup = f'<input type="{escape_html(drawn["type"])}" name="{name}"{value}'
         markup += f"{_attributes(drawn['attrs'])}>"
     elif template_name == f"{WIDGETS}textarea.html":
-        value = _escape(drawn["value"]) if drawn["value"] else ""
+        value = escape_html(drawn["value"]) if drawn["value"] else ""
         markup = f'<textarea name="{name}"{_attributes(drawn["attrs"])}>\n{value}</textarea>'
     elif template_name == f"{WIDGETS}select.html" and all(
         option["template_name"] == f"{WIDGETS}select_option.html"
@@ -139,10 +140,10 @@ def _select(name, drawn):
     parts = [f'<select name="{name}"{_attributes(drawn["attrs"])}>']
     for group_name, group_choices, _index in drawn["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escape_html(group_name)}">')
         parts += (
-            f'\n  <option value="{_escape(option["value"])}"{_attributes(option["attrs"])}>'
-            f"{_escape(option['label'])}</option>"
+            f'\n  <option value="{escape_html(option["value"])}"{_attributes(option["attrs"])}>'
+            f"{escape_html(option['label'])}</option>"
             for option in group_choices
         )
         if group_name:
@@ -168,7 +169,7 @@ def _css_class(widget, kind, errors):
 def _attributes(attrs):
     """Django's widgets/attrs.html: True is a bare attribute, False is left out."""
     return "".join(
-        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
+        f" {escape_html(name)}" if value is True else f' {escape_html(name)}="{escape_html(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
