@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test coverage install migrate demo lint format check-messages check-migrations check-deploy ci messages \
+.PHONY: run test coverage install migrate demo lint format check-messages check-migrations check-deploy ci messages makemessages \
 	bench clean backup restore bench-rush bench-crash
 
 $(STAMP): pyproject.toml constraints.txt
@@ -25,6 +25,10 @@ install: $(STAMP) $(NODE_STAMP) messages
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+# Collect new messages into the English catalogue (then translate the empty ones).
+makemessages: $(STAMP)
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --no-location -v0
 
 migrate: install
 	$(PY) manage.py migrate --noinput

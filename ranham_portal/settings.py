@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "outbox",
     "accounts",
     "reporting",
     "evaluation",
@@ -319,6 +320,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "piagam.tasks.sweep_certificates",
         "schedule": float(envint("PIAGAM_SWEEP_SECONDS", "15")),
     },
+    # Side effects of committed changes that no task took (broker down, a killed worker).
+    "outbox-sweep": {
+        "task": "outbox.sweep",
+        "schedule": 60.0,
+    },
     "worker-heartbeat": {
         "task": "ranham_portal.worker_heartbeat",
         "schedule": 20.0,
@@ -353,6 +359,9 @@ PIAGAM_LOST_AFTER_SECONDS = envint("PIAGAM_LOST_AFTER_SECONDS", "30")
 PIAGAM_ENQUEUE_GRACE_SECONDS = envint("PIAGAM_ENQUEUE_GRACE_SECONDS", "30")
 PIAGAM_REQUEUE_AFTER_SECONDS = envint("PIAGAM_REQUEUE_AFTER_SECONDS", "300")
 PIAGAM_ORPHAN_AGE_SECONDS = envint("PIAGAM_ORPHAN_AGE_SECONDS", "3600")
+
+# Outbox: an entry queued but not started within this time is queued again by the sweep.
+OUTBOX_REQUEUE_AFTER_SECONDS = envint("OUTBOX_REQUEUE_AFTER_SECONDS", "120")
 
 # Piagam signing (PAdES): a PKCS#12 file and its passphrase; unset, PDFs are not signed.
 PIAGAM_SIGNING_PKCS12 = os.environ.get("PIAGAM_SIGNING_PKCS12", "")

@@ -1,0 +1,53 @@
+"""Which function carries out each topic, on which queue and within which time. Apps
+register their handlers in ``AppConfig.ready``; the writer of an entry only names the topic,
+so a lower app can ask for work that an app above it does (accounts -> notifications)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Handler:
+    topic: str
+    function: object
+    queue: str
+    soft_time_limit: int
+    time_limit: int
+    max_attempts: int
+
+
+_handlers = {}
+
+DEFAULT_QUEUE = "celery"
+
+
+def register(topic, *, queue=DEFAULT_QUEUE, soft_time_limit=60, time_limit=None, max_attempts=5):
+    """Decorator: ``function(**payload)`` carries out the entries of ``topic``. It must be
+    idempotent: an entry is run at least once, and again after a killed worker."""
+
+    def decorate(function):
+        _handlers[topic] = Handler(
+            topic=topic,
+            function=function,
+            queue=queue,
+            soft_time_limit=soft_time_limit,
+            time_limit=time_limit or soft_time_limit + 30,
+            max_attempts=max_attempts,
+        )
+        return function
+
+    return decorate
+
+
+def handler_of(topic):
+    try:
+        return _handlers[topic]
+    except KeyError:
+        raise LookupError(f"no handler registered for outbox topic {topic!r}") from None
+
+
+def topics():
+    return sorted(_handlers)
+
+
+def longest_time_limit():
+    return max((handler.time_limit for handler in _handlers.values()), default=0)
