@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -163,6 +164,9 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Untuk pemberitahuan singkat lewat SMS/WhatsApp, mis. +6281234567890."),
     )
+    # A contact gets nothing but its confirmation code until the person has confirmed it.
+    email_confirmed_at = models.DateTimeField(_("e-mail dikonfirmasi"), null=True, blank=True)
+    phone_confirmed_at = models.DateTimeField(_("nomor ponsel dikonfirmasi"), null=True, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -255,6 +259,9 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Verifikasi dua langkah diaktifkan")
     TWO_FACTOR_REMOVED = "two_factor_removed", _("Verifikasi dua langkah dihapus")
     RECOVERY_CODE_USED = "recovery_code_used", _("Kode pemulihan dipakai")
+    USER_INVITED = "user_invited", _("Undangan dikirim")
+    INVITATION_REVOKED = "invitation_revoked", _("Undangan dicabut")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Undangan diterima")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -313,3 +320,60 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.object_repr}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Belum diterima")
+    ACCEPTED = "accepted", _("Diterima")
+    EXPIRED = "expired", _("Kedaluwarsa")
+    REVOKED = "revoked", _("Dicabut")
+
+
+class Invitation(models.Model):
+    """A single-use link by which a new person sets their own password (nobody types a
+    password for someone else). The link is signed with the secret key over the row's id and
+    nonce, so the database alone never holds a usable link."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    nonce = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("diundang oleh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    accepted_at = models.DateTimeField(_("diterima"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+    last_sent_at = models.DateTimeField(_("terakhir dikirim"), null=True, blank=True)
+    times_sent = models.PositiveSmallIntegerField(_("kali dikirim"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("undangan")
+        verbose_name_plural = _("undangan")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_status_display()})"
+
+    def status_at(self, now):
+        if self.accepted_at:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at:
+            return InvitationStatus.REVOKED
+        if now >= self.expires_at:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def status(self):
+        return self.status_at(timezone.now())
+
+    def get_status_display(self):
+        return InvitationStatus(self.status).label

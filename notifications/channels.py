@@ -12,6 +12,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.days import user_zone
+from accounts.invitations import path_of
+
 from .models import Profile
 
 SIGNATURE_HEADER = "X-Ranham-Signature"
@@ -64,6 +67,33 @@ def digest_message(user, notices, language):
             "n": len(notices)
         }
     return _message(subject, text, html, user.email)
+
+
+def link_of(invitation):
+    return settings.SITE_URL + path_of(invitation)
+
+
+def invitation_message(invitation, language):
+    user = invitation.user
+    with translation.override(language):
+        context = {
+            "user": user,
+            "zone": user_zone(user),
+            "link": link_of(invitation),
+            "expires_at": invitation.expires_at,
+            "site_url": settings.SITE_URL,
+        }
+        text = render_to_string("notifications/email/invitation.txt", context)
+        html = render_to_string("notifications/email/invitation.html", context)
+        subject = "[RANHAM] " + translation.gettext("Undangan ke Portal Aksi HAM")
+    return _message(subject, text, html, user.email)
+
+
+def invitation_text(invitation, language):
+    with translation.override(language):
+        return translation.gettext(
+            "Undangan ke Portal Aksi HAM: buat kata sandi Anda di tautan ini."
+        )
 
 
 def _message(subject, text, html, to):

@@ -8,10 +8,15 @@ from django.core.mail import get_connection
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import Invitation
+
 from .channels import (
     digest_message,
     gateway_payload,
+    invitation_message,
+    invitation_text,
     languages_of,
+    link_of,
     notice_message,
     post_to_gateway,
 )
@@ -85,6 +90,22 @@ def _send(row, language, connection):
             message.connection = connection
             message.send()
             Notice.objects.filter(pk__in=[n.pk for n in notices]).update(mailed_at=timezone.now())
+        return
+    if row.kind == "invitation":
+        invitation = Invitation.objects.select_related("user").get(pk=row.object_id)
+        if row.channel == Channel.EMAIL:
+            message = invitation_message(invitation, language)
+            message.connection = connection
+            message.send()
+        elif row.channel == Channel.GATEWAY:
+            post_to_gateway(
+                {
+                    "to": row.recipient.phone,
+                    "text": invitation_text(invitation, language),
+                    "url": link_of(invitation),
+                    "id": f"ranham-invitation-{invitation.pk}",
+                }
+            )
         return
     notice = row.notice
     if notice is None:
