@@ -112,7 +112,12 @@ def gateway_payload(notice):
     }
 
 
-def post_to_gateway(payload, *, timeout=10):
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def post_to_gateway(payload, *, timeout=10, idempotency_key=None):
+    """POST the signed payload; ``idempotency_key`` (the same on every attempt of one
+    delivery) lets the gateway drop a second copy."""
     url = settings.NOTIFY_GATEWAY_URL
     if not url.startswith(("https://", "http://")):
         raise ValueError("NOTIFY_GATEWAY_URL must be an http(s) URL")
@@ -124,6 +129,7 @@ def post_to_gateway(payload, *, timeout=10):
         headers={
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(settings.NOTIFY_GATEWAY_SECRET, body),
+            **({IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else {}),
         },
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured URL

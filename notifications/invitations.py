@@ -5,12 +5,13 @@ from accounts.invitations import SENT_TOPIC
 from accounts.models import Invitation
 from outbox.registry import register
 
+from .delivery import NOTICES_QUEUE
 from .models import Channel, SendLog
 
 KIND = "invitation"
 
 
-@register(SENT_TOPIC, queue="celery", soft_time_limit=30)
+@register(SENT_TOPIC, queue=NOTICES_QUEUE, soft_time_limit=30)
 def send_invitation(invitation_id):
     """One send-log row per channel, keyed by the invitation: a second run adds nothing and
     queues only what is still pending."""

@@ -164,6 +164,12 @@ class SendLog(models.Model):
         _("status"), max_length=10, choices=SendStatus.choices, default=SendStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    # Not before this time: the next try after a failure (backoff); empty: at once.
+    available_at = models.DateTimeField(_("coba lagi sejak"), null=True, blank=True)
+    # While sending: the worker holds the row until then; afterwards another may send it.
+    lease_until = models.DateTimeField(_("dipegang sampai"), null=True, blank=True)
+    # When it was last handed to a delivery task: the sweep does not queue it again too soon.
+    queued_at = models.DateTimeField(_("diantrekan"), null=True, blank=True)
     last_error = models.TextField(_("galat terakhir"), blank=True)
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
@@ -179,7 +185,15 @@ class SendLog(models.Model):
                 name="one_delivery_per_key",
             ),
         ]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            # The minute's sweep looks only at rows still to be sent (few among many sent).
+            models.Index(
+                fields=["status", "available_at"],
+                name="sendlog_open_rows",
+                condition=models.Q(status__in=["pending", "retrying", "sending"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.recipient} {self.kind} {self.channel}: {self.status}"

@@ -24,8 +24,9 @@ def backoff(attempts):
 
 
 def lease_seconds(handler):
-    # Longer than the hard limit: a live worker is killed by Celery before its lease ends.
-    return handler.time_limit + 30
+    # By default longer than the hard limit: a live worker is killed by Celery before its
+    # lease ends (registry.register).
+    return handler.lease_seconds
 
 
 def claim(pk, *, now=None):

@@ -303,7 +303,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"piagam.tasks.render_certificate": {"queue": "pdf"}}
+# Three queues: "pdf" (rendering), "notices" (deliveries and the outbox entries that make
+# notices: a hanging mail server or gateway never delays a piagam), "celery" (the rest).
+CELERY_TASK_ROUTES = {
+    "piagam.tasks.render_certificate": {"queue": "pdf"},
+    "notifications.delivery.sweep_deliveries": {"queue": "notices"},
+}
+# Every task has a hard time limit (tests/test_task_limits.py); Redis hands an unacknowledged
+# message to another worker after the visibility timeout, so it must be longer than the
+# longest of them, or a task still running would be started a second time.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", "1800")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # A WeasyPrint process grows with every document it renders: recycle workers before it matters.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", "500")
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "400000")  # KiB
@@ -333,18 +346,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "piagam.tasks.remove_orphan_pdfs",
         "schedule": crontab(minute=17),
     },
-    # Hourly: reminders and digests for the people whose local time is 08.00.
+    # Hourly: reminders and digests for the people whose local time is 08.00 or later that
+    # day and who have not had them yet (a missed beat is caught up the same day).
     "notices-morning-round": {
         "task": "notifications.tasks.morning_round",
         "schedule": crontab(minute=0),
     },
-    "notices-piagam-issued": {
-        "task": "notifications.tasks.announce_piagam",
-        "schedule": 120.0,
-    },
-    "notices-stuck-deliveries": {
-        "task": "notifications.delivery.sweep_stuck_deliveries",
-        "schedule": crontab(minute=30),
+    # Retries whose backoff is over and rows a killed worker held, sent again.
+    "notices-sweep-deliveries": {
+        "task": "notifications.delivery.sweep_deliveries",
+        "schedule": 60.0,
     },
 }
 

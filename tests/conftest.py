@@ -34,6 +34,19 @@ def indonesian_by_default():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def outbox_runs_after_commit(monkeypatch):
+    # An outbox entry is carried out right after its commit, in the test's own process, as a
+    # worker would a moment later: a test sees a change's side effects (notices, scores)
+    # without a broker once the commit callbacks run. tests/outbox replaces this with a
+    # recorder of what reached the broker; the real-worker tests publish from the worker.
+    from outbox import tasks
+
+    monkeypatch.setattr(
+        tasks.run_entry, "apply_async", lambda args, **options: tasks.run_entry(*args)
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # Regions are read-only reference data: load them once, committed, for the whole run.
