@@ -199,6 +199,27 @@ class SendLog(models.Model):
         return f"{self.recipient} {self.kind} {self.channel}: {self.status}"
 
 
+class MorningRound(models.Model):
+    """One zone's morning round (reminders and digests) of one local day, recorded once it
+    has run through: a beat missed at 08.00 is caught up by the next beat of the same day,
+    and a later beat finds the day done and does nothing."""
+
+    zone = models.CharField(_("zona waktu"), max_length=40)
+    day = models.DateField(_("tanggal"))
+    completed_at = models.DateTimeField(_("selesai"))
+
+    class Meta:
+        ordering = ["-day", "zone"]
+        verbose_name = _("putaran pagi")
+        verbose_name_plural = _("putaran pagi")
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "day"], name="one_morning_round_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.zone} {self.day}"
+
+
 # The kinds each role may receive: what the preferences page offers.
 KINDS_BY_ROLE = {
     "officer": [
