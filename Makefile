@@ -100,6 +100,7 @@ bench-rush: install
 
 bench-crash: install
 	$(PY) bench/crash.py $(BENCH_ARGS)
+	$(PY) bench/notices_faults.py $(NOTICES_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .coverage htmlcov

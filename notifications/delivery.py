@@ -123,9 +123,11 @@ def claim(pk, *, now=None):
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
     max_attempts=MAX_ATTEMPTS,
-    # Rows are claimed one by one, so two runs of a batch never send a row twice: a killed
-    # worker's batch may be taken again soon, without waiting past the hard limit.
+    # Rows are claimed one by one, so two runs of a batch never send a row twice: the
+    # redelivered message of a killed worker process resumes the batch at once, and the
+    # sweep takes a batch whose whole worker died a minute after it was started.
     lease_seconds=60,
+    exclusive=False,
 )
 def deliver(ids, budget=None):
     """Send the rows that are still to be sent, one at a time; returns how many were sent.
@@ -228,6 +230,7 @@ def _send(row, language, connection):
 
 def _mail(row, message, connection):
     message.extra_headers["Message-ID"] = message_id(row)
+    connection.open()  # once per batch: the rows of a batch share one SMTP session
     message.connection = connection
     message.send()
 

@@ -17,6 +17,9 @@ class Handler:
     # is stopped by Celery before another may take its entry. A handler that claims its own
     # rows (deliveries) may ask for less, so that a killed worker's entry is resumed sooner.
     lease_seconds: int
+    # False for a handler that claims its own rows (deliveries): a redelivered message (a
+    # killed worker process) takes the entry at once instead of waiting for its lease.
+    exclusive: bool
 
 
 _handlers = {}
@@ -32,6 +35,7 @@ def register(
     time_limit=None,
     max_attempts=5,
     lease_seconds=None,
+    exclusive=True,
 ):
     """Decorator: ``function(**payload)`` carries out the entries of ``topic``. It must be
     idempotent: an entry is run at least once, and again after a killed worker."""
@@ -46,6 +50,7 @@ def register(
             time_limit=hard,
             max_attempts=max_attempts,
             lease_seconds=lease_seconds or hard + 30,
+            exclusive=exclusive,
         )
         return function
 

@@ -37,9 +37,7 @@ def test_every_outbox_topic_is_bounded_on_a_queue_a_worker_consumes():
 
 
 def test_the_visibility_timeout_is_longer_than_the_longest_task():
-    longest = max(
-        [longest_time_limit()] + [task.time_limit for task in own_tasks().values()]
-    )
+    longest = max([longest_time_limit()] + [task.time_limit for task in own_tasks().values()])
 
     assert settings.CELERY_BROKER_URL.startswith("redis")  # as in production and CI
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
