@@ -143,8 +143,14 @@ def _check_belongs_to_report(report, changes):
         raise ReportingError(_("Isian ini bukan bagian dari laporan daerah Anda."))
 
 
-def _check_quotas(locked, changes):
-    kept = locked.evidence.filter(removed_at__isnull=True).values_list("requirement_id", "size")
+def _check_quotas(locked, changes, *, leaving=()):
+    """The one gate of the quotas, for every door that stores files (form, upload endpoint,
+    admin, API): the files that stay (less ``leaving``) and the new ones, per item and report."""
+    kept = (
+        locked.evidence.filter(removed_at__isnull=True)
+        .exclude(pk__in=leaving)
+        .values_list("requirement_id", "size")
+    )
     added = [(pk, uploaded.inspected.size) for pk, uploaded in changes.uploads]
     per_item, report = quota_problems(list(kept), added)
     if per_item or report:
@@ -204,14 +210,21 @@ def save_draft(report, changes, *, by):
 
 
 def store_evidence(report, requirement_id, uploaded, *, by, replaces=None):
-    """Put one checked file into an editable report as soon as it is chosen.
+    """Put one checked file into an editable report as soon as it is chosen; see
+    :func:`store_evidence_files`. Returns the new ``Evidence``."""
+    return store_evidence_files(report, requirement_id, [uploaded], by=by, replaces=replaces)[0]
+
+
+def store_evidence_files(report, requirement_id, uploads, *, by, replaces=None):
+    """Put checked files into an editable report as soon as they are chosen: all or none.
 
     The text of the report is not touched and its revision not bumped, so a form that is open
-    beside it never turns stale because of a file. With ``replaces`` (the id of a file of the
-    same item) that file is taken off the report in the same step; its row stays, as every
-    replaced file does (a replacement is a new row). Returns the new ``Evidence``.
+    beside it never turns stale because of a file. The quotas of the item and the report hold
+    as they do for a save of the form (:func:`_check_quotas`). With ``replaces`` (the id of a
+    file of the same item) that file is taken off the report in the same step; its row stays,
+    as every replaced file does (a replacement is a new row). Returns the new rows.
     """
-    name = None
+    stored = []
     try:
         with transaction.atomic():
             locked = _locked(report)
@@ -236,27 +249,40 @@ def store_evidence(report, requirement_id, uploaded, *, by, replaces=None):
                     raise ReportingError(
                         _("Berkas yang hendak diganti sudah tidak ada pada butir ini.")
                     )
-            inspected = uploaded.inspected
-            name = default_storage.save(generate_storage_name(inspected), uploaded)
-            evidence = Evidence.objects.create(
-                report=locked,
-                requirement_id=requirement_id,
-                file=name,
-                original_name=inspected.original_name,
-                content_type=inspected.content_type,
-                size=inspected.size,
-                sha256=inspected.sha256,
-                uploaded_by=by,
+            _check_quotas(
+                locked,
+                DraftChanges(
+                    revision=locked.revision,
+                    uploads=[(requirement_id, uploaded) for uploaded in uploads],
+                ),
+                leaving={old.pk} if old is not None else set(),
             )
+            created = []
+            for uploaded in uploads:
+                inspected = uploaded.inspected
+                name = default_storage.save(generate_storage_name(inspected), uploaded)
+                stored.append(name)
+                created.append(
+                    Evidence.objects.create(
+                        report=locked,
+                        requirement_id=requirement_id,
+                        file=name,
+                        original_name=inspected.original_name,
+                        content_type=inspected.content_type,
+                        size=inspected.size,
+                        sha256=inspected.sha256,
+                        uploaded_by=by,
+                    )
+                )
             if old is not None:
-                old.removed_at, old.removed_by = evidence.uploaded_at, by
+                old.removed_at, old.removed_by = created[0].uploaded_at, by
                 old.save(update_fields=["removed_at", "removed_by"])
     except Exception:
-        # The row was rolled back: the file written for it must not stay behind.
-        if name is not None:
+        # The rows were rolled back: the files written for them must not stay behind.
+        for name in stored:
             default_storage.delete(name)
         raise
-    return evidence
+    return created
 
 
 def missing_items(report):
