@@ -50,10 +50,14 @@ def two_factor_setup(request):
     user = request.user
     if not two_factor.second_factor_offered(user):
         return redirect("accounts:security")
-    if two_factor.has_authenticator(user) and not user.is_verified():
+    if not two_factor.may_enrol(request):
         # Replacing an authenticator needs the old one (or a recovery code) first.
         return redirect("accounts:two-factor")
-    device = two_factor.pending_authenticator(user)
+    device = None
+    if request.method == "POST":
+        device = two_factor.enrolling_device(request)
+    if device is None:
+        device = two_factor.start_enrolment(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_authenticator(request, device, form.cleaned_data["code"])
@@ -79,14 +83,15 @@ def two_factor_setup(request):
 @never_cache
 @login_required
 def two_factor_qr(request):
-    """The enrolment QR code (an otpauth:// URI) as SVG, only for the user's pending device."""
+    """The enrolment QR code (an otpauth:// URI) as SVG, only of the device this session's
+    enrolment page shows, and only to a session that may enrol (two_factor.may_enrol)."""
     import io
 
     import segno
 
-    if not two_factor.second_factor_offered(request.user):
+    device = two_factor.enrolling_device(request) if two_factor.may_enrol(request) else None
+    if device is None:
         raise Http404
-    device = two_factor.pending_authenticator(request.user)
     svg = io.BytesIO()
     segno.make(device.config_url, error="m").save(svg, kind="svg", scale=5, border=2)
     response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
