@@ -47,7 +47,10 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reverse proxies in front that append X-Forwarded-For: the public checks count per visitor.
+# Forwarded headers are believed only from TRUSTED_PROXIES (addresses or networks; with only
+# a count, the loopback and private networks of a container network): accounts.network.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
 PIAGAM_LOOKUP_LIMIT = envint("PIAGAM_LOOKUP_LIMIT", "20")  # lookups per minute per address
 PIAGAM_UPLOAD_LIMIT = envint("PIAGAM_UPLOAD_LIMIT", "10")  # file checks per minute per address
 
@@ -83,9 +86,13 @@ if DEBUG or DEMO:
 
 MIDDLEWARE = [
     "ranham_portal.observability.request_id_middleware",
-    "django.middleware.security.SecurityMiddleware",
+    # A body bigger than its view takes is answered 413 before anything reads it.
+    "accounts.middleware.body_size_guard",
     # Before anything reads a parameter, a cookie or the body into the database.
     "accounts.middleware.MalformedInputMiddleware",
+    # Before anything reads X-Forwarded-*: only a declared proxy may send them.
+    "accounts.network.forwarded_headers_from_proxies_only",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.permissions_policy",
@@ -392,7 +399,7 @@ WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", "60")
 
 # X-Forwarded-Proto is believed only from a reverse proxy the deployment declares: without
 # one, any client could claim https.
-if TRUSTED_PROXY_COUNT > 0:
+if TRUSTED_PROXY_COUNT > 0 or TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")
