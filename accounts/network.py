@@ -48,6 +48,13 @@ def _parse(address):
     return ip
 
 
+def is_internal_client(request):
+    """Whether the client (as counted, through trusted proxies) is on the loopback or a
+    private network: the operator's side of the deployment."""
+    ip = _client_ip(request)
+    return ip is not None and any(ip in network for network in _networks(PRIVATE_NETWORKS))
+
+
 def is_trusted_proxy(ip):
     return ip is not None and any(ip in network for network in trusted_networks())
 

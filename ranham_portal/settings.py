@@ -395,6 +395,8 @@ if SENTRY_DSN:
 
 # Readiness (/sehat/siap/): each check gets this long; a worker must have answered recently.
 HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
+# Readiness answers internal addresses, and others that send this in X-Health-Token.
+HEALTH_CHECK_TOKEN = os.environ.get("HEALTH_CHECK_TOKEN", "")
 WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", "60")
 
 # X-Forwarded-Proto is believed only from a reverse proxy the deployment declares: without
