@@ -260,6 +260,9 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 # Images are refused from their header above this many pixels, before any decoding.
 EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", str(40_000_000))
 EVIDENCE_MAX_PDF_PAGES = envint("EVIDENCE_MAX_PDF_PAGES", "500")
+# The memory decoding one image may take in the web process, known from its header (PNGs of
+# more than about 10 megapixels are refused; JPEGs are decoded at 1/8 scale).
+EVIDENCE_MAX_DECODE_BYTES = envint("EVIDENCE_MAX_DECODE_BYTES", str(40 * 1024 * 1024))
 # Quotas, counting the files that stay on an item or a report after a save.
 EVIDENCE_MAX_FILES_PER_ITEM = envint("EVIDENCE_MAX_FILES_PER_ITEM", "10")
 EVIDENCE_MAX_BYTES_PER_ITEM = envint("EVIDENCE_MAX_BYTES_PER_ITEM", str(50 * 1024 * 1024))
