@@ -194,17 +194,31 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(2 * 3600))
 SESSION_RENEW_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name, or from
-# one address, logins for it are refused for AXES_COOLOFF_MINUTES. Attempts live in the
-# database, so every web process counts the same failures.
+# Login throttling (django-axes and accounts.lockout): after AXES_FAILURE_LIMIT failures for
+# one user name from one address, logins for that pair are refused for AXES_COOLOFF_MINUTES.
+# Attempts live in the database, so every web process counts the same failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A user name together with an address: a guesser locks itself out, not the owner.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Tries refused during a lock neither count nor extend it (the lock ends when it said).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "accounts.network.lockout_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A user name that fails from many addresses is slowed (accounts.lockout): after
+# LOGIN_SLOWDOWN_AFTER failures each try waits twice as long as the last, from 30 s up to
+# LOGIN_SLOWDOWN_MAX_SECONDS; counted in the shared cache.
+LOGIN_SLOWDOWN_AFTER = envint("LOGIN_SLOWDOWN_AFTER", str(AXES_FAILURE_LIMIT))
+LOGIN_SLOWDOWN_FIRST_SECONDS = envint("LOGIN_SLOWDOWN_FIRST_SECONDS", "30")
+LOGIN_SLOWDOWN_MAX_SECONDS = envint("LOGIN_SLOWDOWN_MAX_SECONDS", "1800")
+# The owner's single-use unlock link (and the pass it gives the browser) lasts this long.
+UNLOCK_LINK_MAX_AGE = envint("UNLOCK_LINK_MAX_AGE", str(30 * 60))
+# Password reset and unlock requests: per client address and per target, in an hour.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", "5")
+PASSWORD_RESET_LIMIT_PER_TARGET = envint("PASSWORD_RESET_LIMIT_PER_TARGET", "3")
 
 # Second factor (django-otp): required for admins, offered to evaluators (accounts.two_factor).
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal Aksi HAM")

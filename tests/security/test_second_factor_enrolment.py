@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
@@ -45,9 +44,7 @@ def test_a_password_only_session_cannot_open_the_enrolment_page(password_only, a
     assert not TOTPDevice.objects.filter(user=admin_user, confirmed=False).exists()
 
 
-def test_a_device_left_pending_by_someone_else_is_never_shown_to_the_admin(
-    client_for, admin_user
-):
+def test_a_device_left_pending_by_someone_else_is_never_shown_to_the_admin(client_for, admin_user):
     # given a pending authenticator someone made for the admin (the attacker knows its key)
     planted = TOTPDevice.objects.create(user=admin_user, name="Tanam", confirmed=False)
 
