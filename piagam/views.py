@@ -141,7 +141,9 @@ def shown_error(certificate):
     text = certificate.error or ""
     if certificate.token:
         text = text.replace(certificate.token, "…")
-    return _ABSOLUTE_PATH.sub(lambda match: "…/" + match.group(0).rstrip("/").rsplit("/", 1)[-1], text)
+    return _ABSOLUTE_PATH.sub(
+        lambda match: "…/" + match.group(0).rstrip("/").rsplit("/", 1)[-1], text
+    )
 
 
 def _certificate_rows(certificates):
