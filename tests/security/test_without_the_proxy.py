@@ -128,3 +128,17 @@ def test_compose_publishes_only_the_proxy():
     published = {name for name, service in services.items() if service.get("ports")}
 
     assert published == {"proxy"}
+
+
+def test_the_deploy_check_fails_without_the_forwarded_header_guard(settings):
+    from django.core.checks import run_checks
+
+    settings.MIDDLEWARE = [
+        m
+        for m in settings.MIDDLEWARE
+        if m != "accounts.network.forwarded_headers_from_proxies_only"
+    ]
+
+    ids = {m.id for m in run_checks(include_deployment_checks=True)}
+
+    assert "accounts.E002" in ids
