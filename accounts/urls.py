@@ -18,22 +18,16 @@ urlpatterns = [
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("tanpa-peran/", views.no_role, name="no-role"),
+    path("masuk/buka-kunci/", views.unlock_request, name="unlock-request"),
+    path("masuk/buka-kunci/<str:token>/", views.unlock, name="unlock"),
     path("sehat/", views.health, name="health"),
     path("akun/", views.security, name="security"),
     path("akun/dua-langkah/", views.two_factor_verify, name="two-factor"),
     path("akun/dua-langkah/daftar/", views.two_factor_setup, name="two-factor-setup"),
     path("akun/dua-langkah/qr.svg", views.two_factor_qr, name="two-factor-qr"),
     # Password reset by e-mail and change, with Django's own views in the portal's look.
-    path(
-        "lupa-sandi/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password-reset-done"),
-        ),
-        name="password-reset",
-    ),
+    # Password reset by e-mail (the mail sent by a worker) and change, in the portal's look.
+    path("lupa-sandi/", views.password_reset, name="password-reset"),
     path(
         "lupa-sandi/terkirim/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

@@ -95,10 +95,18 @@ def kanwil_jatim(regions):
     return kanwil
 
 
-@functools.cache
 def password_hash():
     """PASSWORD hashed once per test process with the portal's hasher (Argon2, about 70 ms a
-    hash here): every test user gets a real hash of it without paying that per user."""
+    hash here): every test user gets a real hash of it without paying that per user. Tests
+    that switch to a faster hasher get a hash of that one (a cached MD5 hash would not log in
+    a later test that runs with Argon2 alone)."""
+    from django.conf import settings
+
+    return _password_hash(tuple(settings.PASSWORD_HASHERS))
+
+
+@functools.cache
+def _password_hash(hashers):
     return make_password(PASSWORD)
 
 
