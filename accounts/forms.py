@@ -25,3 +25,10 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
         ),
     )
+
+
+class AccountImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Berkas akun (XLSX atau CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+    )

@@ -14,6 +14,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from outbox.services import record
 
@@ -32,6 +33,18 @@ def token_of(invitation):
 def path_of(invitation):
     """The invitation's path (``/undangan/<token>/``): put SITE_URL in front for a message."""
     return reverse("accounts:invitation-accept", args=[token_of(invitation)])
+
+
+def contact_proof(invitation, channel):
+    """What the link sent to one contact ("email" or "phone") carries besides the token:
+    accepting through it proves the person reads that address, as it is now."""
+    user = invitation.user
+    address = (user.email if channel == "email" else user.phone).strip().lower()
+    value = f"{invitation.pk}:{invitation.nonce}:{channel}:{address}"
+    return salted_hmac(SALT + ".contact", value).hexdigest()[:32]
+
+
+CONFIRMED_FIELDS = {"email": "email_confirmed_at", "phone": "phone_confirmed_at"}
 
 
 def find(token):
@@ -101,9 +114,12 @@ def revoke(invitation, *, by, now=None):
 
 
 @transaction.atomic
-def accept(invitation, password, *, now=None):
+def accept(invitation, password, *, now=None, via="", proof=""):
     """The person sets their password: the account becomes active and the link is spent.
-    Returns False (and changes nothing) when the link is no longer pending."""
+    Returns False (and changes nothing) when the link is no longer pending.
+
+    A link opened from the e-mail (``via="email"`` with its ``contact_proof``) also confirms
+    that e-mail; from the SMS/WhatsApp message, that number."""
     now = now or timezone.now()
     locked = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
     if locked.status_at(now) != InvitationStatus.PENDING:
@@ -111,7 +127,15 @@ def accept(invitation, password, *, now=None):
     user = locked.user
     user.set_password(password)
     user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    fields = ["password", "is_active"]
+    if (
+        via in CONFIRMED_FIELDS
+        and (user.email if via == "email" else user.phone)
+        and secrets.compare_digest(contact_proof(locked, via), str(proof))
+    ):
+        setattr(user, CONFIRMED_FIELDS[via], now)
+        fields.append(CONFIRMED_FIELDS[via])
+    user.save(update_fields=fields)
     locked.accepted_at = now
     locked.save(update_fields=["accepted_at"])
     audit(AuditAction.INVITATION_ACCEPTED, user, by=user, details={"invitation": locked.pk})
