@@ -5,12 +5,11 @@ import hashlib
 import hmac
 import json
 import urllib.request
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from urllib.parse import urlencode
-
 from django.urls import reverse
 from django.utils import translation
 

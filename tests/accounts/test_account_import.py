@@ -61,7 +61,9 @@ def nothing_written():
 
 
 def test_a_preview_sorts_rows_and_writes_no_account(admin_user, kanwil_kaltim, balikpapan):
-    make_user("ada", email="ada@contoh.go.id", first_name="Ada", role=Role.OFFICER, region=balikpapan)
+    make_user(
+        "ada", email="ada@contoh.go.id", first_name="Ada", role=Role.OFFICER, region=balikpapan
+    )
     upload = xlsx(
         [
             OFFICER,
@@ -221,7 +223,9 @@ def test_missing_columns_are_named_and_nothing_written(admin_user, nothing_writt
 
 
 def test_a_formula_cell_is_refused_and_nothing_written(admin_user, nothing_written):
-    upload = xlsx([["Siti", "siti@contoh.go.id", "", "petugas", '=HYPERLINK("http://x")', "", "", ""]])
+    upload = xlsx(
+        [["Siti", "siti@contoh.go.id", "", "petugas", '=HYPERLINK("http://x")', "", "", ""]]
+    )
 
     with pytest.raises(imports.Refused) as refused:
         imports.preview(upload, by=admin_user)
@@ -274,9 +278,7 @@ def test_a_zip_bomb_named_xlsx_is_refused_before_openpyxl_opens_it(
 
 def test_too_many_rows_are_refused_while_streaming(admin_user, nothing_written, settings):
     settings.ACCOUNT_IMPORT_MAX_ROWS = 5000
-    rows = (
-        f"Orang {n},orang{n}@contoh.go.id,,petugas,64.71,,,\n" for n in range(100_000)
-    )
+    rows = (f"Orang {n},orang{n}@contoh.go.id,,petugas,64.71,,,\n" for n in range(100_000))
     body = (",".join(HEADER) + "\n" + "".join(rows)).encode()
     read = []
     original = imports._csv_cells
