@@ -3,7 +3,6 @@ password, and is signed in (an admin then enrols the second factor)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from . import invitations
 from .days import user_zone
+from .forms import InvitationPasswordForm
 from .models import InvitationStatus
 from .two_factor import second_factor_required
 
@@ -38,7 +38,7 @@ def invitation_accept(request, token):
     if invitation.status != InvitationStatus.PENDING:
         return _state_page(request, invitation, invitation.status)
     user = invitation.user
-    form = SetPasswordForm(user, request.POST or None)
+    form = InvitationPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         accepted = invitations.accept(
             invitation,

@@ -16,14 +16,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from outbox.services import record
+from outbox.services import record, record_many
 
-from .models import AuditAction, Invitation, InvitationStatus
+from .models import AuditAction, AuditEvent, Invitation, InvitationStatus
 from .services import audit
 
 VALID_DAYS = 14
 SALT = "accounts.invitation"
 SENT_TOPIC = "accounts.invitation_sent"
+# Many invitations at once (an import's commit): one entry per batch of ids, so that a national
+# import hands the broker a dozen tasks after its commit, not one per person.
+BATCH_SENT_TOPIC = "accounts.invitations_sent"
+BATCH_SIZE = 100
 
 
 def token_of(invitation):
@@ -92,9 +96,51 @@ def invite(user, *, by, now=None):
 
 
 def invite_many(users, *, by, now=None):
-    """``invite`` for each of ``users`` in one transaction (an import's commit)."""
+    """``invite`` for each of ``users`` in one transaction (an import's commit), written in
+    bulk: earlier open invitations end, one audit event each, sent in batches after commit."""
+    users = list(users)
+    now = now or timezone.now()
+    if any(user.has_usable_password() for user in users):
+        raise ValueError("an account already has a password")
+    if not users:
+        return []
     with transaction.atomic():
-        return [invite(user, by=by, now=now) for user in users]
+        Invitation.objects.filter(
+            user__in=users, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(revoked_at=now)
+        created = Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    user=user,
+                    nonce=secrets.token_urlsafe(24),
+                    created_by=by,
+                    created_at=now,
+                    expires_at=now + datetime.timedelta(days=VALID_DAYS),
+                    last_sent_at=now,
+                    times_sent=1,
+                )
+                for user in users
+            ]
+        )
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    actor=by,
+                    action=AuditAction.USER_INVITED,
+                    object_type=user._meta.label_lower,
+                    object_id=str(user.pk),
+                    object_repr=str(user)[:200],
+                    details={"invitation": invitation.pk},
+                )
+                for user, invitation in zip(users, created, strict=True)
+            ]
+        )
+        ids = [invitation.pk for invitation in created]
+        record_many(
+            BATCH_SENT_TOPIC,
+            [{"invitation_ids": ids[i : i + BATCH_SIZE]} for i in range(0, len(ids), BATCH_SIZE)],
+        )
+    return created
 
 
 @transaction.atomic

@@ -98,7 +98,8 @@ def test_commit_creates_inactive_invited_accounts_and_audits_each(admin_user, ka
     budi = User.objects.get(email="budi@contoh.go.id")
     assert budi.kanwil == kanwil_kaltim and budi.position == "Analis"
     assert Invitation.objects.filter(user__in=[siti, budi]).count() == 2
-    assert Entry.objects.filter(topic="accounts.invitation_sent").count() == 2
+    [entry] = Entry.objects.filter(topic="accounts.invitations_sent")
+    assert len(entry.payload["invitation_ids"]) == 2
     assert AuditEvent.objects.filter(action="user_created").count() == 2
     event = AuditEvent.objects.get(action="accounts_imported")
     assert event.details["created"] == 2 and event.details["sha256"] == record.file_sha256

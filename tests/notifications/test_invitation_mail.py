@@ -65,3 +65,27 @@ def test_an_invitation_is_sent_once_however_often_its_entry_runs(
     assert SendLog.objects.filter(kind="invitation").count() == 1
     [message] = mail.outbox
     assert message.to == ["siti@contoh.go.id"] and "Dear Siti" in message.body
+
+
+def test_an_imports_invitations_go_out_in_batches_once_each(
+    balikpapan, admin_user, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    people = []
+    for n in range(3):
+        person = make_user(
+            f"baru{n}", role=Role.OFFICER, region=balikpapan, email=f"baru{n}@contoh.go.id"
+        )
+        person.set_unusable_password()
+        person.save()
+        people.append(person)
+    created = invitations.invite_many(people, by=admin_user)
+    [entry] = Entry.objects.filter(topic="accounts.invitations_sent")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_entry(entry.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_entry(entry.pk)  # a second run (a killed worker's entry) sends nothing more
+
+    assert entry.payload == {"invitation_ids": [i.pk for i in created]}
+    assert sorted(m.to[0] for m in mail.outbox) == [p.email for p in people]
