@@ -323,6 +323,19 @@ def read_rows(upload, name):
         texts = [_cell_text(value).strip() for value, *_rest in row]
         if not any(texts):
             continue
+        # Every cell, imported or not: a file with a formula anywhere is refused whole.
+        names = {index: name for name, index in (columns or {}).items()}
+        for index, (_value, is_formula, _number, coordinate) in enumerate(row):
+            if is_formula:
+                raise Refused(
+                    _(
+                        "Berkas ditolak demi keamanan: %(cell)s berisi rumus. Salin lalu tempel "
+                        "sebagai nilai (Paste Values), lalu unggah lagi."
+                    )
+                    % {"cell": _where(coordinate)}
+                )
+            if texts[index]:
+                _check_cell(texts[index], names.get(index), coordinate)
         if columns is None:
             columns, unknown = _header_of(texts)
             continue
@@ -332,17 +345,8 @@ def read_rows(upload, name):
             if index >= len(row):
                 values[name] = ""
                 continue
-            value, is_formula, is_number, coordinate = row[index]
-            if is_formula:
-                raise Refused(
-                    _(
-                        "Berkas ditolak demi keamanan: %(cell)s berisi rumus. Salin lalu tempel "
-                        "sebagai nilai (Paste Values), lalu unggah lagi."
-                    )
-                    % {"cell": _where(coordinate)}
-                )
+            value, _formula, is_number, _coordinate = row[index]
             text = texts[index]
-            _check_cell(text, name, coordinate)
             if name == "region" and isinstance(value, float) and not value.is_integer():
                 # "64.71" typed into a number cell; "35.10" would read as 35.1.
                 text = f"{value:.2f}"

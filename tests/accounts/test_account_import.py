@@ -319,3 +319,22 @@ def test_usernames_are_made_unique_from_the_email(admin_user, balikpapan):
     record = imports.preview(xlsx(rows), by=admin_user)
 
     assert [entry["username"] for entry in record.rows] == ["siti.2", "siti.3"]
+
+
+def test_a_formula_in_a_column_that_is_not_imported_is_refused_too(admin_user, nothing_written):
+    header = [*HEADER, "catatan"]
+    upload = xlsx([[*OFFICER, "=1+1"]], header=header)
+
+    with pytest.raises(imports.Refused) as refused:
+        imports.preview(upload, by=admin_user)
+
+    assert "I2" in str(refused.value.message)
+    nothing_written()
+
+
+def test_a_numeric_region_code_keeps_its_two_decimals(admin_user, regions):
+    row = ["Siti", "siti@contoh.go.id", "", "petugas", 35.1, "", "", ""]
+
+    record = imports.preview(xlsx([row]), by=admin_user)
+
+    assert record.rows[0]["target"]["region_code"] == "35.10"
