@@ -20,7 +20,16 @@ from . import imports, invitations
 from .access import ADMIN, role_required
 from .forms import AccountImportForm
 from .middleware import check_form_fields
-from .models import AccountImport, AccountImportStatus, Invitation, InvitationStatus, User
+from .models import (
+    AccountImport,
+    AccountImportStatus,
+    Invitation,
+    InvitationStatus,
+    Kanwil,
+    Region,
+    Role,
+    User,
+)
 
 PAGE_SIZE = 100
 TABS = ("error", "create", "update", "unchanged")
@@ -124,6 +133,7 @@ def _entry_rows(entries, people):
     accounts = (
         User.objects.in_bulk(user_ids) if people else {}
     )  # one query, whatever the page's size
+    shown = _change_values(entries)
     now = timezone.now()
     rows = []
     for entry in entries:
@@ -134,7 +144,7 @@ def _entry_rows(entries, people):
                 "entry": entry,
                 "messages": [imports.message_of(code, params) for code, params in entry["errors"]],
                 "changes": [
-                    (imports.column_label(name), before, after)
+                    (imports.column_label(name), shown(name, before), shown(name, after))
                     for name, before, after in entry["changes"]
                 ],
                 "user": user,
@@ -146,6 +156,32 @@ def _entry_rows(entries, people):
             }
         )
     return rows
+
+
+def _change_values(entries):
+    """How a change reads: regions and Kanwil by name, roles by label (two queries a page)."""
+    ids = {"region": set(), "kanwil": set()}
+    for entry in entries:
+        for name, before, after in entry["changes"]:
+            if name in ids:
+                ids[name].update(value for value in (before, after) if value)
+    names = {
+        "region": {pk: str(region) for pk, region in Region.objects.in_bulk(ids["region"]).items()}
+        if ids["region"]
+        else {},
+        "kanwil": {pk: str(kanwil) for pk, kanwil in Kanwil.objects.in_bulk(ids["kanwil"]).items()}
+        if ids["kanwil"]
+        else {},
+    }
+
+    def shown(name, value):
+        if name in names:
+            return names[name].get(value, "")
+        if name == "role" and value in Role.values:
+            return Role(value).label
+        return value
+
+    return shown
 
 
 @role_required(ADMIN)

@@ -171,3 +171,19 @@ def test_the_result_page_reads_a_fixed_number_of_queries(
         response = client.get(f"{START}{record.pk}/?tampil=create")
 
     assert response.content.decode().count("Kirim ulang") >= size
+
+
+def test_a_change_of_region_reads_as_the_regions_names(
+    client_for, admin_user, balikpapan, samarinda
+):
+    from tests.conftest import make_user
+
+    make_user(
+        "siti", email="siti@contoh.go.id", first_name="Siti", role="officer", region=balikpapan
+    )
+    row = ["Siti", "siti@contoh.go.id", "", "petugas", "64.72", "", "", ""]
+    record = imports.preview(xlsx([row]), by=admin_user)
+
+    body = client_for(admin_user).get(f"{START}{record.pk}/?tampil=update").content.decode()
+
+    assert "64.71 Kota Balikpapan → 64.72 Kota Samarinda" in body
