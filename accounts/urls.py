@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import import_views, invitation_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -25,6 +25,21 @@ urlpatterns = [
     path("akun/dua-langkah/", views.two_factor_verify, name="two-factor"),
     path("akun/dua-langkah/daftar/", views.two_factor_setup, name="two-factor-setup"),
     path("akun/dua-langkah/qr.svg", views.two_factor_qr, name="two-factor-qr"),
+    path("undangan/<str:token>/", invitation_views.invitation_accept, name="invitation-accept"),
+    path("akun/impor/", import_views.import_start, name="import"),
+    path("akun/impor/templat.xlsx", import_views.import_template, name="import-template"),
+    path("akun/impor/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("akun/impor/<int:pk>/simpan/", import_views.import_commit, name="import-commit"),
+    path(
+        "akun/undangan/<int:user_id>/kirim-ulang/",
+        import_views.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "akun/undangan/cabut/<int:pk>/",
+        import_views.invitation_revoke,
+        name="invitation-revoke",
+    ),
     # Password reset by e-mail and change, with Django's own views in the portal's look.
     # Password reset by e-mail (the mail sent by a worker) and change, in the portal's look.
     path("lupa-sandi/", views.password_reset, name="password-reset"),

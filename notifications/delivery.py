@@ -212,7 +212,7 @@ def _send(row, language, connection):
                 {
                     "to": row.recipient.phone,
                     "text": invitation_text(invitation, language),
-                    "url": link_of(invitation),
+                    "url": link_of(invitation, "phone"),
                     "id": f"ranham-invitation-{invitation.pk}",
                 },
                 idempotency_key=idempotency_key(row),

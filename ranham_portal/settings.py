@@ -283,6 +283,10 @@ EVIDENCE_MAX_BYTES_PER_ITEM = envint("EVIDENCE_MAX_BYTES_PER_ITEM", str(50 * 102
 EVIDENCE_MAX_FILES_PER_REPORT = envint("EVIDENCE_MAX_FILES_PER_REPORT", "100")
 # Also the most one save may upload: a bigger declared body is answered 413 unread.
 EVIDENCE_MAX_BYTES_PER_REPORT = envint("EVIDENCE_MAX_BYTES_PER_REPORT", str(100 * 1024 * 1024))
+# Accounts imported from a spreadsheet (accounts.imports): the file and its rows are bounded
+# before and while they are read.
+ACCOUNT_IMPORT_MAX_BYTES = envint("ACCOUNT_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
+ACCOUNT_IMPORT_MAX_ROWS = envint("ACCOUNT_IMPORT_MAX_ROWS", "5000")
 # Uploads beyond this stream to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The form fields of a request (not its files): a report's narratives fit with room to spare.
