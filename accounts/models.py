@@ -262,6 +262,8 @@ class AuditAction(models.TextChoices):
     USER_INVITED = "user_invited", _("Undangan dikirim")
     INVITATION_REVOKED = "invitation_revoked", _("Undangan dicabut")
     INVITATION_ACCEPTED = "invitation_accepted", _("Undangan diterima")
+    MATRIX_IMPORTED = "matrix_imported", _("Matriks aksi diimpor")
+    CYCLE_COPIED = "cycle_copied", _("Siklus disalin")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
