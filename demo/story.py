@@ -21,6 +21,7 @@ from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from pypdf import PdfWriter
 from pypdf.generic import ContentStream, DictionaryObject, NameObject
@@ -34,7 +35,7 @@ from evaluation import services as evaluation_services
 from evaluation.models import Decision, ReviewOutcome
 from evaluation.scorecards import recompute_cycle
 from evaluation.services import ItemChoice, decide
-from notifications.models import Notice
+from notifications.models import Kind, Notice
 from reporting import services as reporting_services
 from reporting.matrix import commit_matrix, period_codes, read_matrix, submitted_reports
 from reporting.models import (
@@ -44,7 +45,6 @@ from reporting.models import (
     ProgressStatus,
     RejectionReason,
     Report,
-    ReportEvent,
     ReportingCycle,
     ReportStatus,
     TargetGroup,
@@ -733,8 +733,9 @@ def build_reports(cycle, regions, *, now=None, silent=(), early=()):
 
 # Never reported this year (nobody there uses the portal yet).
 SILENT_REGION = "65.04"
-# Sent the open period's report in the last days, before the period has even ended.
-EARLY_REGIONS = ("64.71", "64.74", "65.71")
+# Sent the open period's report in the last days, before the period has even ended. The
+# printed demo officers (Balikpapan, Samarinda) keep a draft to work on.
+EARLY_REGIONS = ("64.02", "64.74", "65.71")
 # Asks for more time in the open period; the first of these whose report is not sent.
 EXTENSION_REGIONS = ("64.72", "64.01", "65.01")
 # Regions whose example officer was invited and has not accepted yet.
@@ -785,40 +786,47 @@ def settle_notices(now):
     """The bell as the demo people would have it: what they have not acted on is unread.
 
     The stories make their notices through the real events (after commit, so this runs after
-    the seeding transaction); each notice takes the time of its event, and everything is read
-    except a report still waiting for the evaluator, a return still waiting for the officer,
-    the last week's verifications and a pending extension request.
+    the seeding transaction). Each notice about a report takes the story's time of what it
+    announces, and everything is read except a report still waiting for the evaluator, a
+    return still waiting for the officer, the last week's verifications and a pending
+    extension request.
     """
     report_type = Report._meta.label_lower
     unread = Notice.objects.filter(read_at__isnull=True)
-    event_of = {
-        notice_pk: int(occasion.removeprefix("event-"))
-        for notice_pk, occasion in unread.values_list("pk", "occasion")
-        if occasion.removeprefix("event-").isdigit()
+    report_ids = {
+        int(pk) for pk in unread.filter(object_type=report_type).values_list("object_id", flat=True)
     }
-    events = dict(
-        ReportEvent.objects.filter(pk__in=event_of.values()).values_list("pk", "created_at")
-    )
-    waiting = {
-        str(pk): status
-        for pk, status in Report.objects.filter(
-            status__in=[ReportStatus.SUBMITTED, ReportStatus.RETURNED]
-        ).values_list("pk", "status")
+    reports = {
+        str(report.pk): report
+        for report in Report.objects.filter(pk__in=report_ids).annotate(
+            returned_at=Max("revision_requests__returned_at")
+        )
+    }
+    pending = {
+        str(pk)
+        for pk in ExtensionRequest.objects.filter(
+            status=ExtensionRequestStatus.PENDING
+        ).values_list("pk", flat=True)
     }
     week_ago = now - datetime.timedelta(days=7)
     for notice in unread.select_related("recipient"):
-        moment = events.get(event_of.get(notice.pk), notice.created_at)
-        keep = False
-        if notice.object_type == report_type:
-            status = waiting.get(notice.object_id)
+        moment, keep = notice.created_at, False
+        report = reports.get(notice.object_id) if notice.object_type == report_type else None
+        if report is not None:
+            moment = {
+                Kind.SUBMITTED: report.first_submitted_at,
+                Kind.RESUBMITTED: report.last_submitted_at,
+                Kind.RETURNED: report.returned_at,
+                Kind.VERIFIED: report.verified_at,
+            }.get(notice.kind) or moment
             if notice.recipient.is_evaluator:
-                keep = status == ReportStatus.SUBMITTED
+                keep = report.status == ReportStatus.SUBMITTED
             else:
-                keep = status == ReportStatus.RETURNED or moment >= week_ago
+                keep = report.status == ReportStatus.RETURNED or (
+                    notice.kind == Kind.VERIFIED and moment >= week_ago
+                )
         elif notice.object_type == ExtensionRequest._meta.label_lower:
-            keep = ExtensionRequest.objects.filter(
-                pk=notice.object_id, status=ExtensionRequestStatus.PENDING
-            ).exists()
+            keep = notice.object_id in pending
         Notice.objects.filter(pk=notice.pk).update(
             created_at=min(moment, notice.created_at), read_at=None if keep else now
         )

@@ -167,10 +167,11 @@ def _cell(values, index):
 
 def _number(text):
     try:
-        value = int(float(text.replace(",", ".")))
-    except ValueError:
+        number = float(text.replace(",", "."))
+        value = int(number)
+    except (ValueError, OverflowError):  # "abc", "nan", "inf"
         return None
-    return value if 0 < value < 1000 and float(text.replace(",", ".")) == value else None
+    return value if 0 < value < 1000 and number == value else None
 
 
 def read_matrix(upload, *, codes):
