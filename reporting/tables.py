@@ -67,7 +67,7 @@ def _text(value):
     return str(value).strip()
 
 
-def read_workbook(upload, *, max_bytes=MAX_BYTES, max_rows=MAX_ROWS):
+def read_workbook(upload, *, max_bytes=MAX_BYTES, max_rows=None):
     """{sheet name lower-cased: Sheet} of an uploaded XLSX (a file object or bytes).
 
     Cells come back as stripped strings ("" for empty); rows that are wholly empty are
@@ -75,6 +75,7 @@ def read_workbook(upload, *, max_bytes=MAX_BYTES, max_rows=MAX_ROWS):
     """
     from openpyxl import load_workbook
 
+    max_rows = max_rows or MAX_ROWS
     if isinstance(upload, bytes):
         data = upload
     else:
