@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -377,3 +378,30 @@ def test_demo_officers_are_examples_who_cannot_log_in(regions):
     assert all("(contoh)" in officer.last_name for officer in officers)
     printed = {"petugas.balikpapan", "petugas.samarinda"}
     assert not any(o.has_usable_password() for o in officers if o.username not in printed)
+
+
+@pytest.mark.django_db
+def test_every_roles_first_pages_show_this_years_figures(regions, client_for):
+    today = ministry_today()
+    officer = User.objects.get(username="petugas.balikpapan")
+    evaluator = User.objects.get(username="verifikator.kaltim")
+    admin = User.objects.get(username="admin")
+
+    home = client_for(officer).get(reverse("reporting:officer-home"))
+    assert home.status_code == 200
+    assert str(today.year) in home.content.decode()
+
+    queue = client_for(evaluator).get(reverse("evaluation:queue")).content.decode()
+    waiting = Report.objects.filter(
+        status=ReportStatus.SUBMITTED, period__cycle__year=today.year
+    ).select_related("region")
+    assert all(report.region.name in queue for report in waiting)
+
+    for user in (evaluator, admin):
+        page = client_for(user).get(reverse("evaluation:rankings")).content.decode()
+        assert 'data-testid="no-scores"' not in page
+        assert page.count('data-region="') >= 16
+
+    overview = client_for(admin).get(reverse("evaluation:overview"))
+    assert overview.status_code == 200
+    assert "Belum ada nilai." not in overview.content.decode()
