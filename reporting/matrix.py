@@ -193,6 +193,8 @@ def read_matrix(upload, *, codes):
             found[key] = (sheet, columns)
     if "actions" in found:
         _read_actions(plan, *found["actions"])
+        if not found["actions"][0].rows:
+            plan.problem(SHEETS["actions"][0], None, _("Lembar aksi tidak berisi satu aksi pun."))
     if "measures" in found:
         _read_measures(plan, *found["measures"], codes={c.upper(): c for c in codes})
     if "assignments" in found:

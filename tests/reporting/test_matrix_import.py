@@ -195,6 +195,13 @@ def test_a_missing_sheet_or_column_is_a_problem(regions):
 
 
 @pytest.mark.django_db
+def test_a_workbook_without_actions_is_a_problem(regions):
+    found = messages(plan_of(workbook([], [], [])))
+
+    assert ("aksi", None, "Lembar aksi tidak berisi satu aksi pun.") in found
+
+
+@pytest.mark.django_db
 def test_a_cycle_with_submitted_reports_is_refused(regions, admin_user, balikpapan):
     import_matrix(workbook(), 2027, by=admin_user)
     period = ReportingCycle.objects.get(year=2027).periods.first()
