@@ -267,6 +267,8 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user_created", _("Akun dibuat")
     USER_UPDATED = "user_updated", _("Akun diubah")
     ACCOUNTS_IMPORTED = "accounts_imported", _("Akun diimpor dari berkas")
+    MATRIX_IMPORTED = "matrix_imported", _("Matriks aksi diimpor")
+    CYCLE_COPIED = "cycle_copied", _("Siklus disalin")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -763,3 +763,97 @@ def decide_extension(request, *, grant, by, reason="", due_on=None, now=None):
     for name in ("status", "granted_due_on", "decided_by", "decided_at", "decision_reason"):
         setattr(request, name, getattr(locked, name))
     return locked
+
+
+# --- a new cycle from last year's ----------------------------------------------------------
+
+
+def _a_year_later(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def copy_cycle(source, year, *, by):
+    """Start the cycle of ``year`` from ``source``: its settings, its periods moved by the
+    years between them, its actions with their measures and evidence items, and its
+    assignments (through ``assign_actions``). Nothing of the reports is copied.
+
+    The new cycle is then edited as any other. Refused when ``year`` already has actions.
+    """
+    from .models import Action, ActionMeasure, EvidenceRequirement
+
+    years = year - source.year
+    if years <= 0:
+        raise ReportingError(_("Tahun siklus baru harus setelah %(year)s.") % {"year": source.year})
+    target = ReportingCycle.objects.select_for_update().filter(year=year).first()
+    if target is not None and target.actions.exists():
+        raise ReportingError(
+            _("Siklus %(year)s sudah mempunyai aksi: salinan hanya untuk siklus kosong.")
+            % {"year": year}
+        )
+    if target is None:
+        settings = {
+            f.name: getattr(source, f.name)
+            for f in ReportingCycle._meta.concrete_fields
+            if f.name not in ("id", "year", "name", "created_at", "updated_at")
+        }
+        target = ReportingCycle.objects.create(year=year, name=f"RANHAM {year}", **settings)
+    existing = set(target.periods.values_list("code", flat=True))
+    Period.objects.bulk_create(
+        [
+            Period(
+                cycle=target,
+                order=period.order,
+                code=period.code,
+                name=period.name,
+                **{
+                    name: _a_year_later(getattr(period, name), years) for name in PERIOD_DATE_FIELDS
+                },
+            )
+            for period in source.periods.all()
+            if period.code not in existing
+        ]
+    )
+    forget_cycles()
+    periods = {p.code: p for p in target.periods.all()}
+    counts = {"actions": 0, "measures": 0, "requirements": 0, "assignments": 0}
+    for action in source.actions.prefetch_related(
+        "measures__period", "measures__requirements", "assignments__region"
+    ):
+        copy = Action.objects.create(
+            cycle=target,
+            number=action.number,
+            title=action.title,
+            target_group=action.target_group,
+            success_criterion=action.success_criterion,
+        )
+        counts["actions"] += 1
+        for measure in action.measures.all():
+            if measure.period.code not in periods:
+                continue
+            new_measure = ActionMeasure.objects.create(
+                action=copy, period=periods[measure.period.code], measure=measure.measure
+            )
+            counts["measures"] += 1
+            items = EvidenceRequirement.objects.bulk_create(
+                [
+                    EvidenceRequirement(
+                        measure=new_measure, order=r.order, name=r.name, description=r.description
+                    )
+                    for r in measure.requirements.all()
+                ]
+            )
+            counts["requirements"] += len(items)
+        counts["assignments"] += assign_actions(
+            [copy], [a.region for a in action.assignments.all()], by=by
+        )
+    audit(
+        AuditAction.CYCLE_COPIED,
+        target,
+        by=by,
+        details={"from": source.year, **counts},
+    )
+    return target
