@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from accounts.days import ministry_today
 from accounts.models import Kanwil
+from outbox.models import Entry, EntryStatus
 from outbox.registry import register
 from outbox.services import record
 from reporting.models import ReportingCycle
@@ -49,8 +50,15 @@ def rebuild_caches(*, cycle_id):
     Idempotent: every run builds from the scores stored when it starts and moves the version
     by one, so a second run only gives the same figures a newer number. Runs for one cycle
     take turns (the stamp's row is locked), so the version served last was built from the
-    latest scores.
+    latest scores. While another entry for the cycle waits its turn, this one leaves the work
+    to it: it runs later, so it reads scores at least as new (a burst of decisions costs one
+    rebuild, not one each).
     """
+    waiting = Entry.objects.filter(
+        topic=TOPIC, status=EntryStatus.PENDING, payload__cycle_id=cycle_id
+    )
+    if waiting.exists():
+        return
     cycle = ReportingCycle.objects.filter(pk=cycle_id).prefetch_related("periods").first()
     if cycle is None:
         return

@@ -162,3 +162,21 @@ def test_the_rebuild_runs_on_the_default_queue_within_a_time_limit():
     handler = handler_of(rebuild.TOPIC)
     assert handler.queue == "celery"
     assert 0 < handler.soft_time_limit < handler.time_limit
+
+
+@pytest.mark.django_db
+def test_a_burst_of_recomputations_is_rebuilt_once_by_the_last_entry_to_run(
+    shared_cache, period, django_capture_on_commit_callbacks
+):
+    # given: three recomputations of the cycle in a row, none rebuilt yet
+    cycle = period.cycle
+    before = current_versions().of(cycle)
+    for _ in range(3):
+        recompute(cycle, django_capture_on_commit_callbacks)
+
+    # when: the worker carries out their entries
+    run_rebuilds(django_capture_on_commit_callbacks)
+
+    # then: the two that found another still waiting left the work to it
+    assert current_versions().of(cycle) == before + 1
+    assert not Entry.objects.filter(topic=rebuild.TOPIC).exclude(status=EntryStatus.DONE).exists()
