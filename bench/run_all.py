@@ -47,6 +47,7 @@ WORK_P99_MS = 150
 RECOMPUTE_SECONDS = 1.0
 GROWTH = 2.0  # a page's warm p50 may grow at most this much from the first scale to the last
 BUSY_FACTOR = 2.0  # under the deadline load the work pages stay within 2x of the figures
+REBUILD_FACTOR = 2.0  # the first view after a recomputation, within 2x of a warm view
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,24 @@ class ScaleRun:
     busy: dict = field(default_factory=dict)  # page key -> Figures, under the deadline load
     busy_load: object = None  # busy.BusyResult
     load_average: tuple = ()  # 1-min load average before and after the load
+    after_recompute: dict = field(default_factory=dict)  # page key -> AfterRecompute
+
+
+# The pages whose figures a recomputation renews, and the cycle each shows (None: this
+# year's, which the officer's home shows with the region's standing).
+RECOMPUTED_PAGES = {"overview": CYCLE_YEAR, "awards": CYCLE_YEAR, "officer": None}
+
+
+@dataclass
+class AfterRecompute:
+    """One page's view after a recomputation of its cycle, next to a warm one (medians, ms)."""
+
+    warm_ms: float  # the same session again, nothing changed
+    first_ms: float  # a session never used before, nothing changed
+    rebuilt_ms: float  # the first view after a recomputation, the worker's rebuild done
+    unbuilt_ms: float  # the same, with the version moved by the recomputation (no rebuild)
+    rebuild_s: float  # the worker's rebuild
+    statuses: str
 
 
 def configure(database_url, secret_key):
@@ -162,6 +181,12 @@ def main(argv=None):
         help="gunicorn workers of the uploads pool that serves the busy officers' POSTs",
     )
     parser.add_argument("--pages", default="", help="only these page keys (comma-separated)")
+    parser.add_argument(
+        "--recomputes",
+        type=int,
+        default=3,
+        help="recomputations per page and way for the first view after a recomputation",
+    )
     args = parser.parse_args(argv)
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     base_env = configure(database_url, secrets.token_urlsafe(64))
@@ -201,6 +226,7 @@ def main(argv=None):
             base = f"http://127.0.0.1:{server.port}"
             print(f"   gunicorn -w 2 on {base}; wrk ...", flush=True)
             measure_scale(run, pages, base, users, cookies, values, args)
+            run.after_recompute = measure_after_recompute(pages, base, users, cookies, values, args)
             print("   busy deadline day ...", flush=True)
             if not nginx_binary():
                 raise SystemExit("The busy run needs nginx: apt-get install nginx-light")
@@ -296,6 +322,96 @@ def measure_scale(run, pages, base, users, cookies, values, args):
         )
     measure.close_connections()
     print("   first views and cold caches done", flush=True)
+
+
+def measure_after_recompute(pages, base, users, cookies, values, args):
+    """The first view of the overview, the awards and the officer's home after their cycle's
+    scores were recomputed, next to a warm view and a first view with nothing changed.
+
+    Each time the page was viewed just before in the same session (its whole page cached),
+    then the cycle recomputed; the worker's rebuild is run here, as the worker would, before
+    the version moves. For comparison, the way it was before the rebuild: the version moved
+    with the recomputation, so that the first viewer computes the figures.
+    """
+    import measure
+
+    from accounts.days import ministry_today
+    from reporting.models import ReportingCycle
+
+    measure.run_rebuilds()  # those the recompute timing left
+    results = {}
+    for page in pages:
+        if page.key not in RECOMPUTED_PAGES:
+            continue
+        year = RECOMPUTED_PAGES[page.key] or ministry_today().year
+        if not ReportingCycle.objects.filter(year=year).exists():
+            year = CYCLE_YEAR
+        url, cookie = _url(base, page, values), cookies[page.role]["sessionid"]
+        statuses = set()
+
+        def view(session=cookie, url=url, statuses=statuses):
+            seconds, status = measure.request_seconds(url, session)
+            statuses.add(status)
+            return seconds * 1000
+
+        view()
+        warm = [view() for _ in range(max(5, args.recomputes))]
+        fresh = measure.session_pool(users[page.role], max(5, args.recomputes))
+        first = [view(session) for session in fresh]
+        rebuilt, unbuilt, rebuild_seconds = [], [], []
+        for _ in range(args.recomputes):
+            view()
+            rebuild_seconds.append(measure.recompute_and_serve(year, rebuild=True))
+            rebuilt.append(view())
+            view()
+            measure.recompute_and_serve(year, rebuild=False)
+            unbuilt.append(view())
+        measure.close_connections()
+        results[page.key] = AfterRecompute(
+            warm_ms=statistics.median(warm),
+            first_ms=statistics.median(first),
+            rebuilt_ms=statistics.median(rebuilt),
+            unbuilt_ms=statistics.median(unbuilt),
+            rebuild_s=statistics.median(rebuild_seconds),
+            statuses=",".join(str(s) for s in sorted(statuses)),
+        )
+    print("   first views after a recomputation done", flush=True)
+    return results
+
+
+def after_recompute_checks(runs):
+    """[(description, passed)]: at the last scale, each first view after a recomputation
+    within REBUILD_FACTOR of a warm view."""
+    full = runs[-1]
+    return [
+        (
+            f"scale {full.fraction:g}: {key} first view after a recomputation within "
+            f"{REBUILD_FACTOR:g}x of a warm view ({row.rebuilt_ms:.1f} ms, warm "
+            f"{row.warm_ms:.1f} ms)",
+            row.statuses == "200" and row.rebuilt_ms <= REBUILD_FACTOR * row.warm_ms,
+        )
+        for key, row in full.after_recompute.items()
+    ]
+
+
+def print_after_recompute(runs, args):
+    print(
+        f"\nFirst view after a recomputation of the page's cycle (sequential requests, medians "
+        f"of {args.recomputes}; ms):"
+    )
+    header = (
+        f"  {'scale':<6}{'page':<12}{'warm':>8}{'new session':>13}{'after, rebuilt':>16}"
+        f"{'x warm':>8}{'after, not rebuilt':>20}{'x warm':>8}{'rebuild s':>11}"
+    )
+    print(header)
+    for run in runs:
+        for key, row in run.after_recompute.items():
+            print(
+                f"  {run.fraction:<6g}{key:<12}{row.warm_ms:>8.1f}{row.first_ms:>13.1f}"
+                f"{row.rebuilt_ms:>16.1f}{row.rebuilt_ms / row.warm_ms:>8.2f}"
+                f"{row.unbuilt_ms:>20.1f}{row.unbuilt_ms / row.warm_ms:>8.2f}"
+                f"{row.rebuild_s:>11.2f}" + ("" if row.statuses == "200" else f"  !{row.statuses}")
+            )
 
 
 def measure_busy(pages, base, cookies, values, officers, args, web_port, upload_port):
@@ -430,7 +546,8 @@ def target_checks(runs, pages):
 
 
 def targets_met(runs, pages):
-    return all(passed for _text, passed in target_checks(runs, pages))
+    checks = target_checks(runs, pages) + after_recompute_checks(runs)
+    return all(passed for _text, passed in checks)
 
 
 def print_report(runs, args, database_url, pages):
@@ -503,8 +620,9 @@ def print_report(runs, args, database_url, pages):
         for kind, seconds in run.recompute_seconds.items():
             values = ", ".join(f"{s:.2f}" for s in seconds)
             print(f"  scale {run.fraction:g}, {kind}: {values}")
+    print_after_recompute(runs, args)
     print("\nTargets:")
-    for text, passed in target_checks(runs, pages):
+    for text, passed in target_checks(runs, pages) + after_recompute_checks(runs):
         print(f"  [{'PASS' if passed else 'FAIL'}] {text}")
     print("=" * 110)
 

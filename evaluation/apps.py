@@ -7,7 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluasi")
 
     def ready(self):
-        from . import caches, panels, receivers  # noqa: F401 - receivers connect on import
+        from . import caches, panels, rebuild, receivers  # noqa: F401 - connect, register
 
         panels.connect()
         caches.connect()

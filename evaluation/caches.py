@@ -6,6 +6,8 @@ when a region or a Kanwil changes), so a change gives every later read a new key
 entries are never read again. That holds on a per-process cache as on a shared one.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 
 from django.core.cache import cache
@@ -30,6 +32,30 @@ NAMED = (Region, Kanwil, KanwilProvince)
 digest_key = digest
 
 
+# Set while the worker builds the entries of versions not served yet (``building``): the
+# versions the keys take, and the keys already stored afresh in this build.
+_building = ContextVar("evaluation_caches_building", default=None)
+
+
+@contextmanager
+def building(versions):
+    """Within it, figures are keyed by ``versions`` rather than by the served ones, and each
+    is computed afresh and stored once, whatever the cache holds under its key: the worker's
+    rebuild (``evaluation.rebuild``) fills the entries of the next score version before the
+    pages read it, and an entry left there by an earlier, failed attempt is not trusted."""
+    token = _building.set((versions, set()))
+    try:
+        yield
+    finally:
+        _building.reset(token)
+
+
+def versions_in_use():
+    """The versions cached figures are keyed by: those being built, or the served ones."""
+    found = _building.get()
+    return found[0] if found is not None else current_versions()
+
+
 def standings_key(cycle, versions, today):
     """One entry per cycle, score version, names version and day: every region's position."""
     return f"standings:{cycle.pk}:{versions.of(cycle)}:{versions.names}:{today.isoformat()}"
@@ -39,12 +65,19 @@ def figures_key(prefix, cycle_id, *parts, versions=None):
     """A figure of one cycle computed from its scores and the regions' names and groups:
     the key holds the cycle's score version and the names version, so a recomputation of the
     cycle or a renamed or regrouped region or Kanwil gives every later read a new key."""
-    versions = versions or current_versions()
+    versions = versions or versions_in_use()
     return digest_key(prefix, cycle_id, versions.scores.get(cycle_id, 0), versions.names, *parts)
 
 
 def cached_figures(key, compute, seconds=FIGURES_SECONDS):
-    """The value cached under ``key``, computed and stored when missing."""
+    """The value cached under ``key``, computed and stored when missing (or, in ``building``,
+    not yet stored by this build)."""
+    build = _building.get()
+    if build is not None and key not in build[1]:
+        found = compute()
+        cache.set(key, found, seconds)
+        build[1].add(key)
+        return found
     found = cache.get(key)
     if found is None:
         found = compute()

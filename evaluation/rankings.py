@@ -34,13 +34,34 @@ class RankingRow:
         return link.kanwil.name if link else ""
 
 
+# What a ranking reads of each Score row, as a tuple: a national cycle has some eleven
+# thousand rows, and a model instance per row (with its region, province, Kanwil link and
+# Kanwil joined in) cost more than the ranking itself.
+SCORE_FIGURES = (
+    "region_id",
+    "final",
+    "timeliness",
+    "responsiveness",
+    "completeness",
+    "submission_offset",
+    "response_days",
+    "provisional",
+    "submitted",
+    "on_time",
+)
+
+
 def _scores(periods, kanwil):
-    scores = Score.objects.filter(period__in=periods).select_related(
-        "region__province__kanwil_link__kanwil"
-    )
+    """The SCORE_FIGURES of the periods' scores (one Kanwil's regions, or all)."""
+    scores = Score.objects.filter(period__in=periods).order_by()
     if kanwil is not None:
         scores = scores.filter(region__province__kanwil_link__kanwil=kanwil)
-    return scores
+    return scores.values_list(*SCORE_FIGURES)
+
+
+def _regions(ids):
+    """{id: Region} with the Kanwil its row names, one instance per region."""
+    return Region.objects.select_related("province__kanwil_link__kanwil").in_bulk(ids)
 
 
 def _mean(values):
@@ -49,28 +70,29 @@ def _mean(values):
 
 
 def build_ranking(scores):
-    """Aggregate Score rows per region (mean over the periods given) and rank them."""
+    """Aggregate score rows (SCORE_FIGURES tuples) per region (mean over the periods given)
+    and rank them."""
     per_region = defaultdict(list)
-    regions = {}
-    for score in scores:
-        per_region[score.region_id].append(score)
-        regions[score.region_id] = score.region
+    for row in scores:
+        per_region[row[0]].append(row)
+    regions = _regions(list(per_region)) if per_region else {}
     entries, figures = [], {}
     for region_id, rows in per_region.items():
-        final = scoring.annual_score([r.final for r in rows])
-        timeliness = scoring.annual_score([r.timeliness for r in rows])
-        responsiveness = scoring.annual_score([r.responsiveness for r in rows])
-        completeness = scoring.annual_score([r.completeness for r in rows])
-        offset = _mean(
-            [r.submission_offset.total_seconds() for r in rows if r.submission_offset is not None]
+        _ids, finals, times, responses_, completes, offsets, days, provisional, sent, on_time = zip(
+            *rows, strict=True
         )
-        responses = [days for r in rows for days in r.response_days]
+        final = scoring.annual_score(finals)
+        timeliness = scoring.annual_score(times)
+        responsiveness = scoring.annual_score(responses_)
+        completeness = scoring.annual_score(completes)
+        offset = _mean([o.total_seconds() for o in offsets if o is not None])
+        responses = [day for row_days in days for day in row_days]
         figures[region_id] = {
             "completeness": completeness,
             "periods": len(rows),
-            "provisional": any(r.provisional for r in rows),
-            "submitted": sum(r.submitted for r in rows),
-            "on_time": sum(r.on_time for r in rows),
+            "provisional": any(provisional),
+            "submitted": sum(sent),
+            "on_time": sum(on_time),
             "mean_offset_seconds": offset,
             "median_response_days": statistics.median(responses) if responses else None,
         }

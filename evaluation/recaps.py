@@ -13,17 +13,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Count
+from django.utils.translation import get_language
 
 from accounts.days import ministry_today
 from accounts.models import Kanwil, Region
 from reporting.models import Assignment, Extension, Report, ReportStatus
 
-from . import caches, scoring
-from .models import current_versions
-from .rankings import cycle_ranking
+from . import caches, charts, scoring
+from .rankings import cycle_ranking, period_ranking
 
 KANWIL_OF_REGION = "province__kanwil_link__kanwil_id"
 ONE_DECIMAL = Decimal("0.1")
@@ -262,6 +261,48 @@ def due_periods(cycle, today=None):
     return [period for period in cycle.periods.all() if period.due_on < today]
 
 
+def overview_figures(cycle, period, counted, today):
+    """The national overview's table and charts of a cycle (one ``period``, or the annual
+    figures over the ``counted`` periods), ready to render: they walk every expected report
+    and score row of the cycle, so they are computed once per score version and language
+    (every submission, decision, extension or assignment moves the version)."""
+    key = caches.figures_key(
+        "overview",
+        cycle.pk,
+        period.pk if period else "tahunan",
+        [p.pk for p in counted],
+        today.isoformat(),
+        get_language(),
+    )
+    return caches.cached_figures(key, lambda: _overview_figures(cycle, period, counted, today))
+
+
+def scored(rows):
+    """Whether any region of the ranking has sent a report that counts in it."""
+    return any(row.submitted for row in rows)
+
+
+def _overview_figures(cycle, period, counted, today):
+    all_periods = list(cycle.periods.all())
+    counted_ids = {p.pk for p in counted}
+    expected = expected_reports(all_periods)
+    periods = by_period(expected, all_periods, today)
+    ranking = period_ranking(period) if period is not None else cycle_ranking(cycle, today=today)
+    if not scored(ranking):
+        ranking = []  # nobody has sent anything: no order to draw
+    return {
+        "recap": by_kanwil(
+            [report for report in expected if report.period_id in counted_ids],
+            list(Kanwil.objects.all()),
+            region_counts(),
+        ),
+        "by_period": periods,
+        "rate_chart": charts.reporting_rate_chart(periods),
+        "distribution_chart": charts.score_histogram([row.final for row in ranking]),
+        "ranking_chart": charts.ranking_bars(ranking, top=10),
+    }
+
+
 # A region's place ------------------------------------------------------------------------------
 
 
@@ -326,13 +367,12 @@ def cycle_standings(cycle, today=None):
     entry; there is nothing else to keep in step, and one entry fits any cache.
     """
     today = today or ministry_today()
-    versions = current_versions()
-    key = caches.standings_key(cycle, versions, today)
-    positions = cache.get(key)
-    if positions is None:
-        positions = all_region_positions(cycle, today=today, versions=versions)
-        cache.set(key, positions, STANDING_CACHE_SECONDS)
-    return positions
+    versions = caches.versions_in_use()
+    return caches.cached_figures(
+        caches.standings_key(cycle, versions, today),
+        lambda: all_region_positions(cycle, today=today, versions=versions),
+        STANDING_CACHE_SECONDS,
+    )
 
 
 def region_positions(region, cycle, today=None):

@@ -27,8 +27,8 @@ from reporting.models import (
     end_of_local_day,
 )
 
-from . import scoring
-from .models import Decision, ItemDecision, Score, ScoreStamp
+from . import rebuild, scoring
+from .models import Decision, ItemDecision, Score
 
 
 def scoring_settings(cycle):
@@ -402,7 +402,8 @@ def recompute_cycle(cycle, *, periods=None, regions=None):
         unique_fields=["region", "period"],
         update_fields=[*(name.removesuffix("_id") for name in STORED_FIELDS), "computed_at"],
     )
-    ScoreStamp.bump(cycle)
+    # The cached figures follow once the worker has built them (with a shared cache).
+    rebuild.after_recomputation(cycle)
     return len(gathered)
 
 

@@ -7,7 +7,8 @@ class PiagamConfig(AppConfig):
     verbose_name = _("Penghargaan dan piagam")
 
     def ready(self):
-        from . import changes, panels, receivers  # noqa: F401 - connects the signal receivers
+        from . import changes, panels, rebuild, receivers  # noqa: F401 - connects the signal receivers
 
         panels.connect()
+        rebuild.connect()
         changes.connect(self.get_model("Certificate"), self.get_model("CertificateBatch"))

@@ -269,6 +269,21 @@ def _award_figures(cycle, kanwil, today):
     return AwardFigures(proposals=proposals, top=top, by_region=by_region, ranked=len(rows))
 
 
+def award_figures(cycle, kanwil, today, closed):
+    """``_award_figures`` cached per score version and language (``closed``: the cycle's
+    closed periods today); the worker builds them after a recomputation (piagam.rebuild)."""
+    return caches.cached_figures(
+        caches.figures_key(
+            "awards",
+            cycle.pk,
+            kanwil.pk if kanwil is not None else "nasional",
+            [p.pk for p in closed],
+            get_language(),
+        ),
+        lambda: _award_figures(cycle, kanwil, today),
+    )
+
+
 def proposal_fingerprint(proposals):
     """What the page proposed; issuing refuses if the proposals changed since it was shown."""
     return ";".join(
@@ -362,16 +377,7 @@ def awards(request):
         # Issuing compares with the ranking of the current scores, not with a cached page.
         figures = _award_figures(cycle, kanwil, today)
     else:
-        figures = caches.cached_figures(
-            caches.figures_key(
-                "awards",
-                cycle.pk,
-                kanwil.pk if kanwil is not None else "nasional",
-                [p.pk for p in closed],
-                get_language(),
-            ),
-            lambda: _award_figures(cycle, kanwil, today),
-        )
+        figures = award_figures(cycle, kanwil, today, closed)
     proposals = figures.proposals
     fingerprint = proposal_fingerprint(proposals)
 

@@ -145,6 +145,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The rows pages repeat by the dozen (review items, evidence boxes, form fields):
+        # Jinja2 draws them several times faster than Django's engine, autoescaped as well.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "ranham_portal.jinja2.environment"},
+    },
 ]
 
 if "DATABASE_URL" not in os.environ:

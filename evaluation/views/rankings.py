@@ -20,7 +20,7 @@ from accounts.models import Kanwil, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import ReportingCycle
 
-from .. import caches, charts, exports, recaps
+from .. import caches, exports, recaps
 from ..models import Score, current_versions
 from ..rankings import closed_periods, cycle_ranking, period_ranking
 
@@ -231,11 +231,6 @@ def _lines(selection, user):
 RANKING_PAGE_SIZE = 50
 
 
-def scored(rows):
-    """Whether any region of the ranking has sent a report that counts in it."""
-    return any(row.submitted for row in rows)
-
-
 def _table_cache_key(selection, user, page):
     """Everything the rendered ranking table depends on, with the versions it shows."""
     cycle = selection.cycle
@@ -275,7 +270,7 @@ def rankings(request):
             selection.compute_rows(request.user)
             # Regions that have sent nothing all stand at 0: ordering them would only show
             # their codes. The page says that no region has a score yet instead.
-            unscored = not scored(selection.rows)
+            unscored = not recaps.scored(selection.rows)
             if unscored:
                 selection.rows = []
             page = Paginator(selection.rows, RANKING_PAGE_SIZE).get_page(page_number)
@@ -332,27 +327,6 @@ def rankings_export(request, fmt):
     return response
 
 
-def _overview_figures(cycle, period, all_periods, counted, today):
-    """The overview's table and charts of a cycle, ready to render (cacheable)."""
-    counted_ids = {p.pk for p in counted}
-    expected = recaps.expected_reports(all_periods)
-    by_period = recaps.by_period(expected, all_periods, today)
-    ranking = period_ranking(period) if period is not None else cycle_ranking(cycle, today=today)
-    if not scored(ranking):
-        ranking = []  # nobody has sent anything: no order to draw
-    return {
-        "recap": recaps.by_kanwil(
-            [report for report in expected if report.period_id in counted_ids],
-            list(Kanwil.objects.all()),
-            recaps.region_counts(),
-        ),
-        "by_period": by_period,
-        "rate_chart": charts.reporting_rate_chart(by_period),
-        "distribution_chart": charts.score_histogram([row.final for row in ranking]),
-        "ranking_chart": charts.ranking_bars(ranking, top=10),
-    }
-
-
 @role_required(ADMIN)
 @caches.cache_page_per_session("overview-page")
 def overview(request):
@@ -361,7 +335,6 @@ def overview(request):
     cycles = cycles_with_periods()
     cycle = choose_cycle(request, cycles, today=today)
     period = _choose_period(cycle, request.GET.get("periode")) if cycle else None
-    all_periods = list(cycle.periods.all()) if cycle is not None else []
     if period is not None:
         counted = [period]
     else:
@@ -376,21 +349,7 @@ def overview(request):
         # Every Kanwil is listed, even before there is a cycle to report on.
         context["recap"] = recaps.by_kanwil([], list(Kanwil.objects.all()), recaps.region_counts())
     else:
-        # The figures walk every expected report and score row of the cycle: computed once
-        # per score version (every submission, decision, extension or assignment bumps it).
-        key = caches.figures_key(
-            "overview",
-            cycle.pk,
-            period.pk if period else "tahunan",
-            [p.pk for p in counted],
-            today.isoformat(),
-            get_language(),
-        )
-        context.update(
-            caches.cached_figures(
-                key, lambda: _overview_figures(cycle, period, all_periods, counted, today)
-            )
-        )
+        context.update(recaps.overview_figures(cycle, period, counted, today))
         context["rankings_url"] = (
             reverse("evaluation:rankings")
             + "?"

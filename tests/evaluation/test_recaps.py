@@ -263,7 +263,7 @@ def test_a_region_outside_any_kanwil_has_only_a_national_position(cycle):
 
 
 @pytest.mark.django_db
-def test_region_positions_take_three_queries_whatever_the_number_of_regions(
+def test_region_positions_take_four_queries_whatever_the_number_of_regions(
     cycle, kanwil_kaltim, django_assert_num_queries
 ):
     # given: scores as a recomputation leaves them (which bumps the cycle's score version)
@@ -273,7 +273,8 @@ def test_region_positions_take_three_queries_whatever_the_number_of_regions(
     balikpapan = Region.objects.get(code="64.71")
     give_final("64.71", cycle, 99)
     ScoreStamp.bump(cycle)
-    with django_assert_num_queries(3):
+    # the versions, the periods, the scores and their regions
+    with django_assert_num_queries(4):
         small = recaps.region_positions(balikpapan, cycle)
 
     # when
@@ -281,7 +282,7 @@ def test_region_positions_take_three_queries_whatever_the_number_of_regions(
         if code != "64.71":
             give_final(code, cycle, 70 + index)
     ScoreStamp.bump(cycle)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         large = recaps.region_positions(balikpapan, cycle)
     # and again with nothing recomputed: only the version is read, the rest is cached
     with django_assert_num_queries(1):

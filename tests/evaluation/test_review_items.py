@@ -1,17 +1,16 @@
-"""The review screen's item rows, written in Python, give the markup of the template they
-replaced."""
+"""The review screen's item rows, drawn by Jinja2, give the markup of the Django template they
+replaced, escaped as it escaped."""
 
 from pathlib import Path
 
 import pytest
 from django.template import Context, Template
-from django.test import RequestFactory
 from django.test.html import parse_html
 from django.utils import translation
 
 from evaluation.review_screen import PastDecision, ReviewItem
 from evaluation.services import ItemChoice
-from evaluation.templatetags.review_items import review_item
+from evaluation.templatetags.review_items import review_items
 from evaluation.views.options import option_tags
 from reporting.models import RejectionReason
 
@@ -80,10 +79,9 @@ def test_a_row_gives_the_markup_of_the_template_it_replaced(case, language, revi
         req.reason_options = option_tags(
             RejectionReason.choices, req.posted.reason if req.posted else None
         )
-    request = RequestFactory().get("/")
     with translation.override(language):
         before = Template(REPLACED).render(Context({"req": req, "reviewable": reviewable}))
-        after = review_item(Context({"request": request}), req, reviewable)
+        after = review_items([req], reviewable)
 
     assert parse_html(after) == parse_html(before), f"\n{after}\n---\n{before}"
 
@@ -92,9 +90,21 @@ def test_values_are_escaped_and_the_controls_name_the_item():
     req = rows()["refused POST"]
     req.reason_options = option_tags(RejectionReason.choices, req.posted.reason)
 
-    row = review_item(Context({}), req, True)
+    row = review_items([req], True)
 
     assert "<Pelaksana>" not in row and "&lt;ttd&gt;" in row
     assert 'name="keputusan-35"' in row and 'name="alasan-35"' in row
     assert 'name="catatan-35"' in row and 'id="tolak-35" value="rejected" checked' in row
     assert 'data-testid="item-problem"' in row
+
+
+def test_a_blocks_rows_follow_one_another_in_order():
+    drawn = rows()
+    for req in drawn.values():
+        req.reason_options = option_tags(RejectionReason.choices)
+
+    html = review_items(list(drawn.values()), True)
+
+    assert parse_html(html).count(parse_html('<option value="">Alasan penolakan…</option>')) == 5
+    places = [html.index(f'data-testid="item-{ref}"') for ref in ("31", "32", "33", "34", "35")]
+    assert places == sorted(places)

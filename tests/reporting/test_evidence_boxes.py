@@ -1,9 +1,12 @@
-"""The report form's evidence item boxes, written in Python, hold what the page's script and
+"""The report form's evidence item boxes, drawn by Jinja2, hold what the page's script and
 the officer need: the upload URL and field prefix, a row per file with its link and remove
-check box, the file input with its label, the evaluator's rejections and the item's errors."""
+check box, the file input with its label, the evaluator's rejections and the item's errors;
+they are the markup of the Django template they replaced."""
+
+from pathlib import Path
 
 import pytest
-from django.template import Context
+from django.template import Context, Template
 from django.template.defaultfilters import filesizeformat
 from django.test.html import parse_html
 from django.test.utils import override_script_prefix
@@ -21,6 +24,8 @@ from reporting.templatetags.evidence_boxes import evidence_boxes
 from tests.reporting.conftest import ON_TIME, requirement_of
 
 HOSTILE = '<img src=x onerror="alert(1)">'
+# The box as templates/reporting/report_edit.html drew it before the evidence_boxes tag.
+REPLACED = (Path(__file__).parent / "evidence_box_replaced.html").read_text()
 
 
 def page_of(client, period):
@@ -133,11 +138,11 @@ def test_names_and_errors_are_escaped():
 
     # when its box is written
     with translation.override("id"):
-        html = evidence_boxes(Context(), [item])
+        html = evidence_boxes([item])
 
     # then the markup shows as text, in element content and in attributes alike
     assert "<img" not in html
-    assert html.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") == 4
+    assert html.count("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;") == 4
     box = parse_html(html)
     assert box.count(parse_html(f'<div class="fw-semibold">{escaped(HOSTILE)}</div>')) == 1
 
@@ -158,7 +163,7 @@ def escaped(text):
 def test_the_boxes_speak_the_pages_language(language, words):
     # given an item with a file, drawn on a page in one language
     with translation.override(language):
-        html = evidence_boxes(Context(), [hostile_item()])
+        html = evidence_boxes([hostile_item()])
 
     # then its labels are in that language
     for word in words:
@@ -193,3 +198,41 @@ def test_upload_and_file_urls_are_the_routes_urls(complete_draft, tw3, balikpapa
     assert {int(f.ref): f.url for item in items for f in item.files} == expected_files
     assert all(url.startswith(prefix) for url in expected_uploads.values())
     assert len(expected_files) >= len(items) > 0
+
+
+class Rejection:
+    """What a box shows of an open rejection (a RevisionItem)."""
+
+    def __init__(self, reason, note):
+        self.reason, self.note = reason, note
+
+    def get_reason_display(self):
+        return RejectionReason(self.reason).label
+
+
+def items():
+    """Boxes in every state the form shows: files, none, rejections with and without a
+    note, errors on a bound form."""
+    with_files = hostile_item()
+    empty = hostile_item()
+    empty.files = []
+    rejected = hostile_item(errors=["Berkas terlalu besar.", f"Berkas {HOSTILE} ditolak."])
+    rejected.rejections = [
+        Rejection(RejectionReason.UNREADABLE, "Buram & <miring>"),
+        Rejection(RejectionReason.choices[1][0], ""),
+    ]
+    bound = hostile_item()
+    bound.form = EvidenceItemForm({"dok-9-remove": ["41"]}, {}, prefix="dok-9")
+    bound.form.is_valid()
+    return {"files": with_files, "no files": empty, "rejected": rejected, "bound": bound}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("case", list(items()))
+def test_a_box_gives_the_markup_of_the_template_it_replaced(case, language):
+    item = items()[case]
+    with translation.override(language):
+        before = Template(REPLACED).render(Context({"item": item}))
+        after = evidence_boxes([item])
+
+    assert parse_html(after) == parse_html(before), f"\n{after}\n---\n{before}"

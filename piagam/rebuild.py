@@ -1,0 +1,20 @@
+"""The awards page's figures, built by the worker with the rankings after a recomputation
+(evaluation.rebuild), so that the page's first view after it finds them ready."""
+
+from accounts.models import Kanwil
+from evaluation import rebuild
+from evaluation.rankings import closed_periods
+
+from .views import award_figures
+
+
+def build_awards(sender, *, cycle, today, **kwargs):
+    """The national figures and each Kanwil's, in the language being built."""
+    closed = closed_periods(cycle, today)
+    award_figures(cycle, None, today, closed)
+    for kanwil in Kanwil.objects.all():
+        award_figures(cycle, kanwil, today, closed)
+
+
+def connect():
+    rebuild.building.connect(build_awards, dispatch_uid="piagam-rebuild-awards")

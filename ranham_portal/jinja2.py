@@ -1,0 +1,21 @@
+"""The Jinja2 environment of the rows that pages repeat many times (``jinja2/``).
+
+Autoescaping is on (Django's Jinja2 backend sets it): every value is escaped unless it is
+markup already (Django's safe strings and Jinja2's own both say so with ``__html__``).
+Messages are marked ``_("...")`` so that ``makemessages`` finds them, as in Django's
+templates, and translated when the row is drawn, in the language of the request.
+"""
+
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, pgettext
+
+from jinja2 import Environment
+
+
+def environment(**options):
+    options.pop("autoescape", None)  # Django's backend asks for it too; here it is never off
+    env = Environment(autoescape=True, **options)
+    env.globals.update({"_": gettext, "pgettext": pgettext})
+    # Django's sizes ("1,2 MB" in Indonesian), not Jinja2's.
+    env.filters["filesizeformat"] = filesizeformat
+    return env
