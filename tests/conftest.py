@@ -82,10 +82,17 @@ def kanwil_jatim(regions):
     return kanwil
 
 
-@functools.cache
 def password_hash():
-    """PASSWORD hashed once per test process with the portal's hasher (Argon2, about 70 ms a
-    hash here): every test user gets a real hash of it without paying that per user."""
+    """PASSWORD hashed with the hasher in force now (the portal's Argon2, about 70 ms a hash
+    here, or the one a test sets), once per process and hasher: every test user gets a real
+    hash of it without paying that per user, whatever ran before."""
+    from django.conf import settings
+
+    return _password_hash(tuple(settings.PASSWORD_HASHERS))
+
+
+@functools.cache
+def _password_hash(hashers):
     return make_password(PASSWORD)
 
 
