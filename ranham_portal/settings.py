@@ -147,6 +147,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ranham.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
+        # A kept connection is checked (a cheap round trip) at the first query of each request:
+        # after a PostgreSQL restart the next request reconnects instead of answering 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -232,13 +235,23 @@ STORAGES = {
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "ranham_portal.caching.PortalRedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "ranham_portal.caching.PortalRedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that is away or hangs costs a page at most this long, once: then the
+            # cache reads as empty for a while (ranham_portal.caching) and pages still answer.
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("CACHE_TIMEOUT", "1")),
+            },
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ranham"}
     )
 }
 # With a shared cache, sessions are read from it and written through to the database; a
 # per-process cache could keep a logged-out session alive in another process, so not then.
+# With Redis away the session is read from the database (the cache then reads as empty).
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if CACHE_URL
@@ -296,6 +309,14 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")) and os.environ.get(
+    "CELERY_BROKER_KEY_PREFIX"
+):
+    # Consumers that share one Redis database (parallel test processes) keep their queues
+    # apart under a prefix of their own.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "global_keyprefix": os.environ["CELERY_BROKER_KEY_PREFIX"],
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0")
 CELERY_TASK_ACKS_LATE = True
@@ -303,6 +324,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A lost broker connection is retried for ever, at start and while running.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Running tasks keep running while the broker is away; their messages come back to a worker
+# (acks_late) and every task is safe to run twice (its row is claimed first).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Queues: "celery" (sweeps, recomputation, outbox entries), "notices" (deliveries and notice
+# handlers), "pdf" (rendering). Each has workers of its own in production (docker-compose.yml),
+# so a hanging gateway never holds a piagam. Workers start with --without-gossip
+# --without-mingle --without-heartbeat: see README, Operations.
+WORKER_QUEUES = ("celery", "notices", "pdf")
 CELERY_TASK_ROUTES = {"piagam.tasks.render_certificate": {"queue": "pdf"}}
 # A WeasyPrint process grows with every document it renders: recycle workers before it matters.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", "500")
