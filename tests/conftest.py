@@ -14,6 +14,25 @@ from demo.story import ensure_demo_kanwil
 PASSWORD = "Rahasia-Uji-2025"
 
 
+def pytest_configure(config):
+    # Test processes running at once (pytest-xdist's, or two runs on one machine) share the
+    # broker's Redis database: each keeps its queues under a prefix of its own, so that a task
+    # one publishes never reaches another's worker (which reads another test database).
+    import os
+
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        return
+    from ranham_portal.celery import app
+
+    prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}:"
+    os.environ["CELERY_BROKER_KEY_PREFIX"] = prefix
+    options = {**(app.conf.broker_transport_options or {}), "global_keyprefix": prefix}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    app.conf.broker_transport_options = options
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     # Cached pages carry the version of the scores they show; tests that write Score rows
@@ -280,7 +299,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
                 "--without-mingle",
                 "--without-heartbeat",
                 "-Q",
-                "celery,pdf",
+                ",".join(settings.WORKER_QUEUES),
                 "-n",
                 hostname,
             ],
