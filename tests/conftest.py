@@ -14,7 +14,22 @@ from demo.story import ensure_demo_kanwil
 PASSWORD = "Rahasia-Uji-2025"
 
 
+# The test databases are thrown away: commits need not wait for the disk (a transactional
+# test commits often, and flushes every table at its end).
+FAST_COMMITS = "-c synchronous_commit=off"
+
+
 def pytest_configure(config):
+    from django.conf import settings as django_settings
+
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} {FAST_COMMITS}".strip()
+    _broker_prefix_per_process()
+
+
+def _broker_prefix_per_process():
     # Test processes running at once (pytest-xdist's, or two runs on one machine) share the
     # broker's Redis database: each keeps its queues under a prefix of its own, so that a task
     # one publishes never reaches another's worker (which reads another test database).
@@ -258,6 +273,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     import subprocess
     import sys
     import time
+    import urllib.parse
 
     from django.conf import settings
     from django.db import connection
@@ -271,7 +287,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         s = connection.settings_dict
         database_url = (
             f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or 'localhost'}:"
-            f"{s['PORT'] or 5432}/{test_db}"
+            f"{s['PORT'] or 5432}/{test_db}?options={urllib.parse.quote(FAST_COMMITS)}"
         )
     # The worker writes files (piagam PDFs) where the tests can read them: tests that look at
     # them set settings.MEDIA_ROOT = celery_worker_process.media_root.
