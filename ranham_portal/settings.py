@@ -324,9 +324,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A lost broker connection is retried for ever, at start and while running.
+# A worker that lost the broker connects again (up to 100 times, backing off; then it exits
+# and its supervisor starts it again).
 CELERY_BROKER_CONNECTION_RETRY = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Running tasks keep running while the broker is away; their messages come back to a worker
 # (acks_late) and every task is safe to run twice (its row is claimed first).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
