@@ -45,8 +45,13 @@ run: demo
 	$(BIN)/celery -A ranham_portal call evaluation.tasks.recompute_recent_cycles
 	$(BIN)/honcho -f Procfile.dev start
 
+# In parallel (pytest-xdist: one process per core, each with its own test database and its
+# own queues on the broker; a module stays in one process, so that its module-wide fixtures,
+# such as a seeded demo, are built once) and in random order (pytest-randomly prints the seed; repeat an
+# order with PYTEST_ARGS=--randomly-seed=N).
+TEST_PROCESSES ?= auto
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadscope $(PYTEST_ARGS)
 
 # The same tests with line coverage (slower: coverage traces every line).
 coverage: install

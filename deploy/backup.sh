@@ -41,9 +41,23 @@ PYEOF
   return 0
 }
 
+# pg_dump refuses a server of a newer major version, and a dump made by an older pg_dump may
+# miss what the newer server has: say so before anything is written.
+check_pg_dump_version() {
+  local server client
+  server="$(psql "${PG_ARGS[@]}" -d "$DB_NAME" -tAc "SHOW server_version_num")" \
+    || die "cannot reach the database $DB_NAME"
+  server=$(( server / 10000 ))
+  client="$(pg_dump --version | sed -E 's/^[^0-9]*([0-9]+).*/\1/')"
+  if [ "$client" -lt "$server" ]; then
+    die "pg_dump is version $client but the server is PostgreSQL $server: install the client tools of version $server or newer (postgresql-client-$server), or run the server on version $client"
+  fi
+}
+
 backup() {
   local dest_root="${1:-$ROOT/var/backups}"
   load_settings
+  [ "$DB_ENGINE" = postgresql ] && check_pg_dump_version
   local stamp dest
   stamp="$(date -u +%Y%m%dT%H%M%SZ)"
   dest="$dest_root/ranham-$stamp"

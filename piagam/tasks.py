@@ -1,7 +1,10 @@
 """Celery tasks: piagam rendering (queue "pdf"), the sweep that rescues stuck ones, and the
 cleanup of files that no certificate names."""
 
+import ast
+import base64
 import datetime
+import json
 import logging
 
 from celery import shared_task
@@ -122,10 +125,78 @@ def enqueue_render(ids):
     return sent
 
 
+def _render_ids(requests):
+    """Certificate ids of the render requests among ``requests`` (as a worker reports them)."""
+    ids = set()
+    for request in requests:
+        if request.get("name") != render_certificate.name:
+            continue
+        args = request.get("args") or []
+        if isinstance(args, str):
+            args = ast.literal_eval(args)
+        if args:
+            ids.add(int(args[0]))
+    return ids
+
+
+def _queued_render_ids(queue):
+    """Certificate ids of the render messages waiting in ``queue`` on a Redis broker, read
+    from its lists (every priority); None where the broker is not Redis."""
+    app = render_certificate.app
+    if not str(app.conf.broker_url).startswith(("redis://", "rediss://")):
+        return None
+    ids = set()
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        # kombu prefixes the commands it uses itself, LRANGE not among them
+        prefix = getattr(channel.client, "global_keyprefix", "")
+        for priority in channel.priority_steps:
+            key = prefix + channel._q_for_pri(queue, priority)
+            for raw in channel.client.lrange(key, 0, -1):
+                message = json.loads(raw)
+                if message.get("headers", {}).get("task") != render_certificate.name:
+                    continue
+                body = message["body"]
+                if message.get("properties", {}).get("body_encoding") == "base64":
+                    body = base64.b64decode(body)
+                args = json.loads(body)[0]
+                if args:
+                    ids.add(int(args[0]))
+    return ids
+
+
+def renders_in_flight():
+    """Ids whose render message is somewhere alive: waiting in the queue, or taken by a worker
+    that answers (running, prefetched or waiting for its countdown). None when that cannot be
+    told (not a Redis broker, or the broker is away): then only the time rule applies.
+
+    A message taken by a worker that was killed before it started it is in neither: on Redis
+    it would come back only after the broker's visibility timeout (an hour), since nobody is
+    left to give it back."""
+    queue = settings.CELERY_TASK_ROUTES.get(render_certificate.name, {}).get("queue", "celery")
+    try:
+        queued = _queued_render_ids(queue)
+        if queued is None:
+            return None
+        inspect = render_certificate.app.control.inspect(timeout=1.0)
+        held = set()
+        for replies in (inspect.active(), inspect.reserved(), inspect.scheduled()):
+            for requests in (replies or {}).values():
+                held |= _render_ids(
+                    [item.get("request", item) for item in requests]  # scheduled: wrapped
+                )
+    except Exception:
+        logger.warning("sweep: could not tell which renders are in flight", exc_info=True)
+        return None
+    return queued | held
+
+
 def sweep_stuck(*, now=None, rendering_after=None, pending_after=None, requeue_after=None):
     """Take back renderings whose heartbeat stopped (a killed worker) and queue again what
-    is pending and not waiting in the queue: never queued (the broker was down), or queued
-    longer ago than the back-off interval (a lost message). Intervals default to settings."""
+    is pending and not waiting in the queue: never queued (the broker was down), queued but
+    neither in the queue nor with a live worker (taken by a worker that was killed before it
+    started), or queued longer ago than the back-off interval (a message lost some other
+    way). Intervals default to settings."""
     now = now or timezone.now()
     rendering_after = rendering_after or _seconds("PIAGAM_LOST_AFTER_SECONDS")
     pending_after = pending_after or _seconds("PIAGAM_ENQUEUE_GRACE_SECONDS")
@@ -151,6 +222,20 @@ def sweep_stuck(*, now=None, rendering_after=None, pending_after=None, requeue_a
         .values_list("pk", flat=True)
     )
     ids = released + list(waiting)
+    # Queued more than the grace ago and still pending: is the message anywhere alive?
+    unsure = list(
+        Certificate.objects.filter(
+            status=CertificateStatus.PENDING,
+            last_enqueued_at__lt=now - pending_after,
+            last_enqueued_at__gte=now - requeue_after,
+        )
+        .exclude(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    if unsure:
+        in_flight = renders_in_flight()
+        if in_flight is not None:
+            ids += [pk for pk in unsure if pk not in in_flight]
     if ids:
         logger.info("sweep: queueing %d piagam again", len(ids))
     return enqueue_render(ids)

@@ -162,6 +162,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ranham.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
+        # A kept connection is checked (a cheap round trip) at the first query of each request:
+        # after a PostgreSQL restart the next request reconnects instead of answering 500.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -261,13 +264,23 @@ STORAGES = {
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "ranham_portal.caching.PortalRedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "ranham_portal.caching.PortalRedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that is away or hangs costs a page at most this long, once: then the
+            # cache reads as empty for a while (ranham_portal.caching) and pages still answer.
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("CACHE_TIMEOUT", "1")),
+            },
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ranham"}
     )
 }
 # With a shared cache, sessions are read from it and written through to the database; a
 # per-process cache could keep a logged-out session alive in another process, so not then.
+# With Redis away the session is read from the database (the cache then reads as empty).
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if CACHE_URL
@@ -332,6 +345,19 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis hands an unacknowledged message to another worker after the visibility timeout,
+    # so it must be longer than the longest task's hard limit (tests/outbox/test_task_limits.py),
+    # or a task still running would be started a second time.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "1800"),
+    }
+    # Consumers that share one Redis database (parallel test processes) keep their queues
+    # apart under a prefix of their own.
+    if os.environ.get("CELERY_BROKER_KEY_PREFIX"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ[
+            "CELERY_BROKER_KEY_PREFIX"
+        ]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0")
 CELERY_TASK_ACKS_LATE = True
@@ -339,20 +365,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Three queues: "pdf" (rendering), "notices" (deliveries and the outbox entries that make
-# notices: a hanging mail server or gateway never delays a piagam), "celery" (the rest).
+# A worker that lost the broker connects again (up to 100 times, backing off; then it exits
+# and its supervisor starts it again).
+CELERY_BROKER_CONNECTION_RETRY = True
+# Running tasks keep running while the broker is away; their messages come back to a worker
+# (acks_late) and every task is safe to run twice (its row is claimed first).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Queues: "celery" (sweeps, recomputation, outbox entries), "notices" (deliveries and notice
+# handlers), "pdf" (rendering). Each has workers of its own in production (docker-compose.yml),
+# so a hanging gateway never holds a piagam. Workers start with --without-gossip
+# --without-mingle --without-heartbeat: see README, Operations.
+WORKER_QUEUES = ("celery", "notices", "pdf")
 CELERY_TASK_ROUTES = {
     "piagam.tasks.render_certificate": {"queue": "pdf"},
     "notifications.delivery.sweep_deliveries": {"queue": "notices"},
 }
-# Every task has a hard time limit (tests/test_task_limits.py); Redis hands an unacknowledged
-# message to another worker after the visibility timeout, so it must be longer than the
-# longest of them, or a task still running would be started a second time.
+# Every task has a hard time limit (tests/outbox/test_task_limits.py).
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
-CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", "1800")
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # A WeasyPrint process grows with every document it renders: recycle workers before it matters.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", "500")
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "400000")  # KiB

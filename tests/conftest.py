@@ -14,6 +14,40 @@ from demo.story import ensure_demo_kanwil
 PASSWORD = "Rahasia-Uji-2025"
 
 
+# The test databases are thrown away: commits need not wait for the disk (a transactional
+# test commits often, and flushes every table at its end).
+FAST_COMMITS = "-c synchronous_commit=off"
+
+
+def pytest_configure(config):
+    from django.conf import settings as django_settings
+
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} {FAST_COMMITS}".strip()
+    _broker_prefix_per_process()
+
+
+def _broker_prefix_per_process():
+    # Test processes running at once (pytest-xdist's, or two runs on one machine) share the
+    # broker's Redis database: each keeps its queues under a prefix of its own, so that a task
+    # one publishes never reaches another's worker (which reads another test database).
+    import os
+
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        return
+    from ranham_portal.celery import app
+
+    prefix = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}:"
+    os.environ["CELERY_BROKER_KEY_PREFIX"] = prefix
+    options = {**(app.conf.broker_transport_options or {}), "global_keyprefix": prefix}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    app.conf.broker_transport_options = options
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     # Cached pages carry the version of the scores they show; tests that write Score rows
@@ -96,10 +130,9 @@ def kanwil_jatim(regions):
 
 
 def password_hash():
-    """PASSWORD hashed once per test process with the portal's hasher (Argon2, about 70 ms a
-    hash here): every test user gets a real hash of it without paying that per user. Tests
-    that switch to a faster hasher get a hash of that one (a cached MD5 hash would not log in
-    a later test that runs with Argon2 alone)."""
+    """PASSWORD hashed with the hasher in force now (the portal's Argon2, about 70 ms a hash
+    here, or the one a test sets), once per process and hasher: every test user gets a real
+    hash of it without paying that per user, whatever ran before."""
     from django.conf import settings
 
     return _password_hash(tuple(settings.PASSWORD_HASHERS))
@@ -253,6 +286,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     import subprocess
     import sys
     import time
+    import urllib.parse
 
     from django.conf import settings
     from django.db import connection
@@ -266,7 +300,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         s = connection.settings_dict
         database_url = (
             f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or 'localhost'}:"
-            f"{s['PORT'] or 5432}/{test_db}"
+            f"{s['PORT'] or 5432}/{test_db}?options={urllib.parse.quote(FAST_COMMITS)}"
         )
     # The worker writes files (piagam PDFs) where the tests can read them: tests that look at
     # them set settings.MEDIA_ROOT = celery_worker_process.media_root.
@@ -294,7 +328,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
                 "--without-mingle",
                 "--without-heartbeat",
                 "-Q",
-                "celery,pdf",
+                ",".join(settings.WORKER_QUEUES),
                 "-n",
                 hostname,
             ],

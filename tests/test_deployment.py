@@ -312,3 +312,122 @@ def test_beat_starts_with_the_compose_command_line_and_schedules_the_sweep(servi
     output = log.read_text()
     assert "beat: Starting" in output
     assert "Sending due task" in output
+
+
+# --- outages: workers per queue, restarted, matching backup tools --------------------------
+
+
+def worker_services(services):
+    return {
+        name: service
+        for name, service in services.items()
+        if service.get("command")
+        and service["command"][:4] == ["celery", "-A", "ranham_portal", "worker"]
+    }
+
+
+def queues_of(command):
+    found = [part.split("=", 1)[1] for part in command if part.startswith("--queues=")]
+    return found[0].split(",") if found else []
+
+
+def test_each_queue_has_workers_of_its_own_so_a_hanging_gateway_never_holds_a_piagam(services):
+    from django.conf import settings
+
+    workers = worker_services(services)
+    consumed = {name: queues_of(service["command"]) for name, service in workers.items()}
+    # every queue the portal routes to is consumed, by exactly one of the workers
+    assert sorted(q for queues in consumed.values() for q in queues) == sorted(
+        settings.WORKER_QUEUES
+    )
+    assert set(settings.WORKER_QUEUES) == {"celery", "notices", "pdf"}
+    notices = next(name for name, queues in consumed.items() if "notices" in queues)
+    assert "pdf" not in consumed[notices]
+    # the development worker and the tests' worker take all of them
+    procfile = (ROOT / "Procfile.dev").read_text()
+    assert "--queues=celery,notices,pdf" in procfile
+    conftest = (ROOT / "tests" / "conftest.py").read_text()
+    assert '",".join(settings.WORKER_QUEUES)' in conftest
+
+
+def test_workers_survive_a_lost_broker_or_are_started_again(services):
+    # Restarting gossip after a lost Redis connection ended the worker for good
+    # (celery/kombu#582): none of the workers runs gossip, mingle or event heartbeats.
+    lines = {name: service["command"] for name, service in worker_services(services).items()}
+    lines["Procfile.dev"] = (ROOT / "Procfile.dev").read_text().split()
+    crash = (ROOT / "bench" / "crash.py").read_text()
+    for name, command in lines.items():
+        for flag in ("--without-gossip", "--without-mingle", "--without-heartbeat"):
+            assert flag in command, (name, flag)
+    for flag in ("--without-gossip", "--without-mingle", "--without-heartbeat"):
+        assert flag in crash
+    # and should one exit all the same, its supervisor starts it again
+    for name in [*worker_services(services), "beat"]:
+        assert services[name]["restart"] == "always", name
+    assert "worker: deploy/respawn.sh " in (ROOT / "Procfile.dev").read_text()
+
+
+def test_respawn_starts_an_exited_command_again_and_ends_on_a_stop(tmp_path):
+    runs = tmp_path / "runs"
+    process = subprocess.Popen(
+        [str(ROOT / "deploy" / "respawn.sh"), "sh", "-c", f"echo x >> {runs}; exit 3"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def runs_so_far():
+        return len(runs.read_text().split()) if runs.exists() else 0
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and runs_so_far() < 2:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 3
+    assert runs_so_far() >= 2
+    assert "starting it again" in process.stderr.read()
+
+
+def test_the_servers_postgresql_is_the_major_version_of_the_images_backup_tools(services):
+    # Debian bookworm's postgresql-client is 15: the server runs 15 as well.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim-bookworm AS runtime", dockerfile, re.MULTILINE)
+    assert re.search(r"\bpostgresql-client\b", dockerfile)
+    assert services["db"]["image"] == "postgres:15"
+
+
+@pytest.mark.django_db
+def test_a_backup_with_an_older_pg_dump_than_the_server_is_refused_with_a_clear_message(
+    tmp_path,
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.fail("this test needs PostgreSQL (DATABASE_URL=postgres://...)")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    (fake / "pg_dump").chmod(0o755)
+    s = connection.settings_dict
+    env = {
+        **os.environ,
+        "PATH": f"{fake}:{os.environ['PATH']}",
+        "DATABASE_URL": (
+            f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+        ),
+        "PGPASSWORD": s["PASSWORD"] or "",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "VAR_DIR": str(tmp_path / "var"),
+        "PY": sys.executable,
+    }
+    result = subprocess.run(
+        ["bash", str(ROOT / "deploy" / "backup.sh"), "backup", str(tmp_path / "backups")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "pg_dump is version 9 but the server is PostgreSQL" in result.stderr
+    assert not (tmp_path / "backups").exists()

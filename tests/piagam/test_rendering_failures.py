@@ -44,6 +44,8 @@ def sent(monkeypatch):
         messages.append((args[0], countdown))
 
     monkeypatch.setattr(tasks.render_certificate, "apply_async", apply_async)
+    # What was sent waits in the queue; nothing else is anywhere alive.
+    monkeypatch.setattr(tasks, "renders_in_flight", lambda: {pk for pk, _ in messages})
     return messages
 
 
@@ -358,6 +360,41 @@ def test_the_sweep_queues_a_waiting_piagam_again_at_most_once_per_interval(
     assert rounds[0] == [certificate.pk]
     assert all(found == [] for found in rounds[1:])
     assert len(sent) == 1
+
+
+@pytest.mark.django_db
+def test_a_message_taken_by_a_killed_worker_before_it_started_is_queued_again_within_a_minute(
+    certificate, sent, settings
+):
+    # given: queued 40 s ago, taken by a worker that was killed before it started the render
+    # (so neither in the queue nor with a live worker), the row still pending
+    Certificate.objects.filter(pk=certificate.pk).update(last_enqueued_at=ago(seconds=40))
+
+    # when the sweep runs
+    queued = tasks.sweep_stuck()
+
+    # then it is queued again, without waiting for the five-minute requeue
+    assert queued == [certificate.pk]
+    assert sent == [(certificate.pk, None)]
+    sweep_every = settings.CELERY_BEAT_SCHEDULE["sweep-certificates"]["schedule"]
+    assert settings.PIAGAM_ENQUEUE_GRACE_SECONDS + sweep_every <= 60
+
+
+@pytest.mark.django_db
+def test_a_message_waiting_in_the_queue_is_found_there(certificate, settings):
+    import uuid
+
+    queue = f"sweep-test-{uuid.uuid4().hex}"
+    app = tasks.render_certificate.app
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        assert tasks._queued_render_ids(queue) is None  # unknown: the time rule applies
+        return
+    tasks.render_certificate.apply_async(args=[certificate.pk], queue=queue)
+    try:
+        assert tasks._queued_render_ids(queue) == {certificate.pk}
+    finally:
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(queue)
 
 
 @pytest.mark.django_db
