@@ -355,9 +355,7 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Consumers that share one Redis database (parallel test processes) keep their queues
     # apart under a prefix of their own.
     if os.environ.get("CELERY_BROKER_KEY_PREFIX"):
-        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ[
-            "CELERY_BROKER_KEY_PREFIX"
-        ]
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["CELERY_BROKER_KEY_PREFIX"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0")
 CELERY_TASK_ACKS_LATE = True
