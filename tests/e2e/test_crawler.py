@@ -71,6 +71,7 @@ class Site:
     users: dict  # role -> User
     pages: dict = field(default_factory=dict)  # (role, language) -> {key: url}
     html: dict = field(default_factory=dict)  # (role, language, url) -> body
+    sessions: dict = field(default_factory=dict)  # role -> session key, committed
 
 
 def _seed():
@@ -153,10 +154,17 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
     media_root = tmp_path_factory.mktemp("media")
     with override_settings(MEDIA_ROOT=media_root), django_db_blocker.unblock():
         users = _seed()
+        # Sessions for the browser, committed here: a test's own transaction would hide them
+        # from the live server's thread.
+        sessions = {
+            role: client_for(role, "id", users).cookies[settings.SESSION_COOKIE_NAME].value
+            for role in ROLES
+            if role != "anonymous"
+        }
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         try:
-            yield Site(url=server.url, users=users)
+            yield Site(url=server.url, users=users, sessions=sessions)
         finally:
             server._live_server_modified_settings.disable()
             server.stop()
@@ -333,11 +341,10 @@ def browser_context(chromium, site, role, language):
     )
     cookies = [{"name": "django_language", "value": language, "domain": host, "path": "/"}]
     if role != "anonymous":
-        session = client_for(role, language, site.users).cookies[settings.SESSION_COOKIE_NAME]
         cookies.append(
             {
                 "name": settings.SESSION_COOKIE_NAME,
-                "value": session.value,
+                "value": site.sessions[role],
                 "domain": host,
                 "path": "/",
             }
@@ -348,9 +355,11 @@ def browser_context(chromium, site, role, language):
 
 def screen_problems(page, url, errors):
     errors.clear()
-    page.goto(url)
+    response = page.goto(url)
     page.wait_for_load_state("load")
     problems = [f"{url}: console error {text}" for text in errors]
+    if urlsplit(page.url).path != urlsplit(url).path or response.status != 200:
+        problems.append(f"{url}: opened {page.url} ({response.status}), not the page walked")
     width, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     if width > inner:
         problems.append(f"{url}: {width} px wide at {inner} px")
