@@ -1,6 +1,7 @@
 """Every page of every role, in both languages, held to the screen rules without a list.
 
-From the home page, each role (anonymous, officer, evaluator, Kanwil admin, admin) follows
+From the home page, each role (anonymous, officer, evaluator, admin; a Kanwil admin joins
+ROLES once the role exists) follows
 every same-site link and submits every GET form (the filters) as it stands, with the Django
 test client, and holds each HTML page to the rules of tests/e2e/crawling.py: every time names
 its zone and is the database's instant in that zone; no interface words of the other language.
@@ -10,8 +11,11 @@ Then every such page is opened once per role and language in Chromium at 390 px:
 scrolls sideways, axe-core finds nothing serious or critical, the console logs no error.
 
 A new page is checked as soon as a link leads to it. Links that change something or leave the
-HTML (log out, downloads, the language switch) are not followed; forms that POST are the
-journeys' own tests' business, except the confirmation pages they open, which are links here.
+HTML (log out, downloads, the language switch) are not followed. Forms that POST are not
+sent: the pages they lead to (confirmations, conflicts) belong to the journeys' tests and
+tests/test_confirmations.py; the reminder's confirmation is a link and is walked. Django's
+admin is walked for its index, app pages and model lists (no add, change or delete forms),
+and opened in the browser for its index only.
 """
 
 import datetime
@@ -225,7 +229,7 @@ def page_key(url):
         return None
     names = tuple(sorted({name for name, _value in parse_qsl(parts.query, True)}))
     if match.route.startswith("admin/"):
-        # Django's admin: its index, each model's list and one object's form, as they open.
+        # Django's admin: its index, app pages and each model's list, as they open.
         if names or match.route.endswith(ADMIN_SKIPPED) or match.route.startswith(ADMIN_NOT_OURS):
             return None
     return (match.route, names)
