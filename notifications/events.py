@@ -116,8 +116,19 @@ def piagam_issued(certificate_id):
 
 def remind(period, regions, *, by, dry_run=False, now=None):
     """An evaluator's reminder to the officers of regions that have not submitted: at most
-    once a day per region (the occasion is the region's date). With dry_run, who would hear."""
+    once a day per region (the occasion is the region's date). With dry_run, who would hear.
+
+    One row per region: ``recipients`` (its officers), ``already_today``, ``reached`` (with
+    dry_run: who would be): [{"user", "channels"}] where channels are among "portal",
+    "email" (now, or in the morning digest) and "gateway"; and ``unreached``:
+    [{"user" or None, "reason"}] with reason "off" (reminders turned off), "already_today",
+    "no_contact" (nothing but the bell: no e-mail, no number) or "no_officer".
+    """
+    from .models import Mode, Preference
+    from .services import gateway_configured, mode_of
+
     now = now or timezone.now()
+    gateway = gateway_configured()
     plan = []
     for region in regions:
         today = region.today(now).isoformat()
@@ -129,12 +140,39 @@ def remind(period, regions, *, by, dry_run=False, now=None):
             occasion=today,
             recipient__region=region,
         ).exists()
-        plan.append({"region": region, "recipients": officers, "already_today": already})
-        if dry_run or already or not officers:
+        chosen = dict(
+            Preference.objects.filter(user__in=officers, kind=Kind.REMINDER).values_list(
+                "user_id", "mode"
+            )
+        )
+        row = {
+            "region": region,
+            "recipients": officers,
+            "already_today": already,
+            "reached": [],
+            "unreached": [] if officers else [{"user": None, "reason": "no_officer"}],
+        }
+        for officer in officers:
+            mode = mode_of(Kind.REMINDER, chosen.get(officer.pk))
+            if already:
+                row["unreached"].append({"user": officer, "reason": "already_today"})
+            elif mode == Mode.OFF:
+                row["unreached"].append({"user": officer, "reason": "off"})
+            else:
+                channels = ["portal"]
+                if officer.email:
+                    channels.append("email" if mode == Mode.IMMEDIATELY else "digest")
+                if gateway and officer.phone:
+                    channels.append("gateway")
+                row["reached"].append({"user": officer, "channels": channels})
+                if len(channels) == 1:
+                    row["unreached"].append({"user": officer, "reason": "no_contact"})
+        plan.append(row)
+        if dry_run or already or not row["reached"]:
             continue
         due_on = current_due_on(region, period)
         notify(
-            officers,
+            [entry["user"] for entry in row["reached"]],
             Kind.REMINDER,
             period,
             compose.reminder(period, region, due_on, by),

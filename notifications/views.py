@@ -70,6 +70,26 @@ def preferences(request):
 @require_http_methods(["GET", "POST"])
 def calendar_page(request):
     """The private address of the region's deadline calendar, and a way to change it."""
+    if request.method == "POST" and request.POST.get("confirmed") != "1":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Buat alamat kalender baru?"),
+                "consequences": [
+                    _(
+                        "Alamat lama langsung tidak berlaku: kalender yang berlangganan dengannya "
+                        "berhenti menerima batas lapor."
+                    ),
+                    _("Anda perlu berlangganan lagi dengan alamat baru di setiap kalender."),
+                ],
+                "action": request.path,
+                "fields": [],
+                "confirm_label": _("Ya, buat alamat baru"),
+                "confirm_class": "btn-danger",
+                "back_url": reverse("notifications:calendar"),
+            },
+        )
     if request.method == "POST":
         profile = regenerate_calendar_token(request.user)
         messages.success(request, _("Alamat kalender baru dibuat; alamat lama tidak berlaku lagi."))

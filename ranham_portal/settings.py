@@ -241,6 +241,8 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 # The ministry works in Jakarta time unless a region's own zone applies.
+# The admin names the zone after every time it prints.
+FORMAT_MODULE_PATH = ["ranham_portal.formats"]
 DISPLAY_TIME_ZONE = os.environ.get("DISPLAY_TIME_ZONE", "Asia/Jakarta")
 
 STATIC_URL = "static/"

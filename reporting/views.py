@@ -1,3 +1,4 @@
+import datetime
 from collections import defaultdict
 
 from django.contrib import messages
@@ -506,6 +507,53 @@ def extension_requests(request):
     )
 
 
+def extension_decision_consequences(extension_request, grant, due_on=None, reason=""):
+    """What granting or refusing a request does, said before it is done."""
+    region, period = extension_request.region, extension_request.period
+    if grant:
+        due_on = due_on or extension_request.due_on
+        deadline = datetime.datetime.combine(due_on, datetime.time(23, 59), tzinfo=region.zone)
+        return [
+            _("Batas lapor %(region)s %(period)s menjadi %(deadline)s.")
+            % {
+                "region": region.name,
+                "period": period,
+                "deadline": format_moment(deadline, region),
+            },
+            _("Nilai ketepatan waktu dihitung dari batas baru ini."),
+            _("Petugas daerah diberi tahu."),
+        ]
+    return [
+        _("Permintaan %(region)s ditolak; batas lapor %(period)s tidak berubah.")
+        % {"region": region.name, "period": period},
+        _("Alasan penolakan dikirim ke petugas daerah: %(reason)s") % {"reason": reason or "—"},
+    ]
+
+
+def _confirm_extension_decision(request, extension_request, form, grant):
+    data = form.cleaned_data
+    fields = [("decision", data["decision"]), ("reason", data["reason"])]
+    if data["due_on"]:
+        fields.append(("due_on", data["due_on"].isoformat()))
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": _("Kabulkan perpanjangan?")
+            if grant
+            else _("Tolak permintaan perpanjangan?"),
+            "consequences": extension_decision_consequences(
+                extension_request, grant, data["due_on"], data["reason"]
+            ),
+            "action": request.path,
+            "fields": fields,
+            "confirm_label": _("Ya, kabulkan") if grant else _("Ya, tolak"),
+            "confirm_class": "btn-success" if grant else "btn-danger",
+            "back_url": reverse("reporting:extension-requests"),
+        },
+    )
+
+
 @role_required(EVALUATOR, ADMIN)
 @require_POST
 def extension_decide(request, pk):
@@ -513,6 +561,8 @@ def extension_decide(request, pk):
     form = ExtensionDecisionForm(request.POST)
     if form.is_valid():
         grant = form.cleaned_data["decision"] == "grant"
+        if request.POST.get("confirmed") != "1":
+            return _confirm_extension_decision(request, extension_request, form, grant)
         try:
             decide_extension(
                 extension_request,

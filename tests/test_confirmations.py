@@ -277,3 +277,80 @@ def test_the_awards_page_offers_an_issue_dialog(client_for, admin_user, award_cy
     assert 'data-confirm="confirm-issue"' in body
     assert '<dialog id="confirm-issue"' in body
     assert "/static/js/confirm.js" in body
+
+
+def test_reopening_a_verified_report_asks_first_then_reopens(
+    client_for, evaluator_kaltim, submitted
+):
+    from reporting.services import verify_report
+
+    # given a verified report; the review screen offers a dialog for reopening
+    verify_report(submitted, by=evaluator_kaltim)
+    client = client_for(evaluator_kaltim)
+    review = client.get(reverse("evaluation:review", args=[submitted.pk])).content.decode()
+    assert 'data-confirm="confirm-reopen"' in review and '<dialog id="confirm-reopen"' in review
+
+    # when the evaluator presses "Buka kembali" without JavaScript
+    url = reverse("evaluation:reopen", args=[submitted.pk])
+    response = client.post(url, {"alasan": "Data dukung ternyata palsu."})
+
+    # then the page says what will happen, and the report stays verified
+    body = response.content.decode()
+    assert "Buka kembali laporan yang sudah diverifikasi?" in body
+    assert "Nilai dan peringkat dihitung ulang" in body
+    submitted.refresh_from_db()
+    assert submitted.status == ReportStatus.VERIFIED
+
+    # when confirmed, it is reopened with the same reason
+    response = client.post(url, confirmation_fields(body))
+    submitted.refresh_from_db()
+    assert response.status_code == 302
+    assert submitted.status == ReportStatus.RETURNED
+
+
+@pytest.mark.parametrize("decision", ["grant", "refuse"])
+def test_deciding_an_extension_asks_first_then_decides(
+    client_for, evaluator_kaltim, officer_balikpapan, open_period, decision
+):
+    from reporting.models import Extension, ExtensionRequest
+    from reporting.services import request_extension
+
+    # given a pending request
+    request = request_extension(
+        officer_balikpapan.region,
+        open_period,
+        due_on=open_period.due_on + datetime.timedelta(days=4),
+        reason="Banjir.",
+        by=officer_balikpapan,
+    )
+    client = client_for(evaluator_kaltim)
+    url = reverse("reporting:extension-decide", args=[request.pk])
+    data = {"decision": decision, "reason": "Tidak cukup alasan.", "due_on": ""}
+
+    # when the evaluator presses "Kabulkan" or "Tolak"
+    body = client.post(url, data).content.decode()
+
+    # then the page says what will happen (the new deadline in the region's zone), nothing yet
+    assert ("23.59 WITA" in body) == (decision == "grant")
+    assert not Extension.objects.exists()
+    assert ExtensionRequest.objects.get(pk=request.pk).is_pending
+
+    # when confirmed
+    client.post(url, confirmation_fields(body))
+    assert not ExtensionRequest.objects.get(pk=request.pk).is_pending
+    assert Extension.objects.exists() == (decision == "grant")
+
+
+def test_replacing_the_calendar_address_asks_first(client_for, officer_balikpapan):
+    from notifications.models import Profile
+
+    client = client_for(officer_balikpapan)
+    client.get(reverse("notifications:calendar"))
+    old = Profile.objects.get(user=officer_balikpapan).calendar_token
+
+    body = client.post(reverse("notifications:calendar")).content.decode()
+    assert "Alamat lama langsung tidak berlaku" in body
+    assert Profile.objects.get(user=officer_balikpapan).calendar_token == old
+
+    client.post(reverse("notifications:calendar"), confirmation_fields(body))
+    assert Profile.objects.get(user=officer_balikpapan).calendar_token != old

@@ -2,6 +2,7 @@
 
 ``{{ report.first_submitted_at|moment:report.region.zone }}`` prints
 "Senin, 30 November 2026 pukul 04.00 WITA" ("Monday, 30 November 2026 at 04.00 WITA");
+In HTML the text is wrapped in ``<time datetime="2026-11-30T04:00+08:00">`` (escaped);
 ``{{ value|moment_date:zone }}`` prints the day only. The zone is always explicit: a region
 (or anything with a ``zone``), a ``ZoneInfo`` or a zone name. ``{% viewer_zone as zone %}``
 gives the zone of the person looking (``accounts.days.user_zone``) for pages about no one
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from accounts.days import ministry_zone, user_zone, zone_abbreviation
@@ -53,11 +55,22 @@ def format_day(value, zone=None):
     return dateformat.format(value, DAY_FORMAT)
 
 
-@register.filter
-def moment(value, zone):
+def iso_moment(value, zone):
+    """The same instant as ISO 8601 with the zone's offset, for ``<time datetime>``."""
+    return timezone.localtime(value, as_zone(zone)).isoformat(timespec="minutes")
+
+
+@register.filter(needs_autoescape=True)
+def moment(value, zone, autoescape=True):
+    """In HTML, the text inside ``<time datetime="...">`` so that a machine (the page
+    crawler, a screen reader, a browser extension) reads the exact instant; in plain text
+    (mail, ``autoescape off``) the text alone."""
     if value in (None, ""):
         return ""
-    return format_moment(value, zone)
+    text = format_moment(value, zone)
+    if not autoescape:
+        return text
+    return format_html('<time datetime="{}">{}</time>', iso_moment(value, zone), text)
 
 
 @register.filter

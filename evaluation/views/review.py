@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
@@ -149,13 +150,64 @@ def _send_reminders(request, user, regions):
         Period.objects.select_related("cycle"), pk=request.POST.get("ingatkan")
     )
     plan = _reminder_plan(period, regions, user, dry_run=False)
-    reminded = sum(1 for row in plan if row["recipients"] and not row["already_today"])
-    messages.success(
-        request,
-        _("Pengingat dikirim ke %(n)s daerah yang belum melapor %(period)s.")
-        % {"n": reminded, "period": period},
-    )
+    for level, text in reminder_outcome(period, plan):
+        messages.add_message(request, level, text)
     return redirect(f"{reverse('evaluation:queue')}?siklus={period.cycle.year}")
+
+
+UNREACHED_REASONS = {
+    "off": gettext_lazy("pengingat dimatikan di pilihan pemberitahuannya"),
+    "already_today": gettext_lazy("sudah diingatkan hari ini"),
+    "no_contact": gettext_lazy("hanya lewat lonceng portal: belum ada e-mail atau nomor"),
+    "no_officer": gettext_lazy("belum ada petugas"),
+}
+
+
+def reminder_outcome(period, plan):
+    """What the reminder did, in words: how many were reached and by which channel, and who
+    could not be reached and why (the plan comes from the notifications app's listener)."""
+    reached = [entry for row in plan for entry in row.get("reached", ())]
+    if row_count := len({row["region"].pk for row in plan if row.get("reached")}):
+        count = {
+            channel: sum(channel in entry["channels"] for entry in reached)
+            for channel in ("portal", "email", "digest", "gateway")
+        }
+        outcome = [
+            (
+                messages.SUCCESS,
+                _(
+                    "Pengingat %(period)s sampai ke %(people)s petugas di %(regions)s daerah: "
+                    "lonceng portal %(portal)s, e-mail sekarang %(email)s, e-mail ringkasan "
+                    "pukul 08.00 waktu setempat %(digest)s, SMS/WhatsApp %(gateway)s."
+                )
+                % {"period": period, "people": len(reached), "regions": row_count, **count},
+            )
+        ]
+    else:
+        outcome = [
+            (
+                messages.WARNING,
+                _("Pengingat %(period)s tidak terkirim ke siapa pun.") % {"period": period},
+            )
+        ]
+    missed = [
+        _("%(who)s: %(why)s")
+        % {
+            "who": (
+                f"{entry['user'].get_full_name() or entry['user'].username} ({row['region'].name})"
+                if entry["user"] is not None
+                else row["region"].name
+            ),
+            "why": UNREACHED_REASONS.get(entry["reason"], entry["reason"]),
+        }
+        for row in plan
+        for entry in row.get("unreached", ())
+    ]
+    if missed:
+        outcome.append(
+            (messages.WARNING, _("Tidak terjangkau: %(list)s.") % {"list": "; ".join(missed)})
+        )
+    return outcome
 
 
 def _choices_from_post(post, requirements):
@@ -265,6 +317,7 @@ def review(request, pk):
             "others_open": others_open,
             "verify_consequences": review_consequences(report, ReviewOutcome.VERIFIED),
             "return_consequences": review_consequences(report, ReviewOutcome.RETURNED),
+            "reopen_consequences": reopen_consequences(report),
             "note": request.POST.get("catatan", "") if request.method == "POST" else "",
         },
     )
@@ -348,13 +401,40 @@ def _confirm_review(request, report, plan):
     )
 
 
+def reopen_consequences(report):
+    """What reopening a verified report does, said before it is done."""
+    return [
+        _("Laporan %(region)s %(period)s kembali ke daerah berstatus dikembalikan.")
+        % {"region": report.region.name, "period": report.period},
+        _("Nilai dan peringkat dihitung ulang; piagam yang memakai nilai ini ditandai."),
+        _("Alasan dicatat di riwayat laporan."),
+    ]
+
+
 @role_required(EVALUATOR, ADMIN)
 @require_POST
 def reopen_view(request, pk):
     user = request.user
     report = get_object_or_404(Report.objects.visible_to(user), pk=pk)
+    reason = request.POST.get("alasan", "").strip()[:5000]
+    if reason and request.POST.get("confirmed") != "1":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Buka kembali laporan yang sudah diverifikasi?"),
+                "consequences": reopen_consequences(report),
+                "details_heading": _("Alasan"),
+                "details": [reason],
+                "action": request.path,
+                "fields": [("alasan", reason)],
+                "confirm_label": _("Ya, buka kembali"),
+                "confirm_class": "btn-danger",
+                "back_url": reverse("evaluation:review", args=[report.pk]),
+            },
+        )
     try:
-        reopen(report, by=user, reason=request.POST.get("alasan", "").strip()[:5000])
+        reopen(report, by=user, reason=reason)
     except ReportingError as error:
         messages.error(request, str(error))
     else:

@@ -48,6 +48,8 @@ def test_an_extension_requested_and_granted_moves_the_deadline_and_the_score(
     card = page.get_by_test_id(f"pending-{balikpapan.code}")
     expect(card).to_contain_text("Banjir merusak kantor dinas.")
     card.get_by_role("button", name="Kabulkan").click()
+    expect(page.get_by_test_id("consequences")).to_contain_text("23.59 WITA")
+    page.get_by_role("button", name="Ya, kabulkan").click()
     expect(page.get_by_text("Perpanjangan dikabulkan.")).to_be_visible()
     page.context.clear_cookies()
 

@@ -85,7 +85,7 @@ def test_the_requests_page_answers_by_role_and_shows_only_the_scope(
 def test_only_the_kanwil_and_admins_decide(pending, cast_member, status, client_for):
     response = client_for(cast_member).post(
         f"/laporan/perpanjangan/{pending.pk}/putuskan/",
-        {"decision": "grant", "due_on": "2025-10-16", "reason": ""},
+        {"decision": "grant", "due_on": "2025-10-16", "reason": "", "confirmed": "1"},
     )
 
     assert response.status_code == status

@@ -121,7 +121,7 @@ def test_the_calendar_feed_lists_the_regions_deadlines_and_its_extension(
 
     assert feed["Content-Type"].startswith("text/calendar")
     [event] = Calendar.from_ical(feed.content).walk("VEVENT")
-    assert event.decoded("dtstart") == datetime.date(2025, 10, 17)
+    assert event.decoded("dtstart").date() == datetime.date(2025, 10, 17)
     assert "diperpanjang" in str(event.get("summary"))
 
 
@@ -130,7 +130,7 @@ def test_a_regenerated_calendar_address_revokes_the_old_one(officer_balikpapan, 
     client.post("/notifikasi/kalender/")
     old = Profile.objects.get(user=officer_balikpapan).calendar_token
 
-    client.post("/notifikasi/kalender/")
+    client.post("/notifikasi/kalender/", {"confirmed": "1"})
 
     new = Profile.objects.get(user=officer_balikpapan).calendar_token
     assert new != old
