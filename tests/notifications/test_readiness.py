@@ -9,7 +9,6 @@ from django.core import mail
 
 from notifications import jobs, readiness
 from notifications.models import Kind, SendLog
-
 from tests.conftest import make_user
 
 from .conftest import notices_of
