@@ -9,9 +9,12 @@ all regions in a fixed number of queries; the officers are read for the rows sho
 """
 
 import csv
+import datetime
 import io
 from collections import defaultdict
+from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -24,11 +27,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Invitation, InvitationStatus, Kanwil, Region, Role, User
+from .cached import bump_after_commit, digest, read_at_version
+from .models import Invitation, InvitationStatus, Kanwil, KanwilProvince, Region, Role, User
 
 
 class State:
@@ -104,67 +109,171 @@ def board_regions(user, *, province=None, kanwil=None, state=None):
     return regions.order_by("code")
 
 
-def counts(regions):
-    """{state: number of regions, "unreachable": number of people, "total": regions}, from
-    one row per region (two small columns: cheaper to count here than to have the database
-    aggregate over the subqueries again)."""
+class Line(NamedTuple):
+    """One region's summary: enough to count, filter and page without loading the region."""
+
+    pk: int
+    state: str
+    unreachable: int
+    invited_at: datetime.datetime | None
+
+
+# With a shared cache (CACHE_URL) the lines of a scope are kept there until a user, an
+# invitation or a region changes (saves and deletions move the version after commit), and
+# at most CACHE_SECONDS: invitations ended by an update() send no signal.
+VERSION_KEY = "readiness-board-version"
+CACHE_SECONDS = 60
+
+
+def _scope(user):
+    return "all" if user.is_portal_admin else f"kanwil-{user.kanwil_id}"
+
+
+def summary(user, *, province=None, kanwil=None, state=None):
+    """([Line] of the places chosen, those of them in ``state``), in code order: one query
+    over all the regions the person sees, or none when the shared cache has it."""
+
+    def read():
+        return [
+            Line(*values)
+            for values in board_regions(user, province=province, kanwil=kanwil).values_list(
+                "pk", "board_state", "unreachable", "invited_at"
+            )
+        ]
+
+    if settings.CACHE_URL:
+        key = digest("readiness-board", _scope(user), province, kanwil)
+        lines = read_at_version(VERSION_KEY, key, read, CACHE_SECONDS)
+    else:
+        lines = read()
+    return lines, [line for line in lines if not state or line.state == state]
+
+
+def board_changed(sender, **kwargs):
+    bump_after_commit(VERSION_KEY)
+
+
+def connect():
+    for model in (User, Invitation, Region, Kanwil, KanwilProvince):
+        uid = f"readiness-board-{model._meta.label_lower}"
+        post_save.connect(board_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(board_changed, sender=model, dispatch_uid=f"{uid}-delete")
+
+
+def counts(lines):
+    """{state: number of regions, "unreachable": number of people, "total": regions}."""
     found = {"total": 0, "active": 0, "invited": 0, "nobody": 0, "unreachable": 0}
     keys = {State.ACTIVE: "active", State.INVITED: "invited", State.NOBODY: "nobody"}
-    for state, unreachable in regions.order_by().values_list("board_state", "unreachable"):
+    for line in lines:
         found["total"] += 1
-        found[keys[state]] += 1
-        found["unreachable"] += unreachable
+        found[keys[line.state]] += 1
+        found["unreachable"] += line.unreachable
     return found
 
 
-def with_places(regions):
-    return regions.select_related("province__kanwil_link__kanwil")
+def regions_of(lines):
+    """The regions of ``lines``, in their order, with the line's figures on them."""
+    found = Region.objects.select_related("province__kanwil_link__kanwil").in_bulk(
+        [line.pk for line in lines]
+    )
+    regions = []
+    for line in lines:
+        region = found[line.pk]
+        region.board_state, region.unreachable, region.invited_at = line[1:]
+        regions.append(region)
+    return regions
 
 
 def officers_by_region(regions, now=None):
-    """{region id: [officer]} for the given regions in one query; each officer carries
-    ``latest_invitation`` (or None) and ``board_status`` for the row."""
+    """{region id: [officer]} for the given regions; each officer carries ``board_status``
+    and ``reachable`` for the row. Two queries: the officers, and their invitations."""
     now = now or timezone.now()
-    latest = Invitation.objects.filter(user=OuterRef("pk")).order_by("-created_at", "-pk")
-    officers = (
-        User.objects.filter(role=Role.OFFICER, region__in=[r.pk for r in regions])
-        .annotate(
-            invitation_created_at=Subquery(latest.values("created_at")[:1]),
-            invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
-            invitation_accepted_at=Subquery(latest.values("accepted_at")[:1]),
-            invitation_revoked_at=Subquery(latest.values("revoked_at")[:1]),
+    officers = list(
+        User.objects.filter(role=Role.OFFICER, region__in=[r.pk for r in regions]).order_by(
+            "region_id", "-is_active", "last_name", "first_name", "username"
         )
-        .order_by("region_id", "-is_active", "last_name", "first_name", "username")
     )
+    latest = {}
+    for invitation in Invitation.objects.filter(user__in=[o.pk for o in officers]).order_by(
+        "created_at", "pk"
+    ):
+        latest[invitation.user_id] = invitation
     grouped = defaultdict(list)
     for officer in officers:
-        officer.board_status = status_of(officer, now)
+        officer.board_status = status_of(officer, latest.get(officer.pk), now)
+        officer.status_label, officer.status_style = OFFICER_STATUS[officer.board_status]
         officer.reachable = bool(officer.email_confirmed_at or officer.phone_confirmed_at)
         grouped[officer.region_id].append(officer)
     return grouped
 
 
-def status_of(officer, now):
+def status_of(officer, invitation, now):
     """What the board says of one officer: active, inactive, invited (pending/expired), or
-    not invited yet."""
+    not invited yet (``invitation``: the latest one, or None)."""
     if not officer.is_active:
         return "inactive"
     if officer.has_usable_password():
         return "active"
-    if officer.invitation_created_at is None:
-        return "not_invited"
-    invitation = Invitation(
-        created_at=officer.invitation_created_at,
-        expires_at=officer.invitation_expires_at,
-        accepted_at=officer.invitation_accepted_at,
-        revoked_at=officer.invitation_revoked_at,
-    )
-    status = invitation.status_at(now)
+    status = invitation.status_at(now) if invitation is not None else None
     if status == InvitationStatus.PENDING:
         return "pending"
     if status == InvitationStatus.EXPIRED:
         return "expired"
     return "not_invited"
+
+
+OFFICER_STATUS = {
+    "active": (gettext_lazy("aktif"), "text-bg-success"),
+    "inactive": (gettext_lazy("nonaktif"), "text-bg-secondary"),
+    "pending": (gettext_lazy("undangan terkirim"), "text-bg-warning"),
+    "expired": (gettext_lazy("undangan kedaluwarsa"), "text-bg-danger"),
+    "not_invited": (gettext_lazy("belum diundang"), "text-bg-light"),
+}
+
+# What a manager may do to an officer in each status: (URL name, label, button style).
+ACTIONS = {
+    "resend": ("accounts:officer-resend", gettext_lazy("Undang ulang"), "btn-outline-primary"),
+    "deactivate": (
+        "accounts:officer-deactivate",
+        gettext_lazy("Nonaktifkan"),
+        "btn-outline-danger",
+    ),
+    "unlock": ("accounts:officer-unlock", gettext_lazy("Buka kunci"), "btn-outline-secondary"),
+    "reactivate": (
+        "accounts:officer-reactivate",
+        gettext_lazy("Aktifkan kembali"),
+        "btn-outline-success",
+    ),
+}
+
+
+def actions_of(officer):
+    if not officer.is_active:
+        return ["reactivate"]
+    if officer.board_status == "active":
+        return ["deactivate", "unlock"]
+    return ["resend", "deactivate", "unlock"]
+
+
+def add_actions(rows_found, back):
+    """Each officer's buttons for a manager: every URL from one reversal per action (a page
+    holds a hundred officers), with the board's address to come back to."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    patterns = {
+        key: (reverse(name, args=[0]).replace("/0/", "/{}/"), label, style)
+        for key, (name, label, style) in ACTIONS.items()
+    }
+    suffix = "?kembali=" + quote(back, safe="")
+    for _region, officers in rows_found:
+        for officer in officers:
+            officer.actions = [
+                (patterns[key][0].format(officer.pk) + suffix, *patterns[key][1:])
+                for key in actions_of(officer)
+            ]
+    return rows_found
 
 
 def days_since(moment, region, now=None):
@@ -175,10 +284,11 @@ def days_since(moment, region, now=None):
     return (region.today(now) - timezone.localtime(moment, region.zone).date()).days
 
 
-def rows(regions, now=None):
-    """(region, officers) with ``days_invited`` on the region, for a page or an export."""
+def rows(lines, now=None):
+    """(region, officers) of summary lines, with ``days_invited`` on the region, for a page
+    or an export."""
     now = now or timezone.now()
-    regions = list(regions)
+    regions = regions_of(lines)
     officers = officers_by_region(regions, now)
     for region in regions:
         region.days_invited = (
@@ -196,28 +306,42 @@ def _kanwil_name(region):
     return link.kanwil.name if link is not None else ""
 
 
-def resendable(user, regions):
+def resendable(user, region_ids):
     """The officers whose invitation a person may send again in these regions: active,
     without a password, whose latest invitation is open (pending or expired)."""
     return (
         User.objects.managed_by(user)
-        .filter(region__in=regions.values("pk"), is_active=True, password__startswith="!")
+        .filter(region__in=region_ids, is_active=True, password__startswith="!")
         .filter(Exists(open_invitations().filter(user=OuterRef("pk"))))
     )
 
 
+def _kept(user, name, read):
+    if not settings.CACHE_URL:
+        return read()
+    return read_at_version(VERSION_KEY, digest(name, _scope(user)), read, CACHE_SECONDS)
+
+
 def kanwil_choices(user):
-    return list(Kanwil.objects.visible_to(user).values_list("pk", "name"))
+    return _kept(
+        user,
+        "readiness-board-kanwil",
+        lambda: list(Kanwil.objects.visible_to(user).values_list("pk", "name")),
+    )
 
 
 def province_choices(user):
     """The provinces whose regions the person sees (a province is its own province)."""
     visible = Region.objects.visible_to(user)
-    return list(
-        Region.objects.provinces()
-        .filter(pk__in=visible.values("province_id"))
-        .order_by("code")
-        .values_list("pk", "name")
+    return _kept(
+        user,
+        "readiness-board-provinces",
+        lambda: list(
+            Region.objects.provinces()
+            .filter(pk__in=visible.values("province_id"))
+            .order_by("code")
+            .values_list("pk", "name")
+        ),
     )
 
 
@@ -235,8 +359,8 @@ def export_header():
     ]
 
 
-def export_lines(regions, now=None):
-    for region, officers in rows(with_places(regions), now):
+def export_lines(lines, now=None):
+    for region, officers in rows(lines, now):
         yield [
             region.code,
             region.name,
@@ -259,22 +383,22 @@ def _safe(value):
     return value
 
 
-def export_csv(regions, now=None):
+def export_csv(lines, now=None):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(export_header())
-    for line in export_lines(regions, now):
+    for line in export_lines(lines, now):
         writer.writerow([_safe(value) for value in line])
     return out.getvalue().encode("utf-8-sig")
 
 
-def export_xlsx(regions, now=None):
+def export_xlsx(lines, now=None):
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Kesiapan")[:31])
     sheet.append([str(h) for h in export_header()])
-    for line in export_lines(regions, now):
+    for line in export_lines(lines, now):
         sheet.append([_safe(value) for value in line])
     out = io.BytesIO()
     book.save(out)

@@ -21,7 +21,7 @@ from .access import ADMIN, EVALUATOR, role_required
 from .contacts import normalise_email, normalise_phone
 from .models import Region, User
 
-PAGE_SIZE = 50
+PAGE_SIZE = 30
 
 
 class BoardFilter(forms.Form):
@@ -45,6 +45,18 @@ class BoardFilter(forms.Form):
         else:
             del self.fields["kanwil"]
 
+    def selects(self):
+        """(field, [(value, label, selected)]) for the page's select boxes, worked out here:
+        the province box alone has 38 options, too many to compare in the template."""
+        chosen = {name: str(self.data.get(name, "")) for name in self.fields}
+        return [
+            (
+                self[name],
+                [(str(v), label, str(v) == chosen[name]) for v, label in field.choices],
+            )
+            for name, field in self.fields.items()
+        ]
+
     def values(self):
         """The valid filters (an unknown value is ignored, never an error page)."""
         self.is_valid()
@@ -57,8 +69,9 @@ class BoardFilter(forms.Form):
 
 
 def _filtered(request):
+    """The filter form, every line of the places chosen, and the lines of the state too."""
     form = BoardFilter(request.GET or request.POST or None, user=request.user)
-    return form, board.board_regions(request.user, **form.values())
+    return (form, *board.summary(request.user, **form.values()))
 
 
 def _query(request):
@@ -71,18 +84,20 @@ def _query(request):
 @role_required(EVALUATOR, ADMIN)
 def board_page(request):
     """Who can log in, region by region, with counts at the top."""
-    form, regions = _filtered(request)
-    # The counts at the top cover the province and Kanwil chosen, whatever the state filter.
-    places = {**form.values(), "state": None}
-    page = Paginator(board.with_places(regions), PAGE_SIZE).get_page(request.GET.get("halaman"))
+    form, lines, shown = _filtered(request)
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    rows = list(board.rows(page.object_list))
+    if request.user.manages_officers:
+        board.add_actions(rows, request.get_full_path())
     return render(
         request,
         "accounts/board.html",
         {
             "form": form,
-            "counts": board.counts(board.board_regions(request.user, **places)),
+            # The counts cover the province and Kanwil chosen, whatever the state filter.
+            "counts": board.counts(lines),
             "page": page,
-            "rows": list(board.rows(page.object_list)),
+            "rows": rows,
             "query": _query(request),
             "manages": request.user.manages_officers,
         },
@@ -91,13 +106,13 @@ def board_page(request):
 
 @role_required(EVALUATOR, ADMIN)
 def board_export(request, fmt):
-    _form, regions = _filtered(request)
+    _form, _lines, shown = _filtered(request)
     stamp = timezone.localtime().strftime("%Y%m%d")
     if fmt == "csv":
-        response = HttpResponse(board.export_csv(regions), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(board.export_csv(shown), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
-            board.export_xlsx(regions),
+            board.export_xlsx(shown),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="kesiapan-akun-{stamp}.{fmt}"'
@@ -127,8 +142,9 @@ def _back(request):
 @require_http_methods(["GET", "POST"])
 def resend_all(request):
     """Send again every open (pending or expired) invitation of the filtered regions."""
-    _form, regions = _filtered(request)
-    officers = list(board.resendable(request.user, regions).select_related("region"))
+    _form, _lines, shown = _filtered(request)
+    region_ids = [line.pk for line in shown]
+    officers = list(board.resendable(request.user, region_ids).select_related("region"))
     if request.method == "POST":
         invitations.invite_many(officers, by=request.user)
         messages.success(request, _("%(n)s undangan dikirim ulang.") % {"n": len(officers)})

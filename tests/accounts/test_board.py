@@ -85,7 +85,7 @@ def test_each_region_has_one_state_and_the_counts_add_up(kaltim_board, evaluator
     assert states["64.71"] == states["64.72"] == board.State.ACTIVE
     assert states["64.74"] == states["64.02"] == board.State.INVITED
     assert states["64.01"] == board.State.NOBODY
-    counts = board.counts(regions)
+    counts = board.counts(board.summary(evaluator_kaltim)[0])
     assert (
         counts["total"] == len(states) == Region.objects.of_kanwil(evaluator_kaltim.kanwil).count()
     )
