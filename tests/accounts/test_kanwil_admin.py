@@ -283,3 +283,13 @@ def test_the_board_offers_management_to_a_kanwil_admin_only(
     assert reverse("accounts:officer-deactivate", args=[officer_balikpapan.pk]) in page
     assert 'data-testid="officer-new"' in page
     assert 'data-testid="officer-new"' not in other
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_the_way_back_never_leaves_the_portal(client_for, admin_user, officer_balikpapan, back):
+    response = client_for(admin_user).post(
+        reverse("accounts:officer-unlock", args=[officer_balikpapan.pk]), {"kembali": back}
+    )
+
+    assert response["Location"] == reverse("accounts:board")
