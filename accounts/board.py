@@ -125,7 +125,7 @@ VERSION_KEY = "readiness-board-version"
 CACHE_SECONDS = 60
 
 
-def _scope(user):
+def scope_of(user):
     return "all" if user.is_portal_admin else f"kanwil-{user.kanwil_id}"
 
 
@@ -142,7 +142,7 @@ def summary(user, *, province=None, kanwil=None, state=None):
         ]
 
     if settings.CACHE_URL:
-        key = digest("readiness-board", _scope(user), province, kanwil)
+        key = digest("readiness-board", scope_of(user), province, kanwil)
         lines = read_at_version(VERSION_KEY, key, read, CACHE_SECONDS)
     else:
         lines = read()
@@ -319,7 +319,7 @@ def resendable(user, region_ids):
 def _kept(user, name, read):
     if not settings.CACHE_URL:
         return read()
-    return read_at_version(VERSION_KEY, digest(name, _scope(user)), read, CACHE_SECONDS)
+    return read_at_version(VERSION_KEY, digest(name, scope_of(user)), read, CACHE_SECONDS)
 
 
 def kanwil_choices(user):

@@ -5,20 +5,25 @@ and Kanwil admins. Scoping: ``Region.objects.visible_to`` for the board,
 from functools import wraps
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from . import board, invitations, people
 from .access import ADMIN, EVALUATOR, role_required
+from .cached import digest, version
 from .contacts import normalise_email, normalise_phone
 from .models import Region, User
 
@@ -87,9 +92,6 @@ def board_page(request):
     """Who can log in, region by region, with counts at the top."""
     form, lines, shown = _filtered(request)
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("halaman"))
-    rows = list(board.rows(page.object_list))
-    if request.user.manages_officers:
-        board.add_actions(rows, request.get_full_path())
     return render(
         request,
         "accounts/board.html",
@@ -98,11 +100,39 @@ def board_page(request):
             # The counts cover the province and Kanwil chosen, whatever the state filter.
             "counts": board.counts(lines),
             "page": page,
-            "rows": rows,
+            "table": _table(request, page),
             "query": _query(request),
             "manages": request.user.manages_officers,
         },
     )
+
+
+def _table(request, page):
+    """The rows of the page, rendered; with a shared cache kept there under the board's
+    version (the same as the lines'), so that a repeated view reads no officer at all."""
+    manages = request.user.manages_officers
+
+    def render_table():
+        rows = list(board.rows(page.object_list))
+        if manages:
+            board.add_actions(rows, request.get_full_path())
+        return render_to_string("accounts/board_table.html", {"rows": rows}, request=request)
+
+    if not settings.CACHE_URL:
+        return render_table()
+    key = digest(
+        "readiness-board-table",
+        version(board.VERSION_KEY),
+        board.scope_of(request.user),
+        request.get_full_path(),
+        get_language(),
+        manages,
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_table()
+        cache.set(key, html, board.CACHE_SECONDS)
+    return html
 
 
 @role_required(EVALUATOR, ADMIN)

@@ -245,3 +245,28 @@ def test_a_kanwil_admin_resends_only_its_own_kanwils_invitations(
         created_by=evaluator_other, user__in=list(kaltim_board.values())
     ).exists()
     assert User.objects.filter(username="petugas.sby.baru").exists()
+
+
+@pytest.mark.django_db
+def test_with_a_shared_cache_a_repeated_view_reads_nothing_and_a_change_shows_after_commit(
+    client_for,
+    kaltim_board,
+    admin_user,
+    settings,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    settings.CACHE_URL = "redis://cache.example/1"  # the test's own cache stands in
+    from accounts import people
+
+    client = client_for(admin_user)
+    client.get(BOARD, {"state": "diundang"})
+    with django_assert_max_num_queries(3):  # the session and the signed-in person at most
+        page = client.get(BOARD, {"state": "diundang"}).content.decode()
+    assert 'data-testid="region-64.74"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        people.deactivate(kaltim_board["bontang"], by=admin_user)
+
+    page = client.get(BOARD, {"state": "diundang"}).content.decode()
+    assert 'data-testid="region-64.74"' not in page
