@@ -46,12 +46,12 @@ class KanwilAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "get_full_name", "role", "region", "kanwil", "is_active"]
-    list_filter = ["role", "is_active", "kanwil"]
+    list_filter = ["role", "is_active", "is_kanwil_admin", "kanwil"]
     search_fields = ["username", "first_name", "last_name", "email", "region__name"]
     list_select_related = ["region", "kanwil"]
     autocomplete_fields = ["region", "kanwil"]
     fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Peran di portal"), {"fields": ["role", "region", "kanwil", "nip", "position"]}),
+        (_("Peran di portal"), {"fields": ["role", "region", "kanwil", "is_kanwil_admin", "nip", "position"]}),
     )
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Peran di portal"), {"fields": ["role", "region", "kanwil"]}),

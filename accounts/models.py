@@ -1,15 +1,16 @@
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .days import ministry_zone, region_today, zone_abbreviation
-from .querysets import KanwilQuerySet, RegionQuerySet
+from .querysets import KanwilQuerySet, RegionQuerySet, UserQuerySet
 
 
 class RegionLevel(models.TextChoices):
@@ -138,6 +139,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin Kementerian")
 
 
+class PortalUserManager(UserManager.from_queryset(UserQuerySet)):
+    """Django's user manager with the portal's scoping (``User.objects.managed_by(user)``)."""
+
+
 class User(AbstractUser):
     """A portal user with one role, bound to a region (officer) or a Kanwil (evaluator)."""
 
@@ -169,6 +174,21 @@ class User(AbstractUser):
     # A contact gets nothing but its confirmation code until the person has confirmed it.
     email_confirmed_at = models.DateTimeField(_("e-mail dikonfirmasi"), null=True, blank=True)
     phone_confirmed_at = models.DateTimeField(_("nomor ponsel dikonfirmasi"), null=True, blank=True)
+    # A flag rather than a fourth role: a Kanwil admin is still an evaluator of its Kanwil (the
+    # queue, reviews, rankings), with the officers of its Kanwil's regions to manage besides.
+    is_kanwil_admin = models.BooleanField(
+        _("admin Kanwil"),
+        default=False,
+        help_text=_(
+            "Untuk verifikator: boleh mengundang, menonaktifkan, dan mengaktifkan kembali "
+            "petugas wilayah Kanwil-nya serta membuka kunci masuk mereka."
+        ),
+    )
+    # Moved when an account is deactivated: every session signed in before then ends, on
+    # every web process, whatever the session engine (see _get_session_auth_hash).
+    session_epoch = models.PositiveIntegerField(_("generasi sesi"), default=0, editable=False)
+
+    objects = PortalUserManager()
 
     class Meta:
         ordering = ["username"]
@@ -203,6 +223,24 @@ class User(AbstractUser):
     @property
     def is_portal_admin(self):
         return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def manages_officers(self):
+        """Admins manage every region's officers, a Kanwil admin those of its Kanwil."""
+        return self.is_portal_admin or (self.is_evaluator and self.is_kanwil_admin)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks this hash on every request: a session made before the epoch moved no
+        # longer matches and is flushed. Epoch 0 keeps Django's own hash, so that sessions
+        # made before this field existed stay valid.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def affiliation(self):
@@ -269,6 +307,12 @@ class AuditAction(models.TextChoices):
     ACCOUNTS_IMPORTED = "accounts_imported", _("Akun diimpor dari berkas")
     MATRIX_IMPORTED = "matrix_imported", _("Matriks aksi diimpor")
     CYCLE_COPIED = "cycle_copied", _("Siklus disalin")
+    OFFICER_CREATED = "officer_created", _("Akun petugas dibuat")
+    USER_DEACTIVATED = "user_deactivated", _("Akun dinonaktifkan")
+    USER_REACTIVATED = "user_reactivated", _("Akun diaktifkan kembali")
+    LOGIN_UNLOCKED = "login_unlocked", _("Kunci masuk dibuka")
+    CONTACT_CODE_SENT = "contact_code_sent", _("Kode konfirmasi kontak dikirim")
+    CONTACT_CONFIRMED = "contact_confirmed", _("Kontak dikonfirmasi")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -431,3 +475,38 @@ class AccountImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+class ContactChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("WhatsApp")
+
+
+class ContactCode(models.Model):
+    """A 6-digit code sent to an e-mail address or WhatsApp number that a person wants to
+    use: the contact becomes the person's, confirmed, when they type the code back.
+
+    The code is never stored: it is derived from the row's id and nonce with the secret key
+    (accounts.contacts.code_of), as an invitation link is, so the database alone cannot
+    give it away, and the sender can derive the same code again if it has to run twice.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="contact_codes"
+    )
+    channel = models.CharField(_("saluran"), max_length=5, choices=ContactChannel.choices)
+    value = models.CharField(_("alamat atau nomor"), max_length=254)
+    nonce = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    sent_at = models.DateTimeField(_("dikirim"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("dikonfirmasi"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("diakhiri"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("kode konfirmasi kontak")
+        verbose_name_plural = _("kode konfirmasi kontak")
+        indexes = [models.Index(fields=["user", "channel", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.get_channel_display()} {self.value}"

@@ -41,3 +41,26 @@ class KanwilQuerySet(models.QuerySet):
         if user.is_officer:
             return self.filter(provinces__province__pk=user.region.province_id)
         return self.none()
+
+
+class UserQuerySet(models.QuerySet):
+    def officers(self):
+        return self.filter(role="officer")
+
+    def usable_password(self):
+        """Accounts that can log in with a password (Django marks an unusable one with "!")."""
+        return self.exclude(password="").exclude(password__startswith="!")
+
+    def managed_by(self, user):
+        """The officers a person may invite, deactivate, reactivate and unlock: admins all of
+        them, a Kanwil admin those of its Kanwil's regions, everybody else nobody."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_portal_admin:
+            return self.officers()
+        if user.is_evaluator and user.is_kanwil_admin and user.kanwil_id:
+            covered = apps.get_model("accounts", "KanwilProvince").objects.filter(
+                kanwil=user.kanwil_id
+            )
+            return self.officers().filter(region__province_id__in=covered.values("province_id"))
+        return self.none()

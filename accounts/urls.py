@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import import_views, invitation_views, views
+from . import import_views, invitation_views, people_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -22,6 +22,30 @@ urlpatterns = [
     path("masuk/buka-kunci/<str:token>/", views.unlock, name="unlock"),
     path("sehat/", views.health, name="health"),
     path("akun/", views.security, name="security"),
+    path("akun/kontak/<str:channel>/kode/", views.contact_code, name="contact-code"),
+    path("akun/kontak/<str:channel>/konfirmasi/", views.contact_confirm, name="contact-confirm"),
+    # Who can log in, per region; the officers an admin or a Kanwil admin manages.
+    path("akun/kesiapan/", people_views.board_page, name="board"),
+    path("akun/kesiapan/unduh.csv", people_views.board_export, {"fmt": "csv"}, name="board-csv"),
+    path("akun/kesiapan/unduh.xlsx", people_views.board_export, {"fmt": "xlsx"}, name="board-xlsx"),
+    path("akun/kesiapan/undang-ulang/", people_views.resend_all, name="board-resend"),
+    path("akun/petugas/baru/", people_views.officer_new, name="officer-new"),
+    path(
+        "akun/petugas/<int:pk>/undang-ulang/",
+        people_views.officer_resend,
+        name="officer-resend",
+    ),
+    path(
+        "akun/petugas/<int:pk>/nonaktifkan/",
+        people_views.officer_deactivate,
+        name="officer-deactivate",
+    ),
+    path(
+        "akun/petugas/<int:pk>/aktifkan/",
+        people_views.officer_reactivate,
+        name="officer-reactivate",
+    ),
+    path("akun/petugas/<int:pk>/buka-kunci/", people_views.officer_unlock, name="officer-unlock"),
     path("akun/dua-langkah/", views.two_factor_verify, name="two-factor"),
     path("akun/dua-langkah/daftar/", views.two_factor_setup, name="two-factor-setup"),
     path("akun/dua-langkah/qr.svg", views.two_factor_qr, name="two-factor-qr"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from outbox.services import record
 
-from . import lockout, two_factor
+from . import contact_forms, contacts, lockout, two_factor
 from .forms import CodeForm
 from .network import client_address
 
@@ -42,19 +43,54 @@ def _next_url(request):
     return ""
 
 
+def _security_page(request, bound=None, status=200):
+    user = request.user
+    context = {
+        "offered": two_factor.second_factor_offered(user),
+        "required": two_factor.second_factor_required(user),
+        "enrolled": two_factor.has_authenticator(user),
+        "contacts": contact_forms.panels(user, bound or {}),
+    }
+    return render(request, "accounts/security.html", context, status=status)
+
+
 @login_required
 def security(request):
-    """The user's own account page: password, and the second factor where it applies."""
-    user = request.user
-    return render(
-        request,
-        "accounts/security.html",
-        {
-            "offered": two_factor.second_factor_offered(user),
-            "required": two_factor.second_factor_required(user),
-            "enrolled": two_factor.has_authenticator(user),
-        },
-    )
+    """The user's own account page: password, contacts, and the second factor where it
+    applies."""
+    return _security_page(request)
+
+
+@login_required
+@require_POST
+def contact_code(request, channel):
+    """Send a confirmation code to a new (or not yet confirmed) e-mail or WhatsApp number."""
+    form = contact_forms.ContactForm(request.POST, channel=channel)
+    if form.is_valid():
+        try:
+            contacts.request_code(request.user, channel, form.cleaned_data["value"])
+        except ValidationError as error:
+            form.add_error("value", error)
+        except contacts.Throttled as refused:
+            form.add_error("value", str(refused))
+        else:
+            messages.success(request, contact_forms.sent_message(channel))
+            return redirect("accounts:security")
+    return _security_page(request, {channel: {"contact": form}}, status=400)
+
+
+@login_required
+@require_POST
+def contact_confirm(request, channel):
+    """Check the code the person typed; the right one confirms the contact."""
+    form = contact_forms.CodeEntryForm(request.POST, channel=channel)
+    if form.is_valid():
+        outcome, left = contacts.confirm(request.user, channel, form.cleaned_data["code"])
+        if outcome == contacts.CONFIRMED:
+            messages.success(request, contact_forms.confirmed_message(channel))
+            return redirect("accounts:security")
+        form.add_error("code", contact_forms.refusal(outcome, left))
+    return _security_page(request, {channel: {"code": form}}, status=400)
 
 
 @never_cache

@@ -84,6 +84,7 @@ def reset(database_url, broker_url):
 def seed():
     """20 Kanwil x 2 evaluators, 552 officers, one period due for all; returns the counts."""
     from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
     from accounts.models import Region, Role, User
     from demo.scale import ensure_kanwils
@@ -104,6 +105,7 @@ def seed():
         User(
             username=f"bench.petugas.{r.code}",
             email=f"petugas.{r.code}@bench.invalid",
+            email_confirmed_at=timezone.now(),
             role=Role.OFFICER,
             region=r,
             password=password,
@@ -113,6 +115,7 @@ def seed():
         User(
             username=f"bench.verifikator.{k.code}.{n}",
             email=f"verifikator.{k.code}.{n}@bench.invalid",
+            email_confirmed_at=timezone.now(),
             role=Role.EVALUATOR,
             kanwil=k,
             password=password,

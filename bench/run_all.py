@@ -83,6 +83,8 @@ PAGES = [
         "evaluator",
         WORK,
     ),
+    Page("board", "readiness board (national)", "/akun/kesiapan/", "admin", WORK),
+    Page("kanwil_board", "readiness board (Kanwil)", "/akun/kesiapan/", "evaluator", WORK),
     Page("officer", "officer home", "/laporan/", "officer", WORK),
     Page("form", "officer report form", "/laporan/periode/{form_period}/", "officer", WORK),
     Page("verify", "piagam by QR (public)", "/piagam/v/{token}/", None, PUBLIC),

@@ -704,6 +704,61 @@ class CycleWriter:
         return reviews
 
 
+def ensure_readiness_mix(officers, now=None):
+    """Officers in every state of the readiness board (accounts.board), once: of every ten
+    regions, seven have an active officer (a password nobody knows, a confirmed e-mail), two
+    an invitation not yet accepted (one of them expired), one nobody who can log in; every
+    region with an active officer also has a second officer, invited, so that the national
+    set has about 1,100 people as a real round does."""
+    import secrets
+
+    from accounts.models import Invitation
+
+    now = now or timezone.now()
+    if Invitation.objects.filter(user__username__startswith=USERNAME_PREFIX).exists():
+        return
+    ordered = list(
+        User.objects.filter(pk__in=[user.pk for user in officers.values()])
+        .select_related("region")
+        .order_by("region__code")
+    )
+    usable = make_password(secrets.token_urlsafe(16))
+    active = [user for n, user in enumerate(ordered) if n % 10 < 7]
+    for user in active:
+        user.password, user.email = usable, f"{user.username}@contoh.invalid"
+        user.email_confirmed_at = now
+    User.objects.bulk_update(active, ["password", "email", "email_confirmed_at"], BATCH_SIZE)
+    seconds = _ensure_users(
+        [
+            User(
+                # Not "skala.petugas.": bench/busy.py takes those, one per region.
+                username=f"{USERNAME_PREFIX}petugas2.{user.region.code}",
+                first_name="Petugas kedua",
+                last_name=f"{user.region.short_name} (contoh)",
+                role=Role.OFFICER,
+                region=user.region,
+            )
+            for user in active
+        ]
+    )
+    invited = [user for n, user in enumerate(ordered) if n % 10 in (7, 8)]
+    invited += list(seconds.values())
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                user=user,
+                nonce=secrets.token_urlsafe(24),
+                created_at=now - datetime.timedelta(days=3 + 13 * (n % 2)),
+                expires_at=now + datetime.timedelta(days=11 - 13 * (n % 2)),
+                last_sent_at=now,
+                times_sent=1,
+            )
+            for n, user in enumerate(invited)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+
+
 def seed_scale(
     *, fraction=1.0, cycles=5, limit=None, last_year=LAST_YEAR, log=None, current=True, now=None
 ):
@@ -736,6 +791,7 @@ def seed_scale(
         )
         sync_holidays(range(years[0], last_year + 2))
         officers, evaluators = ensure_people(regions, kanwils)
+        ensure_readiness_mix(officers)
     calendar = WorkCalendar(Holiday.objects.values_list("date", flat=True))
     shared = ensure_shared_file()
     rng = random.Random(last_year)

@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # Listens to the other apps' events; none of them imports this app.
         from . import (  # noqa: F401 - outbox handlers register on import
+            contacts,
             invitations,
             password_reset,
             receivers,

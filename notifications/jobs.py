@@ -27,7 +27,7 @@ from reporting.models import (
     RevisionRequest,
 )
 
-from . import compose
+from . import compose, readiness
 from .models import Channel, Kind, Mode, MorningRound, Notice, SendLog
 from .recipients import kanwil_zones, zone_name_of
 from .services import enqueue_new, notify
@@ -70,6 +70,7 @@ def run_morning(now):
         "deadline": deadline_reminders(zones, now),
         "return_unanswered": return_unanswered(zones, now),
         "review_overdue": review_overdue(zones, now),
+        "readiness": readiness.readiness_digests(zones, now),
     }
     counts["digest"] = digests(zones, now)
     # Recorded only when everything ran: a round cut short is run again by the next beat.

@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     VERIFIED = "verified", _("Laporan terverifikasi")
     PIAGAM_ISSUED = "piagam_issued", _("Piagam terbit")
     REVIEW_OVERDUE = "review_overdue", _("Laporan menunggu pemeriksaan terlalu lama")
+    READINESS = "readiness", _("Wilayah tanpa petugas aktif menjelang periode")
 
 
 # A return says what must be fixed before the region loses points: nobody can switch it off.
@@ -237,6 +238,9 @@ KINDS_BY_ROLE = {
         Kind.RESUBMITTED,
         Kind.EXTENSION_REQUESTED,
         Kind.REVIEW_OVERDUE,
+        Kind.READINESS,
     ],
 }
 DEFAULT_MODES[Kind.REMINDER] = Mode.IMMEDIATELY
+# Itself a morning digest (notifications.readiness): its own mail, once per Kanwil and day.
+DEFAULT_MODES[Kind.READINESS] = Mode.IMMEDIATELY

@@ -93,7 +93,7 @@ def notify(recipients, kind, obj, compose, *, occasion=""):
 
 
 def queue_deliveries(notices):
-    """A SendLog row per notice and channel (e-mail, and the gateway for those with a phone);
+    """A SendLog row per notice and confirmed contact (e-mail, and the gateway for a number);
     the rows that are new are sent by the workers after commit, in batches (outbox)."""
     rows = []
     gateway = gateway_configured()
@@ -106,9 +106,10 @@ def queue_deliveries(notices):
             "occasion": notice.occasion,
             "notice": notice,
         }
-        if notice.recipient.email:
+        # Only confirmed contacts: until then a contact gets nothing but its code.
+        if notice.recipient.email and notice.recipient.email_confirmed_at:
             rows.append(SendLog(channel=Channel.EMAIL, **key))
-        if gateway and notice.recipient.phone:
+        if gateway and notice.recipient.phone and notice.recipient.phone_confirmed_at:
             rows.append(SendLog(channel=Channel.GATEWAY, **key))
     enqueue_new(rows)
 

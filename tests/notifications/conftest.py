@@ -9,6 +9,8 @@ from tests.conftest import make_user
 from tests.support import build_period
 
 WITA = datetime.timezone(datetime.timedelta(hours=8))
+# Notices go only to confirmed contacts (accounts.contacts): the cast confirmed theirs.
+CONFIRMED_AT = datetime.datetime(2025, 1, 6, 9, 0, tzinfo=WITA)
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +29,8 @@ def inline_workers(settings):
 def with_email(officer_balikpapan, officer_samarinda, evaluator_kaltim, evaluator_other):
     for user in (officer_balikpapan, officer_samarinda, evaluator_kaltim, evaluator_other):
         user.email = f"{user.username}@example.test"
-        user.save(update_fields=["email"])
+        user.email_confirmed_at = CONFIRMED_AT
+        user.save(update_fields=["email", "email_confirmed_at"])
     return officer_balikpapan, officer_samarinda, evaluator_kaltim, evaluator_other
 
 
@@ -40,7 +43,11 @@ def period_kaltim(balikpapan, samarinda, surabaya):
 @pytest.fixture
 def officer_surabaya(surabaya):
     return make_user(
-        "petugas.sby", role=Role.OFFICER, region=surabaya, email="petugas.sby@example.test"
+        "petugas.sby",
+        role=Role.OFFICER,
+        region=surabaya,
+        email="petugas.sby@example.test",
+        email_confirmed_at=CONFIRMED_AT,
     )
 
 

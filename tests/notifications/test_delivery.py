@@ -92,7 +92,8 @@ def submission(period_kaltim, balikpapan, with_email):
 
     officer, _o, evaluator, _e = with_email
     evaluator.phone = "+628111111111"
-    evaluator.save(update_fields=["phone"])
+    evaluator.phone_confirmed_at = evaluator.email_confirmed_at
+    evaluator.save(update_fields=["phone", "phone_confirmed_at"])
     Preference.objects.create(user=evaluator, kind=Kind.SUBMITTED, mode=Mode.IMMEDIATELY)
     report = submitted_report(balikpapan, period_kaltim, officer, at=SUBMITTED_AT)
     return evaluator, ReportEvent.objects.filter(report=report).last()

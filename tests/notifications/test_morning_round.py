@@ -15,7 +15,7 @@ from reporting.services import grant_extension
 from tests.conftest import make_user
 from tests.support import submitted_report
 
-from .conftest import notices_of
+from .conftest import CONFIRMED_AT, notices_of
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,13 @@ def ambon(regions):
 
 @pytest.fixture
 def officer_ambon(ambon):
-    return make_user("petugas.amb", role=Role.OFFICER, region=ambon, email="amb@example.test")
+    return make_user(
+        "petugas.amb",
+        role=Role.OFFICER,
+        region=ambon,
+        email="amb@example.test",
+        email_confirmed_at=CONFIRMED_AT,
+    )
 
 
 @pytest.fixture
