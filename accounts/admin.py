@@ -51,7 +51,10 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["region", "kanwil"]
     autocomplete_fields = ["region", "kanwil"]
     fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Peran di portal"), {"fields": ["role", "region", "kanwil", "is_kanwil_admin", "nip", "position"]}),
+        (
+            _("Peran di portal"),
+            {"fields": ["role", "region", "kanwil", "is_kanwil_admin", "nip", "position"]},
+        ),
     )
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Peran di portal"), {"fields": ["role", "region", "kanwil"]}),

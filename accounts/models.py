@@ -475,6 +475,8 @@ class AccountImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+
 class ContactChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("WhatsApp")
