@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from . import imports, invitations
 from .access import ADMIN, role_required
@@ -96,8 +96,8 @@ def _start_page(request, form, *, refusal="", status=200):
     )
 
 
+@bounded_upload  # a malformed or oversized body is answered first, whoever sends it
 @role_required(ADMIN)
-@bounded_upload
 def import_start(request):
     """Upload a table of people; it is read, checked and kept as a preview."""
     form = AccountImportForm(request.POST or None, request.FILES or None)
@@ -112,6 +112,7 @@ def import_start(request):
 
 
 @role_required(ADMIN)
+@require_GET
 def import_template(request):
     response = HttpResponse(
         imports.template_workbook(),
@@ -185,6 +186,7 @@ def _change_values(entries):
 
 
 @role_required(ADMIN)
+@require_GET
 def import_detail(request, pk):
     """The preview (or, once committed, the result) of one upload, a tab of rows at a time."""
     record = get_object_or_404(

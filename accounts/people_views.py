@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import board, invitations, people
 from .access import ADMIN, EVALUATOR, role_required
@@ -87,6 +87,7 @@ def _query(request):
 
 
 @role_required(EVALUATOR, ADMIN)
+@require_GET
 def board_page(request):
     """Who can log in, region by region, with counts at the top."""
     form, lines, shown = _filtered(request)
@@ -135,6 +136,7 @@ def _table(request, page):
 
 
 @role_required(EVALUATOR, ADMIN)
+@require_GET
 def board_export(request, fmt):
     _form, _lines, shown = _filtered(request)
     stamp = timezone.localtime().strftime("%Y%m%d")

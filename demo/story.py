@@ -29,7 +29,7 @@ from pypdf.generic import ContentStream, DictionaryObject, NameObject
 from accounts.days import ministry_today
 from accounts.invitations import invite
 from accounts.models import Holiday, Invitation, Kanwil, KanwilProvince, Region, Role, User
-from accounts.services import sync_holidays
+from accounts.services import load_regions, sync_holidays
 from evaluation import scoring
 from evaluation import services as evaluation_services
 from evaluation.models import Decision, ReviewOutcome
@@ -161,6 +161,8 @@ class DemoResult:
 
 
 def ensure_demo_kanwil():
+    if not Region.objects.filter(code__in=DEMO_KANWIL_PROVINCES).exists():
+        load_regions()  # reference data first, as `make demo` loads it (idempotent)
     kanwil, _created = Kanwil.objects.get_or_create(code=DEMO_KANWIL["code"], defaults=DEMO_KANWIL)
     for code in DEMO_KANWIL_PROVINCES:
         province = Region.objects.get(code=code)

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import ADMIN, role_required
 from accounts.days import ministry_today
@@ -147,6 +147,7 @@ def matrix_copy(request):
 
 
 @role_required(ADMIN)
+@require_GET
 def matrix_template(request):
     """An empty workbook with the three sheets and their columns, to fill in."""
     response = HttpResponse(template_workbook(), content_type=XLSX)

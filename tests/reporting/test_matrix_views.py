@@ -84,3 +84,18 @@ def test_the_template_downloads_as_xlsx(admin_user, client_for):
 
     assert response.status_code == 200
     assert response.content.startswith(b"PK")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "cast_member", ["officer_balikpapan", "evaluator_kaltim"], indirect=["cast_member"]
+)
+def test_only_admins_may_copy_a_cycle(cast_member, client_for, admin_user):
+    from tests.support import build_period
+
+    source = build_period([], year=2025).cycle
+
+    answer = client_for(cast_member).post("/laporan/matriks/salin/", {"source": "2025"})
+
+    assert answer.status_code == 403
+    assert list(ReportingCycle.objects.values_list("year", flat=True)) == [source.year]

@@ -100,6 +100,70 @@ HOSTILE_TESTS = {
     "notifications:calendar": [
         "tests/notifications/test_notice_views.py::test_only_officers_have_a_deadline_calendar"
     ],
+    "accounts:contact-code": [
+        "tests/accounts/test_contacts.py::test_the_contact_forms_take_posts_of_signed_in_people_only",
+        "tests/accounts/test_contacts.py::test_a_new_code_ends_the_earlier_one_and_asking_again_at_once_is_throttled",
+        "tests/accounts/test_contacts.py::test_an_email_of_another_account_is_refused",
+    ],
+    "accounts:contact-confirm": [
+        "tests/accounts/test_contacts.py::test_five_wrong_codes_spend_the_code",
+        "tests/accounts/test_contacts.py::test_a_code_expires_after_thirty_minutes",
+    ],
+    "accounts:board-resend": [
+        "tests/accounts/test_board.py::test_resend_all_is_refused_to_an_evaluator_who_is_no_kanwil_admin",
+        "tests/accounts/test_board.py::test_a_kanwil_admin_resends_only_its_own_kanwils_invitations",
+    ],
+    "accounts:officer-new": [
+        "tests/accounts/test_kanwil_admin.py::test_a_kanwil_admin_cannot_invite_into_another_kanwils_region",
+        "tests/accounts/test_kanwil_admin.py::test_bad_input_gives_a_plain_message_and_creates_nothing",
+    ],
+    "accounts:officer-resend": [
+        "tests/accounts/test_kanwil_admin.py::test_a_kanwil_admin_reaches_its_own_officers_and_never_another_kanwils",
+        "tests/accounts/test_kanwil_admin.py::test_resending_one_invitation_to_an_officer_with_a_password_is_refused",
+    ],
+    "accounts:officer-deactivate": [
+        "tests/accounts/test_kanwil_admin.py::test_a_kanwil_admin_reaches_its_own_officers_and_never_another_kanwils",
+        "tests/accounts/test_kanwil_admin.py::test_a_kanwil_admin_cannot_manage_an_evaluator_or_itself",
+    ],
+    "accounts:officer-reactivate": [
+        "tests/accounts/test_kanwil_admin.py::test_managing_an_officer_opens_for_admins_only_among_the_cast",
+        "tests/accounts/test_kanwil_admin.py::test_a_session_from_before_a_deactivation_stays_ended_after_the_reactivation",
+    ],
+    "accounts:officer-unlock": [
+        "tests/accounts/test_kanwil_admin.py::test_managing_an_officer_opens_for_admins_only_among_the_cast",
+        "tests/accounts/test_kanwil_admin.py::test_a_kanwil_admin_reaches_its_own_officers_and_never_another_kanwils",
+    ],
+    "accounts:invitation-accept": [
+        "tests/accounts/test_invitation_views.py::test_a_revoked_link_cannot_set_a_password",
+        "tests/accounts/test_invitation_views.py::test_a_forged_proof_confirms_nothing",
+        "tests/accounts/test_invitation_views.py::test_a_weak_password_is_refused_and_nothing_changes",
+    ],
+    "accounts:import": [
+        "tests/accounts/test_account_import_views.py::test_a_body_over_the_limit_is_answered_before_it_is_read",
+        "tests/accounts/test_account_import.py::test_a_zip_bomb_named_xlsx_is_refused_before_openpyxl_opens_it",
+        "tests/accounts/test_account_import.py::test_a_formula_cell_is_refused_and_nothing_written",
+    ],
+    "accounts:import-commit": [
+        "tests/accounts/test_account_import_views.py::test_another_admins_import_page_is_not_found_for_others",
+        "tests/accounts/test_account_import.py::test_committing_twice_imports_once",
+    ],
+    "accounts:invitation-resend": [
+        "tests/accounts/test_account_import_views.py::test_others_cannot_resend_or_revoke"
+    ],
+    "accounts:invitation-revoke": [
+        "tests/accounts/test_account_import_views.py::test_others_cannot_resend_or_revoke"
+    ],
+    "reporting:matrix-import": [
+        "tests/reporting/test_matrix_views.py::test_a_hostile_file_gets_a_clear_refusal",
+        "tests/reporting/test_matrix_import.py::test_a_zip_bomb_dressed_as_xlsx_is_refused_before_it_is_unpacked",
+    ],
+    "reporting:matrix-commit": [
+        "tests/reporting/test_matrix_views.py::test_a_commit_without_this_sessions_preview_changes_nothing"
+    ],
+    "reporting:matrix-copy": [
+        "tests/reporting/test_matrix_views.py::test_only_admins_may_copy_a_cycle",
+        "tests/reporting/test_copy_cycle.py::test_a_cycle_that_has_actions_is_not_copied_over",
+    ],
 }
 
 # Views with no method decorator that change nothing whatever the method (reviewed).
