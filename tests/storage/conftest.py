@@ -86,5 +86,4 @@ def bucket(s3_endpoint, settings, tmp_path):
         },
     }
     settings.EVIDENCE_ALLOWED_TYPES = ["application/pdf", "image/jpeg", "image/png"]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return made
