@@ -1,5 +1,6 @@
 """A real S3 API for the tests: moto in server mode on 127.0.0.1 and a free port."""
 
+import contextlib
 import secrets
 import socket
 
@@ -18,9 +19,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    """The endpoint URL of a moto S3 server, for the whole session."""
+@contextlib.contextmanager
+def moto_server():
+    """A moto S3 server on 127.0.0.1 and a free port; yields its endpoint URL."""
     from moto.server import ThreadedMotoServer
 
     port = free_port()
@@ -30,6 +31,13 @@ def s3_endpoint():
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The endpoint URL of a moto S3 server, for the whole session."""
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 def s3_client(endpoint):
