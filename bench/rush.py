@@ -152,34 +152,44 @@ def wait_http(port, path, process, log, timeout=60):
 
 
 class Server:
-    """gunicorn -c gunicorn.conf.py, and nginx in front of it when asked."""
+    """gunicorn -c gunicorn.conf.py (one per node, each with its own VAR_DIR and MEDIA_ROOT),
+    and nginx in front of them when asked (always with several nodes)."""
 
-    def __init__(self, env, *, workers, proxy):
-        self.env, self.workers, self.proxy = env, workers, proxy
+    def __init__(self, env, *, workers, proxy, nodes=1):
+        self.env, self.workers, self.proxy, self.nodes = env, workers, proxy, nodes
         self.processes = []
 
     def __enter__(self):
-        self.app_port = free_port()
-        log = BENCH_DIR / "gunicorn.log"
-        env = {
-            **self.env,
-            "GUNICORN_BIND": f"127.0.0.1:{self.app_port}",
-            "WEB_CONCURRENCY": str(self.workers),
-        }
+        ports = []
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.gunicorn = subprocess.Popen(
-            [str(gunicorn), "-c", "gunicorn.conf.py", "ranham_portal.wsgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=open(log, "wb"),  # noqa: SIM115
-            stderr=subprocess.STDOUT,
-        )
-        self.processes.append(self.gunicorn)
-        wait_http(self.app_port, "/sehat/", self.gunicorn, log)
-        self.port = self.app_port
-        if self.proxy:
+        for node in range(self.nodes):
+            port = free_port()
+            home = BENCH_DIR / f"node-{node}" if self.nodes > 1 else None
+            log = BENCH_DIR / ("gunicorn.log" if home is None else f"gunicorn-{node}.log")
+            env = {
+                **self.env,
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "WEB_CONCURRENCY": str(self.workers),
+            }
+            if home is not None:
+                env.update(VAR_DIR=str(home / "var"), MEDIA_ROOT=str(home / "media"))
+                env["STATIC_ROOT"] = str(BENCH_DIR / "var" / "static")
+            process = subprocess.Popen(
+                [str(gunicorn), "-c", "gunicorn.conf.py", "ranham_portal.wsgi:application"],
+                cwd=ROOT,
+                env=env,
+                stdout=open(log, "wb"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
+            )
+            self.processes.append(process)
+            wait_http(port, "/sehat/", process, log)
+            ports.append(port)
+        self.gunicorns = list(self.processes)
+        self.port = ports[0]
+        if self.proxy or self.nodes > 1:
             self.port = free_port()
-            self.nginx = start_nginx(self.app_port, self.port, BENCH_DIR / "nginx")
+            upstream = ports if self.nodes > 1 else ports[0]
+            self.nginx = start_nginx(upstream, self.port, BENCH_DIR / "nginx")
             self.processes.append(self.nginx)
             wait_http(self.port, "/nginx-health", self.nginx, BENCH_DIR / "nginx")
         return self
@@ -187,12 +197,33 @@ class Server:
     def __exit__(self, *exc):
         for process in reversed(self.processes):
             if process.poll() is None:
-                process.send_signal(signal.SIGTERM if process is self.gunicorn else signal.SIGQUIT)
+                stop = signal.SIGTERM if process in self.gunicorns else signal.SIGQUIT
+                process.send_signal(stop)
                 try:
                     process.wait(timeout=40)
                 except subprocess.TimeoutExpired:
                     process.kill()
         return False
+
+
+def start_bucket():
+    """A moto S3 server in this process (a dev dependency) and a fresh bucket in it."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    ).create_bucket(Bucket="rush")
+    url = f"s3://rush?endpoint_url={endpoint}&region=us-east-1&access_key=bench&secret_key=bench"
+    return server, url
 
 
 # --- one officer ------------------------------------------------------------------------------
@@ -467,12 +498,16 @@ def verify(period_pk, rush):
     evidence = Evidence.objects.filter(report__period_id=period_pk, removed_at__isnull=True)
     stored = defaultdict(list)
     wrong = missing = 0
+    from accounts import storage
+
     for item in evidence.select_related("report__region"):
         stored[item.report.region.code].append(item)
-        path = Path(MEDIA_ROOT) / item.file.name
-        if not path.exists():
+        try:  # through the storage: local files or the bucket
+            digest = storage.sha256_of(item.file.name)
+        except FileNotFoundError:
             missing += 1
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != item.sha256:
+            continue
+        if digest != item.sha256:
             wrong += 1
     sent_hashes = Counter(h for o in rush.officers for h in o.sent.values())
     stored_hashes = Counter(item.sha256 for items in stored.values() for item in items)
@@ -561,14 +596,22 @@ def main(argv=None):
     parser.add_argument("--search", action="store_true", help="find the rate where p95 > 2 s")
     parser.add_argument("--search-officers", type=int, default=120)
     parser.add_argument("--search-rounds", type=int, default=6)
+    parser.add_argument("--nodes", type=int, default=1, help="web nodes, each with its own disk")
+    parser.add_argument("--bucket", action="store_true", help="files in a moto S3 bucket")
     args = parser.parse_args(argv)
+    if args.nodes > 1 and not args.bucket:
+        raise SystemExit("several nodes share no disk: add --bucket")
+    bucket = None
+    if args.bucket:
+        bucket, os.environ["STORAGE_URL"] = start_bucket()
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     proxy = {"on": True, "off": False, "auto": nginx_binary() is not None}[args.proxy]
     if proxy and not nginx_binary():
         raise SystemExit("nginx is not installed (apt-get install nginx-light), or use --proxy off")
     env = configure(database_url)
     print(
-        f"rush: {args.officers} officers, gunicorn -w {args.workers}"
+        f"rush: {args.officers} officers, {args.nodes} x gunicorn -w {args.workers}"
+        f"{', files in an S3 bucket (moto)' if bucket else ''}"
         f"{' behind nginx' if proxy else ' (no proxy)'}, "
         f"PostgreSQL {database_url.rsplit('/', 1)[-1]},"
         f" {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}"
@@ -580,7 +623,7 @@ def main(argv=None):
     from django.db import connections
 
     connections.close_all()
-    with Server(env, workers=args.workers, proxy=proxy) as server:
+    with Server(env, workers=args.workers, proxy=proxy, nodes=args.nodes) as server:
         rush = run_rush(server.port, usernames, period.pk, rate, args.timeout)
         print_rush(rush, "deadline rush")
         checks = verify(period.pk, rush)

@@ -96,6 +96,12 @@ def nginx_binary():
     )
 
 
+def _servers(ports):
+    """'127.0.0.1:A;\n    server 127.0.0.1:B' for the template's `server ${...};` line."""
+    ports = ports if isinstance(ports, (list, tuple)) else [ports]
+    return ";\n    server ".join(f"127.0.0.1:{port}" for port in ports)
+
+
 def render_nginx_config(upstream_port, listen_port, prefix, *, upload_port=None):
     """deploy/nginx/ranham.conf.template as the nginx image renders it, plus a main nginx.conf
     that keeps every file under ``prefix``; the officers' saves and uploads go to
@@ -104,10 +110,14 @@ def render_nginx_config(upstream_port, listen_port, prefix, *, upload_port=None)
     shutil.rmtree(prefix, ignore_errors=True)
     (prefix / "temp").mkdir(parents=True)
     server = (ROOT / "deploy/nginx/ranham.conf.template").read_text()
-    server = server.replace("${RANHAM_UPSTREAM}", f"127.0.0.1:{upstream_port}")
-    server = server.replace(
-        "${RANHAM_UPLOAD_UPSTREAM}", f"127.0.0.1:{upload_port or upstream_port}"
-    )
+    # A list of ports is several web nodes: nginx balances over them.
+    for name, ports in (
+        ("RANHAM_UPSTREAM", upstream_port),
+        ("RANHAM_UPLOAD_UPSTREAM", upload_port or upstream_port),
+    ):
+        server = server.replace(f"server ${{{name}}};", f"server {_servers(ports)};")
+        first = ports[0] if isinstance(ports, (list, tuple)) else ports
+        server = server.replace(f"${{{name}}}", f"127.0.0.1:{first}")
     server = server.replace("${RANHAM_LISTEN}", f"127.0.0.1:{listen_port}")
     server = server.replace(
         "access_log /dev/stdout ranham;", f"access_log {prefix}/access.log ranham;"

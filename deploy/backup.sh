@@ -9,6 +9,11 @@
 # pg_restore into the named database (created if missing, refused if it already has tables
 # unless RESTORE_CLEAN=1); SQLite is copied with `sqlite3 .backup`. Media is a tar archive
 # with a SHA-256 list of its files, checked after restoring.
+#
+# With a bucket (STORAGE_URL or AWS_*), the media archive holds the bucket's objects that the
+# database names (every evidence file and piagam PDF): they are copied out with
+# `manage.py move_files --to-local` into a staging folder, each SHA-256 checked against its
+# row, and a restore puts them back with `move_files --to-bucket` after the database.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,7 +33,8 @@ db = settings.DATABASES["default"]
 engine = "postgresql" if "postgresql" in db["ENGINE"] else "sqlite" if "sqlite" in db["ENGINE"] else db["ENGINE"]
 values = {"DB_ENGINE": engine, "DB_NAME": db["NAME"], "DB_HOST": db.get("HOST") or "",
           "DB_PORT": db.get("PORT") or "", "DB_USER": db.get("USER") or "",
-          "DB_PASSWORD": db.get("PASSWORD") or "", "MEDIA_DIR": settings.MEDIA_ROOT}
+          "DB_PASSWORD": db.get("PASSWORD") or "", "MEDIA_DIR": settings.MEDIA_ROOT,
+          "BUCKET": "1" if settings.OBJECT_STORAGE else "0"}
 for key, value in values.items():
     print(f"{key}={shlex.quote(str(value))}")
 PYEOF
@@ -71,6 +77,12 @@ backup() {
       sqlite3 "$DB_NAME" ".backup '$dest/database.sqlite3'" ;;
     *) die "unsupported database engine $DB_ENGINE" ;;
   esac
+  if [ "$BUCKET" = "1" ]; then
+    MEDIA_DIR="$(mktemp -d)"
+    trap 'rm -rf "$MEDIA_DIR"' EXIT
+    (cd "$ROOT" && MEDIA_ROOT="$MEDIA_DIR" "$PY" manage.py move_files --to-local) >&2 \
+      || die "could not copy the bucket's objects"
+  fi
   mkdir -p "$MEDIA_DIR"
   (cd "$MEDIA_DIR" && find . -type f ! -name '.*.tmp' -print0 | sort -z \
     | xargs -0 -r sha256sum) > "$dest/media.sha256"
@@ -78,6 +90,7 @@ backup() {
   {
     echo "created_at=$stamp"
     echo "engine=$DB_ENGINE"
+    echo "storage=$([ "$BUCKET" = "1" ] && echo bucket || echo local)"
     echo "media_files=$(wc -l < "$dest/media.sha256")"
   } > "$dest/MANIFEST"
   echo "$dest"
@@ -111,10 +124,20 @@ restore() {
       mkdir -p "$(dirname "$DB_NAME")"
       sqlite3 "$DB_NAME" ".restore '$src/database.sqlite3'" ;;
   esac
+  local target="$MEDIA_DIR"
+  if [ "$BUCKET" = "1" ]; then
+    MEDIA_DIR="$(mktemp -d)"
+    trap 'rm -rf "$MEDIA_DIR"' EXIT
+  fi
   mkdir -p "$MEDIA_DIR"
   tar -C "$MEDIA_DIR" -xzf "$src/media.tar.gz"
   (cd "$MEDIA_DIR" && sha256sum --quiet -c "$src/media.sha256") || die "media files differ from the backup"
-  echo "restored $src into $DB_ENGINE:$DB_NAME and $MEDIA_DIR"
+  if [ "$BUCKET" = "1" ]; then
+    (cd "$ROOT" && MEDIA_ROOT="$MEDIA_DIR" "$PY" manage.py move_files --to-bucket) >&2 \
+      || die "could not put the files back into the bucket"
+    target="the bucket"
+  fi
+  echo "restored $src into $DB_ENGINE:$DB_NAME and $target"
 }
 
 case "${1:-}" in

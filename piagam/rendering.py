@@ -4,11 +4,8 @@ result. Called by the rendering task only; WeasyPrint is imported only when rend
 import contextlib
 import hashlib
 import logging
-import os
 import threading
 import time
-import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -16,6 +13,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import storage
 from outbox.services import record
 
 from .models import Certificate, CertificateStatus
@@ -27,7 +25,6 @@ logger = logging.getLogger(__name__)
 ISSUED_TOPIC = "piagam.issued"
 
 PDF_DIR = "piagam"
-TEMP_SUFFIX = ".tmp"
 
 
 def verification_url(token):
@@ -89,62 +86,37 @@ def pdf_name(certificate):
     return f"{PDF_DIR}/{certificate.year}/{certificate.token}.pdf"
 
 
-def _fsync_dir(path):
-    with contextlib.suppress(OSError):
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
-def write_temp(final_path, pdf_bytes):
-    """The bytes on disk, synced, under a temporary name beside their final place."""
-    final_path.parent.mkdir(parents=True, exist_ok=True)
-    temp = final_path.with_name(f".{final_path.stem}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(pdf_bytes)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
-
-
 def store_pdf(certificate, pdf_bytes, *, signed):
     """Keep the rendered PDF and its checksum; only the worker that claimed it gets here.
 
-    The file is written and synced under a temporary name, then moved onto its fixed name in
-    the same transaction that records it: if the row cannot be updated the temporary file is
-    removed, and a crash between the move and the commit leaves a file under the fixed name
-    that the next rendering replaces (and the hourly cleanup removes if none comes).
+    The file is put under its fixed name, whole or not at all (:func:`accounts.storage.put`:
+    an atomic put in a bucket, a synced temporary file renamed on a local disk), in the same
+    transaction that records it, and read back to check its SHA-256 before that transaction
+    commits: if the row cannot be updated nothing is written, and a crash between the put and
+    the commit leaves a file under the fixed name that the next rendering replaces (and the
+    hourly cleanup removes if none comes).
     """
     name = pdf_name(certificate)
-    final_path = Path(settings.MEDIA_ROOT) / name
-    temp = write_temp(final_path, pdf_bytes)
-    try:
-        with transaction.atomic():
-            updated = Certificate.objects.filter(
-                pk=certificate.pk, status=CertificateStatus.RENDERING
-            ).update(
-                status=CertificateStatus.ISSUED,
-                pdf=name,
-                sha256=hashlib.sha256(pdf_bytes).hexdigest(),
-                signed=signed,
-                rendered_at=timezone.now(),
-                heartbeat_at=None,
-                error="",
-            )
-            if updated:
-                # Whoever announces a piagam (notifications) hears of it from this entry,
-                # written in the transaction that issues it: once, and never before the PDF.
-                record(ISSUED_TOPIC, certificate_id=certificate.pk)
-                os.replace(temp, final_path)
-                _fsync_dir(final_path.parent)
-    finally:
-        temp.unlink(missing_ok=True)
+    digest = hashlib.sha256(pdf_bytes).hexdigest()
+    with transaction.atomic():
+        updated = Certificate.objects.filter(
+            pk=certificate.pk, status=CertificateStatus.RENDERING
+        ).update(
+            status=CertificateStatus.ISSUED,
+            pdf=name,
+            sha256=digest,
+            signed=signed,
+            rendered_at=timezone.now(),
+            heartbeat_at=None,
+            error="",
+        )
+        if updated:
+            # Whoever announces a piagam (notifications) hears of it from this entry,
+            # written in the transaction that issues it: once, and never before the PDF.
+            record(ISSUED_TOPIC, certificate_id=certificate.pk)
+            storage.put(name, pdf_bytes)
+            if storage.sha256_of(name) != digest:
+                raise OSError(f"piagam {name}: the stored file does not match its SHA-256")
     return bool(updated)
 
 
@@ -185,23 +157,19 @@ def mark_failed(certificate_id, error):
 
 def remove_orphan_files(*, older_than, now=None):
     """Files under the piagam folder that no certificate names (temporary files a power cut
-    left, or a rendering never recorded), once they are old enough to be nobody's work."""
-    root = Path(settings.MEDIA_ROOT) / PDF_DIR
-    if not root.is_dir():
-        return []
-    cutoff = (now or time.time()) - older_than.total_seconds()
+    left, or a rendering never recorded), once they are old enough to be nobody's work.
+    Found through the storage's ``listdir``, so the same sweep serves a bucket."""
+    now = now or time.time()
+    cutoff = now - older_than.total_seconds()
     referenced = set(Certificate.objects.exclude(pdf="").values_list("pdf", flat=True))
     removed = []
-    for path in root.rglob("*"):
-        if not path.is_file():
-            continue
-        name = path.relative_to(settings.MEDIA_ROOT).as_posix()
+    for name in storage.walk(PDF_DIR):
         if name in referenced:
             continue
-        with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed.append(name)
+        written = storage.modified(name)
+        if written is not None and written.timestamp() < cutoff:
+            storage.delete(name)
+            removed.append(name)
     return removed
 
 

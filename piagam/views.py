@@ -26,7 +26,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Max, Q, Sum
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import storage
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import ministry_today, ministry_zone
 from accounts.models import Kanwil
@@ -658,15 +659,15 @@ def download_name(certificate):
 def certificate_pdf(request, pk):
     certificate = get_object_or_404(Certificate.objects.downloadable_by(request.user), pk=pk)
     try:
-        pdf = certificate.pdf.open("rb")
-    except FileNotFoundError:
+        return storage.download(
+            certificate.pdf.name,
+            filename=download_name(certificate),
+            content_type="application/pdf",
+            as_attachment=True,
+        )
+    except Http404:
         logger.error("piagam %s: PDF %s is missing", certificate.number, certificate.pdf.name)
-        raise Http404 from None
-    response = FileResponse(
-        pdf, as_attachment=True, filename=download_name(certificate), content_type="application/pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+        raise
 
 
 class RevokeForm(forms.Form):

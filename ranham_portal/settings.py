@@ -250,8 +250,64 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Evidence and certificates are served only through permission-checked views: no MEDIA_URL.
+
+
+def object_storage(environ):
+    """The S3-compatible bucket of evidence and piagam files, or None for local files.
+
+    ``STORAGE_URL=s3://BUCKET?endpoint_url=http://host:9000&region=...&access_key=...&
+    secret_key=...`` or the usual ``AWS_STORAGE_BUCKET_NAME``, ``AWS_S3_ENDPOINT_URL``,
+    ``AWS_S3_REGION_NAME``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``.
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    url = environ.get("STORAGE_URL", "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc:
+            raise ImproperlyConfigured("STORAGE_URL must look like s3://bucket?endpoint_url=...")
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        options = {
+            "bucket_name": parts.netloc,
+            "endpoint_url": query.get("endpoint_url") or None,
+            "region_name": query.get("region") or None,
+            "access_key": query.get("access_key") or None,
+            "secret_key": query.get("secret_key") or None,
+        }
+    elif environ.get("AWS_STORAGE_BUCKET_NAME", "").strip():
+        options = {
+            "bucket_name": environ["AWS_STORAGE_BUCKET_NAME"].strip(),
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        }
+    else:
+        return None
+    options.update(
+        # Private objects, reached only through presigned URLs of a minute.
+        default_acl=None,
+        querystring_auth=True,
+        querystring_expire=60,
+        # Names are generated (evidence) or fixed per certificate (piagam): a put replaces
+        # whole, atomically, so a reader never sees half a file under its final name.
+        file_overwrite=True,
+        signature_version="s3v4",
+        addressing_style="path" if options["endpoint_url"] else None,
+    )
+    return {key: value for key, value in options.items() if value is not None}
+
+
+OBJECT_STORAGE = object_storage(os.environ)
+# With local files, downloads may be handed to nginx (X-Accel-Redirect to an internal location).
+SENDFILE_NGINX = envbool("SENDFILE_NGINX", "0")
+SENDFILE_NGINX_PREFIX = os.environ.get("SENDFILE_NGINX_PREFIX", "/_berkas/")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": OBJECT_STORAGE}
+        if OBJECT_STORAGE
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -260,6 +316,18 @@ STORAGES = {
         )
     },
 }
+
+if OBJECT_STORAGE:
+    # A preview answered with a presigned URL is framed from the bucket's own origin.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _endpoint = _urlsplit(OBJECT_STORAGE.get("endpoint_url") or "https://s3.amazonaws.com")
+    _bucket_origin = f"{_endpoint.scheme}://{_endpoint.netloc}"
+    for _directive in ("img-src", "frame-src"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive].append(_bucket_origin)
+    if not OBJECT_STORAGE.get("endpoint_url"):
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"].append("https://*.amazonaws.com")
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("https://*.amazonaws.com")
 
 # Cached pages carry a version in their key, so a per-process cache is never stale; a shared
 # Redis cache (CACHE_URL) lets all web processes share what one of them computed.

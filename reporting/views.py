@@ -2,7 +2,7 @@ import datetime
 from collections import defaultdict
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import storage
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.templatetags.moments import format_moment
 
@@ -435,22 +436,20 @@ def report_version(request, pk, number):
 def evidence_file(request, pk):
     """An evidence file, only for those who may see its report; inline unless ?unduh=1."""
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(
-        handle,
+    # Handed out by the bucket (presigned URL) or nginx when configured, else streamed; with
+    # the name the upload kept (its verified extension) and the type sniffed on upload.
+    return storage.download(
+        evidence.file.name,
+        filename=evidence.original_name,
         content_type=evidence.content_type,
         as_attachment=request.GET.get("unduh") == "1",
-        filename=evidence.original_name,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            # A file opened inline runs in a sandbox: no script, no forms, no same-origin
+            # access. Chromium's PDF viewer and image display still work inside it.
+            "Content-Security-Policy": "sandbox",
+        },
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # A file opened inline runs in a sandbox: no script, no forms, no same-origin access.
-    # Chromium's PDF viewer and image display still work inside it.
-    response["Content-Security-Policy"] = "sandbox"
-    return response
 
 
 # --- extension requests --------------------------------------------------------------------

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
+from tests.storage.conftest import moto_server, new_bucket
 from tests.support import build_period, submitted_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,13 +31,14 @@ def database_url(settings_dict, name):
     return f"postgres://{settings_dict['USER']}{password}@{host}:{port}/{name}"
 
 
-def run(action, argument, *, url, media, var):
+def run(action, argument, *, url, media, var, **extra):
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "MEDIA_ROOT": str(media),
         "VAR_DIR": str(var),
         "PY": sys.executable,
+        **extra,
     }
     result = subprocess.run(
         ["bash", str(SCRIPT), action, str(argument)],
@@ -179,3 +181,66 @@ def test_restore_refuses_to_overwrite_a_database_that_has_tables(tmp_path, balik
 
     assert result.returncode != 0
     assert "RESTORE_CLEAN=1" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+def test_with_a_bucket_the_backup_holds_its_objects_and_restores_them_into_another(
+    settings,
+    tmp_path,
+    s3_endpoint,
+    balikpapan,
+    officer_balikpapan,
+    restored,
+):
+    from ranham_portal.settings import object_storage
+    from reporting.models import Evidence
+
+    # given: a submitted report whose evidence lives in a bucket, nothing on local disk
+    source, target = new_bucket(s3_endpoint), new_bucket(s3_endpoint)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": object_storage({"STORAGE_URL": source.url}),
+        },
+    }
+    period = build_period([balikpapan], actions=2, items_per_action=2)
+    wita = ZoneInfo("Asia/Makassar")
+    submitted_report(
+        balikpapan, period, officer_balikpapan, at=datetime.datetime(2025, 10, 9, 9, 0, tzinfo=wita)
+    )
+    names = sorted(Evidence.objects.values_list("file", flat=True))
+    assert source.keys() == names and len(names) >= 4
+    source_url = database_url(connection.settings_dict, connection.settings_dict["NAME"])
+
+    # when: backed up, then restored into a new database and an empty bucket
+    backup_dir = run(
+        "backup",
+        tmp_path / "backups",
+        url=source_url,
+        media=tmp_path / "media",
+        var=tmp_path / "var",
+        STORAGE_URL=source.url,
+    )
+    run(
+        "restore",
+        backup_dir,
+        url=database_url(connection.settings_dict, restored.name),
+        media=tmp_path / "restored-media",
+        var=tmp_path / "var2",
+        STORAGE_URL=target.url,
+    )
+
+    # then: the new bucket holds the same objects, byte for byte, and no disk holds them
+    assert "storage=bucket" in (Path(backup_dir) / "MANIFEST").read_text()
+    assert target.keys() == names
+    assert {name: target.get(name) for name in names} == {name: source.get(name) for name in names}
+    assert restored.counts(["reporting_evidence"]) == {"reporting_evidence": len(names)}
+    assert not (tmp_path / "media").exists() or hashes(tmp_path / "media") == {}
+    assert not (tmp_path / "restored-media").exists()

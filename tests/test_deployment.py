@@ -334,7 +334,12 @@ def queues_of(command):
 def test_each_queue_has_workers_of_its_own_so_a_hanging_gateway_never_holds_a_piagam(services):
     from django.conf import settings
 
-    workers = worker_services(services)
+    # the default stack (the "scale" profile's one worker on the bucket takes every queue)
+    workers = {
+        name: service
+        for name, service in worker_services(services).items()
+        if not service.get("profiles")
+    }
     consumed = {name: queues_of(service["command"]) for name, service in workers.items()}
     # every queue the portal routes to is consumed, by exactly one of the workers
     assert sorted(q for queues in consumed.values() for q in queues) == sorted(
@@ -431,3 +436,37 @@ def test_a_backup_with_an_older_pg_dump_than_the_server_is_refused_with_a_clear_
     assert result.returncode != 0
     assert "pg_dump is version 9 but the server is PostgreSQL" in result.stderr
     assert not (tmp_path / "backups").exists()
+
+
+# --- profile "scale": several web nodes and a bucket, no shared disk ---------------------------
+
+
+def test_the_scale_profile_runs_two_web_replicas_behind_nginx_on_a_bucket(services):
+    scale = {name for name, service in services.items() if "scale" in service.get("profiles", [])}
+    assert scale == {"objects", "objects-bucket", "web-node", "worker-node", "proxy-scale"}
+    node = services["web-node"]
+    assert node["deploy"]["replicas"] == 2
+    assert node["command"][:3] == ["gunicorn", "-c", "gunicorn.conf.py"]
+    for name in ("web-node", "worker-node"):
+        env = environment(services[name])
+        assert env["STORAGE_URL"].startswith("s3://ranham?endpoint_url=")
+        assert "secret_key=${S3_SECRET_KEY" in env["STORAGE_URL"]
+        # No node mounts the media volume: the bucket is the only place of the files.
+        assert not services[name].get("volumes"), name
+        assert services[name]["depends_on"]["objects-bucket"] == {
+            "condition": "service_completed_successfully"
+        }
+    proxy = environment(services["proxy-scale"])
+    assert proxy["RANHAM_UPSTREAM"] == proxy["RANHAM_UPLOAD_UPSTREAM"] == "web-node:8000"
+    assert services["objects"]["image"].startswith("minio/minio:")
+    # The plain stack is untouched by the profile and keeps serving local files through nginx.
+    assert "profiles" not in services["web"]
+    assert environment(services["web"])["SENDFILE_NGINX"] == "1"
+    assert "media:/var/lib/ranham/media:ro" in services["proxy"]["volumes"]
+
+
+def test_local_files_are_sent_by_nginx_only_from_an_internal_location():
+    config = (ROOT / "deploy/nginx/ranham.conf.template").read_text()
+    block = re.search(r"location /_berkas/ \{(.*?)\}", config, re.DOTALL).group(1)
+    assert "internal;" in block
+    assert "alias /var/lib/ranham/media/;" in block

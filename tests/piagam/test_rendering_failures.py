@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
+from accounts import storage
 from piagam import rendering, tasks
 from piagam.models import Certificate, CertificateBatch, CertificateStatus
 from piagam.services import retry_failed
@@ -129,7 +130,7 @@ def test_a_full_disk_is_retried_then_fails_with_its_reason_and_leaves_no_file(
     certificate, media, quick_render, sent, monkeypatch
 ):
     # given: the media volume is full, so writing the PDF fails
-    monkeypatch.setattr(rendering.os, "fsync", fail_fsync)
+    monkeypatch.setattr(storage.os, "fsync", fail_fsync)
 
     # when: the first two attempts give the row back and queue a retry
     outcomes = [render(certificate), render(certificate)]
