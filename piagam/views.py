@@ -699,7 +699,11 @@ def certificate_revoke(request, pk):
 
 
 class PiagamFileField(EvidenceFileField):
-    """The evidence upload checks (content sniffed and parsed, size counted), PDF only."""
+    """The evidence upload checks (content sniffed and parsed, size counted), PDF only. The
+    file is only compared, never kept: a link out is no reason to refuse it (a piagam links
+    its own verification page); active content still is."""
+
+    outward_links_allowed = True
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

@@ -263,8 +263,11 @@ def display_name_for_type(name, mime):
     return f"{stem[: MAX_NAME_LENGTH - len(extension)].rstrip('. ')}{extension}"
 
 
-def inspect_upload(uploaded_file):
+def inspect_upload(uploaded_file, *, outward_links_allowed=False):
     """Decide whether ``uploaded_file`` may be stored as evidence.
+
+    ``outward_links_allowed`` is for a file that is only compared, never stored nor offered
+    (the public piagam check: a piagam links its own verification page).
 
     Returns an :class:`InspectedUpload` or raises :class:`UploadRejected` with a message for
     the uploader. The file is left rewound so that storage can read it again.
@@ -295,7 +298,7 @@ def inspect_upload(uploaded_file):
     uploaded_file.seek(0)
     try:
         if kind.mime == _PDF:
-            _check_pdf(uploaded_file, size)
+            _check_pdf(uploaded_file, size, outward_links_allowed=outward_links_allowed)
         else:
             _check_image(uploaded_file, kind.mime, size)
     finally:
@@ -376,7 +379,7 @@ def pdf_inflation_budget(size):
     return min(PDF_INFLATION_CEILING, max(PDF_INFLATION_RATIO * size, PDF_INFLATION_FLOOR))
 
 
-def _check_pdf(stream, size):
+def _check_pdf(stream, size, *, outward_links_allowed=False):
     invalid = UploadRejected(_("Berkas bukan PDF yang sah."), code="evidence_invalid_pdf")
     # pypdf raises a zoo of exception types on hostile input (PdfReadError, KeyError,
     # ValueError, RecursionError ...); every one of them means "not a PDF we can show".
@@ -395,14 +398,14 @@ def _check_pdf(stream, size):
             reader.pages[0].mediabox  # noqa: B018
             if len(reader.pages) > max_pdf_pages():
                 raise _rejected_pages(max_pdf_pages())
-            _walk_pdf(reader, pdf_inflation_budget(size))
+            _walk_pdf(reader, pdf_inflation_budget(size), outward_links_allowed)
     except (UploadRejected, pypdf.errors.DependencyError):
         raise
     except Exception as exc:
         raise invalid from exc
 
 
-def _walk_pdf(reader, budget):
+def _walk_pdf(reader, budget, outward_links_allowed=False):
     """Visit every object reachable from the trailer once: refuse active content, and
     decode each stream within what is left of ``budget`` (decoding stops at the limit)."""
     pending = [reader.trailer]
@@ -424,7 +427,7 @@ def _walk_pdf(reader, budget):
                 raise _rejected_active_pdf()
             if node.get("/S") in _ACTIVE_ACTIONS or node.get("/Subtype") in _ACTIVE_SUBTYPES:
                 raise _rejected_active_pdf()
-            if node.get("/S") in _OUTWARD_ACTIONS:
+            if node.get("/S") in _OUTWARD_ACTIONS and not outward_links_allowed:
                 raise _rejected_outward_pdf()
             if isinstance(node, pypdf.generic.StreamObject):
                 budget -= _decoded_length(node, budget)
@@ -775,6 +778,7 @@ class EvidenceFileField(forms.FileField):
     """
 
     default_error_messages = {"empty": _("Berkas kosong.")}
+    outward_links_allowed = False
     oversize_names = ()
     over_request_names = ()
 
@@ -805,7 +809,9 @@ class EvidenceFileField(forms.FileField):
             try:
                 value = super().clean(candidate, initial)
                 if isinstance(value, UploadedFile):
-                    value.inspected = inspect_upload(value)
+                    value.inspected = inspect_upload(
+                        value, outward_links_allowed=self.outward_links_allowed
+                    )
             except ValidationError as exc:
                 name = getattr(candidate, "name", None)
                 if name:

@@ -49,6 +49,15 @@ def smtp_inbox(settings, live_server):
     controller.stop()
 
 
+@pytest.fixture(autouse=True)
+def outbox_runs_after_commit(monkeypatch):
+    # The import's outbox entries wait for a worker that this test plays for one officer
+    # only (deliver_in_process): sending all 1,200 invitations here would cost minutes.
+    from outbox import tasks
+
+    monkeypatch.setattr(tasks.run_entry, "apply_async", lambda args, **options: None)
+
+
 @pytest.fixture
 def broker_left_clean():
     from ranham_portal.celery import app
