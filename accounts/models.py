@@ -262,6 +262,10 @@ class AuditAction(models.TextChoices):
     USER_INVITED = "user_invited", _("Undangan dikirim")
     INVITATION_REVOKED = "invitation_revoked", _("Undangan dicabut")
     INVITATION_ACCEPTED = "invitation_accepted", _("Undangan diterima")
+    RESULTS_PUBLISHED = "results_published", _("Hasil diumumkan")
+    RESULTS_WITHDRAWN = "results_withdrawn", _("Pengumuman hasil ditarik")
+    API_KEY_CREATED = "api_key_created", _("Kunci API dibuat")
+    API_KEY_REVOKED = "api_key_revoked", _("Kunci API dicabut")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
