@@ -42,7 +42,8 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --from=build --chown=root:root /src /app
 USER ranham:ranham
-EXPOSE 8000
+# No EXPOSE: gunicorn binds to the loopback unless GUNICORN_BIND says otherwise, and only
+# nginx (deploy/nginx, the compose file's proxy) is published to clients.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "deploy/healthcheck.py", "web"]
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "ranham_portal.wsgi:application"]

@@ -81,6 +81,7 @@ bench: install
 	DATABASE_URL=$${BENCH_PIAGAM_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench_piagam} \
 	$(PY) bench/piagam.py
 	DATABASE_URL=$${BENCH_NOTICES_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench_notices} $(PY) bench/notifications.py
+	DATABASE_URL=$${BENCH_ACCOUNTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ranham_bench_accounts} $(PY) bench/accounts_import.py
 
 ci: lint check-migrations check-deploy test
 
@@ -100,6 +101,7 @@ bench-rush: install
 
 bench-crash: install
 	$(PY) bench/crash.py $(BENCH_ARGS)
+	$(PY) bench/notices_faults.py $(NOTICES_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .coverage htmlcov

@@ -1,8 +1,14 @@
 """Gunicorn for the portal: `gunicorn -c gunicorn.conf.py ranham_portal.wsgi:application`.
 
 Every value can be set from the environment, so the same file serves the image, CI and the
-benchmarks. The reverse proxy in front (deploy/nginx) buffers slow clients and uploads, so
-synchronous workers are enough.
+benchmarks.
+
+nginx in front is required (deploy/nginx, the compose file's ``proxy``): it buffers slow
+clients and whole request bodies before gunicorn sees them, so synchronous workers are
+enough; reached directly, four slow clients would hold every sync worker. So gunicorn is never
+published to clients: it binds to the container's loopback unless GUNICORN_BIND says
+otherwise (compose binds it on its own network, with no host port), and it never believes
+forwarded headers itself: the portal does, from TRUSTED_PROXIES only (accounts.network).
 """
 
 import multiprocessing
@@ -13,7 +19,7 @@ def _int(name, default):
     return int(os.environ.get(name, default))
 
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = _int("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8))
 threads = _int("GUNICORN_THREADS", 1)
 # A request still running after this is killed (and logged): shorter than the proxy's
@@ -40,6 +46,10 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s "%(a)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
+# X-Forwarded-Proto is read by Django (SECURE_PROXY_SSL_HEADER) after accounts.network has
+# removed it from connections that are not a trusted proxy; gunicorn must not set the
+# scheme from it first (FORWARDED_ALLOW_IPS="*" would let any client claim https).
+secure_scheme_headers = {}
 
 
 def post_fork(server, worker):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Holiday, Kanwil, KanwilProvince, Region, User
+from .models import AccountImport, AuditEvent, Holiday, Kanwil, KanwilProvince, Region, User
 from .services import delete_holiday, delete_holidays, save_holiday
 from .two_factor import remove_second_factor
 
@@ -51,7 +51,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["region", "kanwil"]
     autocomplete_fields = ["region", "kanwil"]
     fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Peran di portal"), {"fields": ["role", "region", "kanwil"]}),
+        (_("Peran di portal"), {"fields": ["role", "region", "kanwil", "nip", "position"]}),
     )
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Peran di portal"), {"fields": ["role", "region", "kanwil"]}),
@@ -104,3 +104,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fields = ["created_at", "actor", "action", "object_type", "object_id", "object_repr", "details"]
     readonly_fields = fields
+
+
+@admin.register(AccountImport)
+class AccountImportAdmin(ReadOnlyAdmin):
+    """Uploaded accounts files; previewed and committed on the portal's import page."""
+
+    list_display = ["file_name", "status", "created_by", "created_at", "committed_at"]
+    list_filter = ["status"]
+    exclude = ["rows"]

@@ -58,7 +58,10 @@ def _bump(key):
 
 def _after_commit(callback):
     callback.cache_bookkeeping = True
-    transaction.on_commit(callback)
+    # Cheap (one cache call), so it stays after commit rather than in the outbox; robust, so
+    # that a cache (Redis) that fails here never turns the saved change into an error page:
+    # the entry it misses expires by itself.
+    transaction.on_commit(callback, robust=True)
 
 
 def bump_after_commit(key):

@@ -5,8 +5,9 @@ from urllib.parse import unquote_to_bytes, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import Resolver404, resolve, reverse
 from django_otp.middleware import OTPMiddleware
 
 from .two_factor import (
@@ -260,3 +261,63 @@ class MalformedInputMiddleware:
             return None
         check_form_fields(request)
         return None
+
+
+# Multipart boundaries and the CSRF token beside the fields: a little over the fields' bound.
+_BODY_SLACK = 64 * 1024
+
+
+def accepts_body(max_bytes):
+    """Let a view take a bigger body than the form fields' bound (a spreadsheet to import):
+    ``@accepts_body(20 * 1024 * 1024)``. :func:`body_size_guard` reads it before the body."""
+
+    def decorate(view):
+        view.max_body_bytes = max_bytes
+        return view
+
+    return decorate
+
+
+def declared_body_limit(request):
+    """The most a request to this path may declare, or None when its view bounds its own
+    (reporting.uploads.limit_evidence_uploads marks those with ``parses_own_uploads``)."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        view = None
+    if getattr(view, "parses_own_uploads", False):
+        return None
+    own = getattr(view, "max_body_bytes", None)
+    if own is not None:
+        return own
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440) + _BODY_SLACK
+
+
+def body_size_guard(get_response):
+    """Answer 413 to a body whose declared length is over what its view takes, unread.
+
+    Django bounds the form fields it keeps in memory (DATA_UPLOAD_MAX_MEMORY_SIZE) but would
+    still stream a multipart body of any size to temporary files before a view refuses it:
+    the login page must not read 60 MB. The proxy in front bounds bodies too (deploy/nginx);
+    this holds where a client reaches gunicorn without it.
+    """
+
+    def middleware(request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django reads such a body as empty
+        if declared > 0:
+            limit = declared_body_limit(request)
+            if limit is not None and declared > limit:
+                response = render(
+                    request,
+                    "413.html",
+                    {"error_code": 413, "limit": filesizeformat(limit)},
+                    status=413,
+                )
+                response["Connection"] = "close"
+                return response
+        return get_response(request)
+
+    return middleware

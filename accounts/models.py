@@ -164,6 +164,8 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Untuk pemberitahuan singkat lewat SMS/WhatsApp, mis. +6281234567890."),
     )
+    nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    position = models.CharField(_("jabatan"), max_length=150, blank=True)
     # A contact gets nothing but its confirmation code until the person has confirmed it.
     email_confirmed_at = models.DateTimeField(_("e-mail dikonfirmasi"), null=True, blank=True)
     phone_confirmed_at = models.DateTimeField(_("nomor ponsel dikonfirmasi"), null=True, blank=True)
@@ -266,6 +268,11 @@ class AuditAction(models.TextChoices):
     RESULTS_WITHDRAWN = "results_withdrawn", _("Pengumuman hasil ditarik")
     API_KEY_CREATED = "api_key_created", _("Kunci API dibuat")
     API_KEY_REVOKED = "api_key_revoked", _("Kunci API dicabut")
+    USER_CREATED = "user_created", _("Akun dibuat")
+    USER_UPDATED = "user_updated", _("Akun diubah")
+    ACCOUNTS_IMPORTED = "accounts_imported", _("Akun diimpor dari berkas")
+    MATRIX_IMPORTED = "matrix_imported", _("Matriks aksi diimpor")
+    CYCLE_COPIED = "cycle_copied", _("Siklus disalin")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -381,3 +388,50 @@ class Invitation(models.Model):
 
     def get_status_display(self):
         return InvitationStatus(self.status).label
+
+
+class AccountImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Pratinjau")
+    COMMITTED = "committed", _("Diimpor")
+
+
+class AccountImport(models.Model):
+    """An uploaded accounts file between its preview and its commit: the parsed rows are kept
+    here, server-side, so that the commit writes exactly what was previewed and the browser
+    is trusted with nothing but this row's id. A committed import keeps its rows and counts."""
+
+    created_by = models.ForeignKey(
+        User, verbose_name=_("diunggah oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("diunggah"), default=timezone.now)
+    # A Kanwil admin's import is limited to the Kanwil's own regions and evaluators.
+    kanwil = models.ForeignKey(
+        Kanwil, verbose_name=_("Kanwil"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    file_name = models.CharField(_("nama berkas"), max_length=200)
+    file_sha256 = models.CharField(_("SHA-256 berkas"), max_length=64)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AccountImportStatus.choices,
+        default=AccountImportStatus.PREVIEW,
+    )
+    rows = models.JSONField(_("baris"), default=list)
+    counts = models.JSONField(_("jumlah"), default=dict)
+    committed_at = models.DateTimeField(_("diimpor"), null=True, blank=True)
+    committed_by = models.ForeignKey(
+        User,
+        verbose_name=_("diimpor oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("impor akun")
+        verbose_name_plural = _("impor akun")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"

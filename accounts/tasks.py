@@ -4,7 +4,8 @@ from django.utils import timezone
 from .services import sync_holidays
 
 
-@shared_task
+# A few hundred rows from a package: seconds. Idempotent: rows are matched by date.
+@shared_task(soft_time_limit=120, time_limit=150)
 def sync_holidays_task(year=None):
     """Add holidays from the package: the given year, or this year and the next (beat)."""
     years = [year] if year else [timezone.now().year, timezone.now().year + 1]

@@ -21,6 +21,11 @@ from .models import AuditAction
 from .services import audit
 
 STEP_SESSION_KEY = "accounts.second_factor"
+# Set by the page that opens a session from an invitation link (allow_enrolment): that fresh
+# session may enrol before it has been verified.
+ENROLMENT_ALLOWED_SESSION_KEY = "accounts.may_enrol"
+# The unconfirmed device this session's enrolment page shows (start_enrolment).
+ENROLLING_SESSION_KEY = "accounts.enrolling"
 ENROL = "enrol"
 VERIFY = "verify"
 RECOVERY_CODE_COUNT = 10
@@ -65,12 +70,48 @@ def remember_owed_step(request, user):
     request.session[STEP_SESSION_KEY] = owed_step(user)
 
 
-def pending_authenticator(user):
-    """The unconfirmed device whose key the enrolment page shows (the same one until used)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
+def allow_enrolment(request):
+    """Let this session enrol an authenticator before it is verified: for the session that an
+    invitation link (or another proof of the person, such as a reset link) has just opened."""
+    request.session[ENROLMENT_ALLOWED_SESSION_KEY] = True
+
+
+def may_enrol(request):
+    """Whether this session may see or confirm a new authenticator's secret.
+
+    A session that passed both steps may; so may one opened by an invitation link
+    (:func:`allow_enrolment`), and one of a user who has no authenticator yet (the password
+    is then all the account has). A session with the password alone of a user who has an
+    authenticator may not: it could otherwise plant a second factor of its own.
+    """
+    user = request.user
+    if not user.is_authenticated or not second_factor_offered(user):
+        return False
+    if user.is_verified() or request.session.get(ENROLMENT_ALLOWED_SESSION_KEY):
+        return True
+    return not has_authenticator(user)
+
+
+def start_enrolment(request):
+    """A new unconfirmed device with a fresh secret for this session's enrolment page.
+
+    Any other unconfirmed device of the user goes: a secret shown to another session (or
+    earlier to this one) is never the one confirmed.
+    """
+    user = request.user
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+    request.session[ENROLLING_SESSION_KEY] = device.pk
     return device
+
+
+def enrolling_device(request):
+    """The unconfirmed device this session was shown, or None."""
+    pk = request.session.get(ENROLLING_SESSION_KEY)
+    if pk is None:
+        return None
+    return TOTPDevice.objects.filter(pk=pk, user=request.user, confirmed=False).first()
 
 
 def manual_key(device):
@@ -96,6 +137,8 @@ def confirm_authenticator(request, device, token):
     codes = replace_recovery_codes(user)
     django_otp.login(request, device)
     request.session[STEP_SESSION_KEY] = VERIFY
+    request.session.pop(ENROLLING_SESSION_KEY, None)
+    request.session.pop(ENROLMENT_ALLOWED_SESSION_KEY, None)
     audit(AuditAction.TWO_FACTOR_ENROLLED, user, by=user, details={"device": device.persistent_id})
     return codes
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import import_views, invitation_views, views
 from .forms import LoginForm
 
 app_name = "accounts"
@@ -18,22 +18,31 @@ urlpatterns = [
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("tanpa-peran/", views.no_role, name="no-role"),
+    path("masuk/buka-kunci/", views.unlock_request, name="unlock-request"),
+    path("masuk/buka-kunci/<str:token>/", views.unlock, name="unlock"),
     path("sehat/", views.health, name="health"),
     path("akun/", views.security, name="security"),
     path("akun/dua-langkah/", views.two_factor_verify, name="two-factor"),
     path("akun/dua-langkah/daftar/", views.two_factor_setup, name="two-factor-setup"),
     path("akun/dua-langkah/qr.svg", views.two_factor_qr, name="two-factor-qr"),
-    # Password reset by e-mail and change, with Django's own views in the portal's look.
+    path("undangan/<str:token>/", invitation_views.invitation_accept, name="invitation-accept"),
+    path("akun/impor/", import_views.import_start, name="import"),
+    path("akun/impor/templat.xlsx", import_views.import_template, name="import-template"),
+    path("akun/impor/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("akun/impor/<int:pk>/simpan/", import_views.import_commit, name="import-commit"),
     path(
-        "lupa-sandi/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password-reset-done"),
-        ),
-        name="password-reset",
+        "akun/undangan/<int:user_id>/kirim-ulang/",
+        import_views.invitation_resend,
+        name="invitation-resend",
     ),
+    path(
+        "akun/undangan/cabut/<int:pk>/",
+        import_views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    # Password reset by e-mail and change, with Django's own views in the portal's look.
+    # Password reset by e-mail (the mail sent by a worker) and change, in the portal's look.
+    path("lupa-sandi/", views.password_reset, name="password-reset"),
     path(
         "lupa-sandi/terkirim/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

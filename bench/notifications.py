@@ -170,7 +170,7 @@ class Worker:
                 "ranham_portal",
                 "worker",
                 "-Q",
-                "celery",
+                "celery,notices",
                 f"--concurrency={WORKER_PROCESSES}",
                 "--pool=prefork",
                 "-n",

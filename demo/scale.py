@@ -25,7 +25,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
+from accounts.days import ministry_today
 from accounts.models import Holiday, Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import sync_holidays
 from evaluation.models import Decision, ItemDecision, Review, ReviewOutcome
@@ -262,8 +264,12 @@ class Written:
 class CycleWriter:
     """Plans and writes every report of one cycle for the chosen regions."""
 
-    def __init__(self, cycle, regions, officers, evaluators, calendar, rng, shared, latest):
+    def __init__(
+        self, cycle, regions, officers, evaluators, calendar, rng, shared, latest, now=None
+    ):
         self.cycle, self.regions = cycle, regions
+        # A cycle in progress: nothing happens after ``now`` (see ``cut``).
+        self.now = now
         self.officers, self.evaluators = officers, evaluators
         self.calendar, self.rng, self.shared = calendar, rng, shared
         self.periods = list(cycle.periods.order_by("order"))
@@ -364,11 +370,15 @@ class CycleWriter:
             evaluator=self.evaluators[region.province.kanwil_link.kanwil_id],
             started_at=self.at(region, started_on, rng.randint(8, 16)),
         )
+        if self.now is not None and plan.started_at >= self.now:
+            return self.in_progress(plan, quality)
         backlog = period == self.backlog_period
         waiting = backlog and region.pk in self.waiting
         if not waiting and rng.random() < 0.01:
             return plan  # started, never sent
         submitted_at = self.first_submission(region, period, quality)
+        if self.now is not None and submitted_at >= self.now:
+            return self.in_progress(plan, quality)
         plan.started_at = min(plan.started_at, submitted_at - datetime.timedelta(days=1))
         rejected = self.rejections([pk for pk, _name in plan.required], quality)
         for number in (1, 2, 3):
@@ -377,18 +387,37 @@ class CycleWriter:
             if waiting or (backlog and rng.random() < 0.06):
                 plan.status = ReportStatus.SUBMITTED  # still waiting in the Kanwil's queue
                 return plan
-            current.opened_at, current.reviewed_at = self.review_of(region, submitted_at)
+            opened_at, reviewed_at = self.review_of(region, submitted_at)
+            if self.now is not None and reviewed_at >= self.now:
+                plan.status = ReportStatus.SUBMITTED  # not reviewed yet
+                return plan
+            current.opened_at, current.reviewed_at = opened_at, reviewed_at
             current.rejected = rejected
             if not rejected or number == 3 or (number == 2 and rng.random() >= 0.3):
                 plan.status = ReportStatus.VERIFIED  # what is still rejected earns nothing
                 return plan
             current.returned = True
             submitted_at = self.answer_to(region, period, current.reviewed_at, quality)
-            if submitted_at is None:
+            if submitted_at is None or (self.now is not None and submitted_at >= self.now):
                 plan.status = ReportStatus.RETURNED
                 return plan
             rejected = {pk: r for pk, r in rejected.items() if rng.random() < 0.2}
         raise AssertionError("unreachable: the third round is always decided")
+
+    def in_progress(self, plan, quality):
+        """A report of the open period as it stands now: a draft begun in the last weeks, or
+        (for about one region in ten, the better ones more often) sent in the last days."""
+        region, period, rng = plan.region, plan.period, self.rng
+        today = self.now.astimezone(region.zone).date()
+        begun = max(period.opens_on, today - datetime.timedelta(days=rng.randint(1, 20)))
+        plan.started_at = min(self.at(region, begun, rng.randint(8, 11)), self.now)
+        if rng.random() < 0.05 + 0.1 * quality:
+            day = max(self.calendar.before(today, rng.randint(1, 3)), begun)
+            sent = self.at(region, day, rng.randint(12, 16))
+            if plan.started_at < sent < self.now:
+                plan.rounds.append(Round(number=1, submitted_at=sent))
+                plan.status = ReportStatus.SUBMITTED
+        return plan
 
     # --- writing ------------------------------------------------------------------------
 
@@ -404,6 +433,8 @@ class CycleWriter:
                     missing = False
                 if region.pk in skip or missing:
                     continue  # no report at all: scores 0
+                if self.now is not None and region.today(self.now) < period.opens_on:
+                    continue  # not open yet
                 plans.append(self.plan(region, period, assigned[region.pk], quality))
         written = [Written(plan) for plan in plans]
         with historic_timestamps(Report, ReportEntry, Evidence, ReportEvent):
@@ -673,10 +704,14 @@ class CycleWriter:
         return reviews
 
 
-def seed_scale(*, fraction=1.0, cycles=5, limit=None, last_year=LAST_YEAR, log=None):
+def seed_scale(
+    *, fraction=1.0, cycles=5, limit=None, last_year=LAST_YEAR, log=None, current=True, now=None
+):
     """Build the national data set; regions that already have reports in a cycle are skipped.
 
-    ``log`` (a callable taking a line) hears about each step as it finishes.
+    With ``current`` the ministry's current year (when after ``last_year``) is added as a
+    round in progress as of ``now``. ``log`` (a callable taking a line) hears about each step
+    as it finishes.
     """
     log = log or (lambda line: None)
     started = time.perf_counter()
@@ -707,6 +742,14 @@ def seed_scale(*, fraction=1.0, cycles=5, limit=None, last_year=LAST_YEAR, log=N
     result = ScaleResult(regions=len(regions), kanwil=len(kanwils), years=years)
     since = step("setup", started)
     log(f"Persiapan: {len(regions)} wilayah, {len(kanwils)} Kanwil ({since - started:.1f} s)")
+    history = list(years)
+    moment = now or timezone.now()
+    if current and ministry_today(moment).year > last_year:
+        # This year's cycle as it stands today: closed periods reported and reviewed, the
+        # open one with drafts, a few reports sent and some waiting for review.
+        years.append(ministry_today(moment).year)
+        sync_holidays([years[-1], years[-1] + 1])
+        calendar = WorkCalendar(Holiday.objects.values_list("date", flat=True))
     for year in years:
         with transaction.atomic():
             cycle = ensure_cycle(year, [])
@@ -718,7 +761,8 @@ def seed_scale(*, fraction=1.0, cycles=5, limit=None, last_year=LAST_YEAR, log=N
                 calendar,
                 rng,
                 shared,
-                latest=year == years[-1],
+                latest=year == history[-1],
+                now=None if year in history else moment,
             )
             assigned = writer.assign()
             skip = set(

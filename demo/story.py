@@ -10,44 +10,59 @@ as in the real 2025 result; the other regions are lower and varied.
 """
 
 import datetime
+import hashlib
 import io
 import random
 import textwrap
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from pypdf import PdfWriter
 from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
-from accounts.models import Holiday, Kanwil, KanwilProvince, Region, Role, User
+from accounts.days import ministry_today
+from accounts.invitations import invite
+from accounts.models import Holiday, Invitation, Kanwil, KanwilProvince, Region, Role, User
 from accounts.services import sync_holidays
 from evaluation import scoring
+from evaluation import services as evaluation_services
 from evaluation.models import Decision, ReviewOutcome
 from evaluation.scorecards import recompute_cycle
 from evaluation.services import ItemChoice, decide
+from notifications.models import Kind, Notice
+from reporting import services as reporting_services
+from reporting.matrix import commit_matrix, period_codes, read_matrix, submitted_reports
 from reporting.models import (
-    Action,
-    ActionMeasure,
     Assignment,
-    EvidenceRequirement,
-    PeriodScheme,
+    ExtensionRequest,
+    ExtensionRequestStatus,
     ProgressStatus,
     RejectionReason,
     Report,
     ReportingCycle,
+    ReportStatus,
     TargetGroup,
 )
 from reporting.requirements import report_requirements
 from reporting.services import (
     DraftChanges,
-    generate_periods,
+    ReportingError,
+    current_due_on,
+    request_extension,
     save_draft,
     start_report,
     submit_report,
 )
-from reporting.uploads import inspect_upload
+from reporting.uploads import InspectedUpload, display_name_for_type
+
+# The matrix the demo loads, written by ``manage.py write_matrix_sample`` (demo.matrix_sample).
+SAMPLE_MATRIX = Path(__file__).resolve().parent / "data" / "matriks-aksi-ham-contoh.xlsx"
 
 DEMO_KANWIL = {
     "code": "kaltim",
@@ -153,37 +168,30 @@ def ensure_demo_kanwil():
     return kanwil
 
 
-def ensure_cycle(year, regions):
-    cycle, _created = ReportingCycle.objects.get_or_create(
-        year=year,
-        defaults={"name": f"RANHAM {year}", "scheme": PeriodScheme.QUARTERLY},
+def load_sample_matrix(year, *, by, assignments=True):
+    """The cycle of ``year`` as the sample workbook describes it, imported through the
+    admins' matrix import; a cycle with submitted reports is left as it is."""
+    cycle = ReportingCycle.objects.filter(year=year).first()
+    if submitted_reports(cycle):
+        return cycle
+    plan = read_matrix(SAMPLE_MATRIX.read_bytes(), codes=period_codes(cycle))
+    if not assignments:
+        plan.assignments.clear()
+    commit_matrix(plan, year, by=by, source=SAMPLE_MATRIX.name)
+    return ReportingCycle.objects.get(year=year)
+
+
+def ensure_cycle(year, regions, *, by=None):
+    """The sample matrix's cycle, with every action assigned to ``regions``."""
+    cycle = load_sample_matrix(year, by=by, assignments=False)
+    Assignment.objects.bulk_create(
+        [
+            Assignment(action=action, region=region)
+            for action in cycle.actions.all()
+            for region in regions
+        ],
+        ignore_conflicts=True,
     )
-    generate_periods(cycle)
-    periods = list(cycle.periods.all())
-    for number, (group, title, criterion) in enumerate(ACTIONS, start=1):
-        action, _created = Action.objects.get_or_create(
-            cycle=cycle,
-            number=number,
-            defaults={"title": title, "target_group": group, "success_criterion": criterion},
-        )
-        for period in periods:
-            measure_text, items = PERIOD_MEASURES[period.order]
-            measure, created = ActionMeasure.objects.get_or_create(
-                action=action,
-                period=period,
-                defaults={"measure": f"{measure_text}: {title.lower()}."},
-            )
-            if created:
-                EvidenceRequirement.objects.bulk_create(
-                    [
-                        EvidenceRequirement(measure=measure, order=order, name=name)
-                        for order, name in enumerate(items, start=1)
-                    ]
-                )
-        Assignment.objects.bulk_create(
-            [Assignment(action=action, region=region) for region in regions],
-            ignore_conflicts=True,
-        )
     return cycle
 
 
@@ -444,8 +452,10 @@ def ensure_region_officers(regions):
 class ReportStory:
     """One region's report of one period, told through the services from draft to verified."""
 
-    def __init__(self, *, region, period, officer, evaluator, habits, calendar, rng):
+    def __init__(self, *, region, period, officer, evaluator, habits, calendar, rng, now=None):
         self.region, self.period = region, period
+        # Nothing happens after ``now``: the story stops where the round stands today.
+        self.now = now
         self.officer, self.evaluator = officer, evaluator
         self.habits, self.calendar, self.rng = habits, calendar, rng
         self.blocks = report_requirements(region, period)
@@ -480,7 +490,15 @@ class ReportStory:
             ],
         )
         uploaded = SimpleUploadedFile(f"{name}.pdf", content, content_type="application/pdf")
-        uploaded.inspected = inspect_upload(uploaded)
+        # The portal's own specimen, checked by inspect_upload in the tests: what the check
+        # would establish is known without parsing each of some thousand files again.
+        uploaded.inspected = InspectedUpload(
+            original_name=display_name_for_type(uploaded.name, "application/pdf"),
+            content_type="application/pdf",
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            extension=".pdf",
+        )
         return uploaded
 
     def entry(self, action):
@@ -550,9 +568,40 @@ class ReportStory:
         )
         return save_draft(report, changes, by=self.officer)
 
-    def tell(self):
-        report = self.draft()
+    def later(self, moment):
+        return self.now is not None and moment is not None and moment >= self.now
+
+    def recent_submission(self):
+        """A moment of the last working days before now, in the period's window, or None."""
+        today = self.now.astimezone(self.region.zone).date()
+        day = max(self.calendar.before(today, self.rng.randint(1, 3)), self.period.opens_on)
+        moment = self.moment(day, self.rng.randint(8, 15))
+        return None if moment >= self.now else moment
+
+    def first_sitting(self):
+        """A draft begun: the first half of the actions, no notes yet."""
+        report = start_report(self.region, self.period, by=self.officer)
+        blocks = self.blocks[: len(self.blocks) // 2]
+        changes = DraftChanges(
+            revision=report.revision,
+            entries={block.action.pk: self.entry(block.action) for block in blocks},
+            uploads=[
+                (req.pk, self.evidence(req)) for block in blocks for req in block.requirements
+            ],
+        )
+        return save_draft(report, changes, by=self.officer)
+
+    def tell(self, *, early=False):
+        """The report from draft to verified, or as far as it has come by ``now``; with
+        ``early`` the region sends it in the last days even before the period has ended."""
         submitted_at = self.first_submission()
+        if early and self.later(submitted_at):
+            submitted_at = self.recent_submission()
+        if submitted_at is None or self.later(submitted_at):
+            if self.rng.random() < 0.5:
+                return self.first_sitting()
+            return self.draft()
+        report = self.draft()
         report = submit_report(report, by=self.officer, now=submitted_at)
         low, high = self.habits.rejected[self.period.order - 1]
         count = self.rng.randint(low, high)
@@ -561,12 +610,15 @@ class ReportStory:
         round_number = 1
         while True:
             reviewed_at = self.review_moment(submitted_at)
+            if self.later(reviewed_at):
+                return report  # waiting in the Kanwil's queue
             opened_at = reviewed_at - datetime.timedelta(minutes=self.rng.randint(20, 90))
             returns = bool(rejected) and (
                 round_number == 1
                 or (round_number == 2 and self.rng.random() < self.habits.second_return)
             )
             answer_at = self.response(reviewed_at) if returns else None
+            unanswered = returns and self.later(answer_at)
             choices = {
                 req.pk: ItemChoice(
                     Decision.REJECTED, reasons[req.pk], REJECTION_NOTES[reasons[req.pk]]
@@ -600,6 +652,8 @@ class ReportStory:
                 now=reviewed_at,
                 opened_at=opened_at,
             )
+            if unanswered:
+                return report  # returned, the region is still at it
             report = self.revise(report, rejected, round_number)
             report = submit_report(report, by=self.officer, now=answer_at)
             submitted_at = answer_at
@@ -611,10 +665,36 @@ class ReportStory:
             round_number += 1
 
 
-def build_reports(cycle, regions):
+@contextmanager
+def one_scoring_at_the_end():
+    """While the stories are told: what each region must report is read once per region and
+    period (the setup does not change meanwhile), and the per-decision rescoring is left to
+    the one ``recompute_cycle`` that follows, which stores the same figures. Halves the
+    demo's seeding time; every change still goes through its service."""
+    memo = {}
+
+    def requirements(region, period):
+        key = (region.pk, period.pk)
+        if key not in memo:
+            memo[key] = report_requirements(region, period)
+        return memo[key]
+
+    with (
+        mock.patch.object(reporting_services, "report_requirements", requirements),
+        mock.patch.object(evaluation_services, "report_requirements", requirements),
+        mock.patch.object(evaluation_services, "recompute_report", lambda report: None),
+    ):
+        yield
+
+
+def build_reports(cycle, regions, *, now=None, silent=(), early=()):
     """Every region's report of every period of the cycle, from draft to verified.
 
-    A region and period that already has a report is left alone. Returns how many were built.
+    With ``now`` the stories stop there: periods not yet open have nothing, the others are as
+    far as they have come (drafts, reports waiting for review, returns not yet answered).
+    Regions in ``silent`` never report; those in ``early`` send the open period's report in
+    the last days. A region and period that already has a report is left alone. Returns how
+    many were built.
     """
     evaluator = User.objects.get(username=EVALUATOR_USERNAME)
     officers = ensure_region_officers(regions)
@@ -629,7 +709,9 @@ def build_reports(cycle, regions):
         habits = HABITS[REGION_HABITS.get(region.code, "sedang")]
         for period in periods:
             rng = random.Random(seeds.getrandbits(64))
-            if (region.pk, period.pk) in existing:
+            if (region.pk, period.pk) in existing or region.code in silent:
+                continue
+            if now is not None and region.today(now) < period.opens_on:
                 continue
             story = ReportStory(
                 region=region,
@@ -639,22 +721,181 @@ def build_reports(cycle, regions):
                 habits=habits,
                 calendar=calendar,
                 rng=rng,
+                now=now,
             )
             if story.blocks:
-                story.tell()
+                story.tell(early=region.code in early)
                 built += 1
     return built
 
 
-@transaction.atomic
-def seed_demo():
-    """Create the demo data; running it again changes nothing that exists."""
-    kanwil = ensure_demo_kanwil()
-    regions = list(Region.objects.of_kanwil(kanwil))
-    years = sorted({REPORT_YEAR, timezone.now().year})
-    cycles = [ensure_cycle(year, regions) for year in years]
-    users = ensure_users(kanwil)
-    cycle = next(c for c in cycles if c.year == REPORT_YEAR)
-    if build_reports(cycle, regions):
-        recompute_cycle(cycle)
+# --- this year's round, as it stands today -----------------------------------------------
+
+# Never reported this year (nobody there uses the portal yet).
+SILENT_REGION = "65.04"
+# Sent the open period's report in the last days, before the period has even ended. The
+# printed demo officers (Balikpapan, Samarinda) keep a draft to work on.
+EARLY_REGIONS = ("64.02", "64.74", "65.71")
+# Asks for more time in the open period; the first of these whose report is not sent.
+EXTENSION_REGIONS = ("64.72", "64.01", "65.01")
+# Regions whose example officer was invited and has not accepted yet.
+INVITED_REGIONS = ("64.11", "65.02")
+
+# Example contacts of the demo people, confirmed: mail from the first event is in var/mail/.
+DEMO_CONTACTS = {
+    "petugas.balikpapan": ("petugas.balikpapan@contoh.go.id", "+6281200000001"),
+    "petugas.samarinda": ("petugas.samarinda@contoh.go.id", "+6281200000002"),
+    "verifikator.kaltim": ("verifikator.kaltim@contoh.go.id", ""),
+    "admin": ("admin@contoh.go.id", ""),
+}
+
+
+def open_period(cycle, today):
+    """The period whose window holds ``today`` (the latest when two overlap), or None."""
+    current = [p for p in cycle.periods.all() if p.opens_on <= today <= p.closes_on]
+    return current[-1] if current else None
+
+
+def ensure_extension_request(cycle, regions, now):
+    """One pending extension request in the open period, from a region still at its report."""
+    period = open_period(cycle, ministry_today(now))
+    if period is None or ExtensionRequest.objects.filter(period__cycle=cycle).exists():
+        return None
+    by_code = {region.code: region for region in regions}
+    for code in EXTENSION_REGIONS:
+        region = by_code.get(code)
+        officer = User.objects.filter(role=Role.OFFICER, region=region).order_by("pk").first()
+        if region is None or officer is None:
+            continue
+        try:
+            return request_extension(
+                region,
+                period,
+                due_on=current_due_on(region, period) + datetime.timedelta(days=7),
+                reason="Kepala perangkat daerah pengampu aksi 5 dan 6 sedang dinas luar; "
+                "data dukung baru dapat ditandatangani setelah beliau kembali.",
+                by=officer,
+                now=now,
+            )
+        except ReportingError:
+            continue
+    return None
+
+
+def settle_notices(now):
+    """The bell as the demo people would have it: what they have not acted on is unread.
+
+    The stories make their notices through the real events (after commit, so this runs after
+    the seeding transaction). Each notice about a report takes the story's time of what it
+    announces, and everything is read except a report still waiting for the evaluator, a
+    return still waiting for the officer, the last week's verifications and a pending
+    extension request.
+    """
+    report_type = Report._meta.label_lower
+    unread = Notice.objects.filter(read_at__isnull=True)
+    report_ids = {
+        int(pk) for pk in unread.filter(object_type=report_type).values_list("object_id", flat=True)
+    }
+    reports = {
+        str(report.pk): report
+        for report in Report.objects.filter(pk__in=report_ids).annotate(
+            returned_at=Max("revision_requests__returned_at")
+        )
+    }
+    pending = {
+        str(pk)
+        for pk in ExtensionRequest.objects.filter(
+            status=ExtensionRequestStatus.PENDING
+        ).values_list("pk", flat=True)
+    }
+    week_ago = now - datetime.timedelta(days=7)
+    for notice in unread.select_related("recipient"):
+        moment, keep = notice.created_at, False
+        report = reports.get(notice.object_id) if notice.object_type == report_type else None
+        if report is not None:
+            moment = {
+                Kind.SUBMITTED: report.first_submitted_at,
+                Kind.RESUBMITTED: report.last_submitted_at,
+                Kind.RETURNED: report.returned_at,
+                Kind.VERIFIED: report.verified_at,
+            }.get(notice.kind) or moment
+            if notice.recipient.is_evaluator:
+                keep = report.status == ReportStatus.SUBMITTED
+            else:
+                keep = report.status == ReportStatus.RETURNED or (
+                    notice.kind == Kind.VERIFIED and moment >= week_ago
+                )
+        elif notice.object_type == ExtensionRequest._meta.label_lower:
+            keep = notice.object_id in pending
+        Notice.objects.filter(pk=notice.pk).update(
+            created_at=min(moment, notice.created_at), read_at=None if keep else now
+        )
+
+
+def ensure_contacts(now):
+    """The demo people's example e-mail and phone, confirmed (set once, after the stories)."""
+    for username, (email, phone) in DEMO_CONTACTS.items():
+        user = User.objects.filter(username=username, email="").first()
+        if user is None:
+            continue
+        user.email, user.email_confirmed_at = email, now
+        if phone:
+            user.phone, user.phone_confirmed_at = phone, now
+        user.save(update_fields=["email", "email_confirmed_at", "phone", "phone_confirmed_at"])
+
+
+def ensure_invitations(regions, *, by, now):
+    """Two regions whose example officer was invited and has not accepted yet."""
+    invited = []
+    for region in regions:
+        if region.code not in INVITED_REGIONS:
+            continue
+        officer = User.objects.filter(role=Role.OFFICER, region=region).order_by("pk").first()
+        if officer is None or officer.has_usable_password():
+            continue
+        if Invitation.objects.filter(user=officer).exists():
+            continue
+        slug = _slug(region.short_name).lower().replace("_", "")
+        officer.email = f"petugas.{slug}@contoh.go.id"
+        officer.save(update_fields=["email"])
+        invited.append(invite(officer, by=by, now=now))
+    return invited
+
+
+def seed_demo(now=None):
+    """Create the demo data; running it again changes nothing that exists.
+
+    Cycle 2025 is told in full; the current year's cycle (the ministry's today) is a round in
+    progress: its closed periods reported and reviewed (a few late, one region silent), the
+    open one with drafts, a few reports sent, one waiting for review and a pending extension
+    request. Then the bell is settled, the demo people get their contacts, and two regions an
+    invitation not yet accepted.
+    """
+    now = now or timezone.now()
+    today = ministry_today(now)
+    with transaction.atomic():
+        kanwil = ensure_demo_kanwil()
+        regions = list(Region.objects.of_kanwil(kanwil))
+        users = ensure_users(kanwil)
+        admin = User.objects.get(username="admin")
+        # Early in a year the last one's final period is still open: the round in progress
+        # then spans both.
+        years = {REPORT_YEAR, today.year} | ({today.year - 1} if today.month <= 2 else set())
+        years = sorted(years)
+        cycles = [load_sample_matrix(year, by=admin) for year in years]
+        for cycle in cycles:
+            with one_scoring_at_the_end():
+                if cycle.year == REPORT_YEAR:
+                    built = build_reports(cycle, regions)
+                else:
+                    built = build_reports(
+                        cycle, regions, now=now, silent={SILENT_REGION}, early=EARLY_REGIONS
+                    )
+                    built += bool(ensure_extension_request(cycle, regions, now))
+            if built:
+                recompute_cycle(cycle)
+    with transaction.atomic():
+        settle_notices(now)
+        ensure_contacts(now)
+        ensure_invitations(regions, by=admin, now=now)
     return DemoResult(cycles=cycles, kanwil=kanwil, users=users)

@@ -191,8 +191,10 @@ VERSIONS_CACHE_SECONDS = 60
 
 
 def forget_versions():
-    # Only once the new version is visible to others: until then the old one stands.
-    transaction.on_commit(lambda: cache.delete(VERSIONS_CACHE_KEY))
+    # Only once the new version is visible to others: until then the old one stands. Robust:
+    # a cache that fails here never turns the saved change into an error page (the entry
+    # expires after VERSIONS_CACHE_SECONDS anyway).
+    transaction.on_commit(lambda: cache.delete(VERSIONS_CACHE_KEY), robust=True)
 
 
 def current_versions():

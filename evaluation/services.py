@@ -213,7 +213,9 @@ def decide(report, *, by, round, choices, outcome, note="", now=None, opened_at=
     review.decided_by, review.decided_at, review.outcome, review.note = by, now, outcome, note
     review.save(update_fields=["decided_by", "decided_at", "outcome", "note"])
     recompute_report(locked)
-    transaction.on_commit(partial(presence.forget, locked.pk))
+    # A cache note, not work: robust, so a cache that fails never turns the saved decision
+    # into an error page (the note expires by itself).
+    transaction.on_commit(partial(presence.forget, locked.pk), robust=True)
     return review
 
 

@@ -3,7 +3,8 @@
 from celery import shared_task
 
 
-@shared_task
+# Two national cycles take a few seconds; the limit leaves room for a loaded machine.
+@shared_task(soft_time_limit=600, time_limit=660)
 def recompute_recent_cycles():
     """Daily: score every assigned region of this year's and last year's cycles.
 

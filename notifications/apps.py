@@ -8,6 +8,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Listens to the other apps' events; none of them imports this app.
-        from . import invitations, receivers  # noqa: F401 - outbox handlers register on import
+        from . import (  # noqa: F401 - outbox handlers register on import
+            invitations,
+            password_reset,
+            receivers,
+            unlock,
+        )
 
         receivers.connect()

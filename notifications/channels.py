@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import urllib.request
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.days import user_zone
-from accounts.invitations import path_of
+from accounts.invitations import contact_proof, path_of
 
 from .models import Profile
 
@@ -69,8 +70,12 @@ def digest_message(user, notices, language):
     return _message(subject, text, html, user.email)
 
 
-def link_of(invitation):
-    return settings.SITE_URL + path_of(invitation)
+def link_of(invitation, channel=""):
+    """The invitation's link; the one sent to a contact also confirms that contact when used."""
+    link = settings.SITE_URL + path_of(invitation)
+    if channel:
+        link += "?" + urlencode({"melalui": channel, "bukti": contact_proof(invitation, channel)})
+    return link
 
 
 def invitation_message(invitation, language):
@@ -79,8 +84,10 @@ def invitation_message(invitation, language):
         context = {
             "user": user,
             "zone": user_zone(user),
-            "link": link_of(invitation),
+            "link": link_of(invitation, "email"),
             "expires_at": invitation.expires_at,
+            "role": user.get_role_display(),
+            "place": user.affiliation,
             "site_url": settings.SITE_URL,
         }
         text = render_to_string("notifications/email/invitation.txt", context)
@@ -90,10 +97,13 @@ def invitation_message(invitation, language):
 
 
 def invitation_text(invitation, language):
+    """The short text of the SMS/WhatsApp invitation, with its expiry in the person's zone."""
+    from accounts.templatetags.moments import format_moment
+
     with translation.override(language):
         return translation.gettext(
-            "Undangan ke Portal Aksi HAM: buat kata sandi Anda di tautan ini."
-        )
+            "Undangan ke Portal Aksi HAM: buat kata sandi Anda di tautan ini sebelum %(when)s."
+        ) % {"when": format_moment(invitation.expires_at, user_zone(invitation.user))}
 
 
 def _message(subject, text, html, to):
@@ -112,7 +122,12 @@ def gateway_payload(notice):
     }
 
 
-def post_to_gateway(payload, *, timeout=10):
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def post_to_gateway(payload, *, timeout=10, idempotency_key=None):
+    """POST the signed payload; ``idempotency_key`` (the same on every attempt of one
+    delivery) lets the gateway drop a second copy."""
     url = settings.NOTIFY_GATEWAY_URL
     if not url.startswith(("https://", "http://")):
         raise ValueError("NOTIFY_GATEWAY_URL must be an http(s) URL")
@@ -124,6 +139,7 @@ def post_to_gateway(payload, *, timeout=10):
         headers={
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(settings.NOTIFY_GATEWAY_SECRET, body),
+            **({IDEMPOTENCY_HEADER: idempotency_key} if idempotency_key else {}),
         },
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured URL

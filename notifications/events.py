@@ -1,21 +1,33 @@
 """Notices for things that just happened: report events, extension requests and decisions,
-piagam issued, and an evaluator's "Ingatkan". Called after commit, by ids."""
-
-import datetime
+piagam issued, and an evaluator's "Ingatkan". The outbox handlers of the changes that cause
+them, run by a worker after commit, by ids; each is idempotent (the notice's key)."""
 
 from django.utils import timezone
 
+from outbox.registry import register
 from piagam.models import Certificate, CertificateStatus
+from piagam.rendering import ISSUED_TOPIC
 from reporting.models import EventKind, ExtensionRequest, ReportEvent
 from reporting.services import current_due_on
 
 from . import compose
+from .delivery import NOTICES_QUEUE
 from .models import Kind, Notice
 from .recipients import evaluators_of, officers_of
 from .services import notify
 
+REPORT_EVENT = "notifications.report_event"
+EXTENSION_REQUESTED = "notifications.extension_requested"
+EXTENSION_DECIDED = "notifications.extension_decided"
+PIAGAM_ISSUED = ISSUED_TOPIC
 
+# Making a notice is a few queries per recipient; the mails go out in deliveries of their own.
+LIMITS = {"queue": NOTICES_QUEUE, "soft_time_limit": 60, "time_limit": 90}
+
+
+@register(REPORT_EVENT, **LIMITS)
 def report_event(event_id):
+    """The notices of a submission, return, reopening or verification (once each)."""
     event = ReportEvent.objects.select_related("report__region", "report__period__cycle").get(
         pk=event_id
     )
@@ -62,7 +74,9 @@ def _extension_request(request_id):
     return ExtensionRequest.objects.select_related("region", "period__cycle").get(pk=request_id)
 
 
+@register(EXTENSION_REQUESTED, **LIMITS)
 def extension_requested(request_id):
+    """Tell the Kanwil's evaluators of an officer's request (once)."""
     request = _extension_request(request_id)
     return notify(
         evaluators_of(request.region),
@@ -72,7 +86,9 @@ def extension_requested(request_id):
     )
 
 
+@register(EXTENSION_DECIDED, **LIMITS)
 def extension_decided(request_id):
+    """Tell the region's officers of the decision (once per decision)."""
     request = _extension_request(request_id)
     return notify(
         officers_of(request.region),
@@ -83,7 +99,9 @@ def extension_decided(request_id):
     )
 
 
+@register(PIAGAM_ISSUED, **LIMITS)
 def piagam_issued(certificate_id):
+    """Tell the region's officers of their issued piagam (once)."""
     certificate = Certificate.objects.select_related("region").get(pk=certificate_id)
     if certificate.status != CertificateStatus.ISSUED:
         return []
@@ -94,17 +112,6 @@ def piagam_issued(certificate_id):
         compose.piagam_issued(certificate),
         occasion="issued",
     )
-
-
-def announce_recent_piagam(now=None, *, days=7):
-    """Tell the officers of every piagam issued lately (once each: the notice's key)."""
-    since = (now or timezone.now()) - datetime.timedelta(days=days)
-    announced = 0
-    for pk in Certificate.objects.filter(
-        status=CertificateStatus.ISSUED, rendered_at__gte=since
-    ).values_list("pk", flat=True):
-        announced += len(piagam_issued(pk))
-    return announced
 
 
 def remind(period, regions, *, by, dry_run=False, now=None):

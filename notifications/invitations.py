@@ -1,22 +1,18 @@
 """Sends each invitation once, by e-mail and (with a number and a gateway) SMS/WhatsApp, in
-the invited person's language: the outbox handler of ``accounts.invitation_sent``."""
+the invited person's language: the outbox handlers of ``accounts.invitation_sent`` (one
+invitation) and ``accounts.invitations_sent`` (a batch, from an import's commit)."""
 
-from accounts.invitations import SENT_TOPIC
+from accounts.invitations import BATCH_SENT_TOPIC, SENT_TOPIC
 from accounts.models import Invitation
 from outbox.registry import register
 
+from .delivery import NOTICES_QUEUE
 from .models import Channel, SendLog
 
 KIND = "invitation"
 
 
-@register(SENT_TOPIC, queue="celery", soft_time_limit=30)
-def send_invitation(invitation_id):
-    """One send-log row per channel, keyed by the invitation: a second run adds nothing and
-    queues only what is still pending."""
-    from .services import enqueue_new, gateway_configured
-
-    invitation = Invitation.objects.select_related("user").get(pk=invitation_id)
+def _rows(invitation, gateway):
     user = invitation.user
     key = {
         "recipient": user,
@@ -28,6 +24,28 @@ def send_invitation(invitation_id):
     rows = []
     if user.email:
         rows.append(SendLog(channel=Channel.EMAIL, **key))
-    if gateway_configured() and user.phone:
+    if gateway and user.phone:
         rows.append(SendLog(channel=Channel.GATEWAY, **key))
+    return rows
+
+
+@register(SENT_TOPIC, queue=NOTICES_QUEUE, soft_time_limit=30)
+def send_invitation(invitation_id):
+    """One send-log row per channel, keyed by the invitation: a second run adds nothing and
+    queues only what is still pending."""
+    from .services import enqueue_new, gateway_configured
+
+    invitation = Invitation.objects.select_related("user").get(pk=invitation_id)
+    return enqueue_new(_rows(invitation, gateway_configured()))
+
+
+@register(BATCH_SENT_TOPIC, queue=NOTICES_QUEUE, soft_time_limit=60)
+def send_invitations(invitation_ids):
+    """``send_invitation`` for a batch, in a few queries; as idempotent (the same keys)."""
+    from .services import enqueue_new, gateway_configured
+
+    gateway = gateway_configured()
+    rows = []
+    for invitation in Invitation.objects.select_related("user").filter(pk__in=invitation_ids):
+        rows.extend(_rows(invitation, gateway))
     return enqueue_new(rows)

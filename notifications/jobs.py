@@ -1,7 +1,10 @@
-"""The morning round: run every hour, it serves the people whose local time is 08.xx.
+"""The morning round: run every hour, it serves the people whose local day has reached
+08.00 and whose round of that day has not run yet (MorningRound): at 08.xx as a rule, and at
+the next beat of the same day when the 08.00 beat was missed (beat stopped, a worker down).
 
 Officers follow their region's zone, evaluators their Kanwil seat's (accounts.days), admins
-the ministry's. Every notice is keyed (services.notify), so a second run sends nothing.
+and evaluators without a Kanwil the ministry's. Every notice is keyed (services.notify) and
+every digest keyed by the person's date, so a second run sends nothing.
 """
 
 import datetime
@@ -25,7 +28,7 @@ from reporting.models import (
 )
 
 from . import compose
-from .models import Channel, Kind, Mode, Notice, SendLog
+from .models import Channel, Kind, Mode, MorningRound, Notice, SendLog
 from .recipients import kanwil_zones, zone_name_of
 from .services import enqueue_new, notify
 
@@ -37,11 +40,21 @@ OPENING_GRACE_DAYS = 1
 SENT = (ReportStatus.SUBMITTED, ReportStatus.VERIFIED)
 
 
+def _local_day(now, zone):
+    return timezone.localtime(now, ZoneInfo(zone)).date()
+
+
 def zones_at_morning(now):
-    """The zones (names) in which it is now 08.xx."""
+    """The zones (names) whose day has reached 08.00 and whose round of that day is not done:
+    at 08.xx as a rule, later the same day when that beat was missed."""
     names = set(Region.objects.values_list("time_zone", flat=True).distinct())
     names.add(ministry_zone().key)
-    return sorted(z for z in names if timezone.localtime(now, ZoneInfo(z)).hour == MORNING_HOUR)
+    morning = {z for z in names if timezone.localtime(now, ZoneInfo(z)).hour >= MORNING_HOUR}
+    done = {
+        (zone, day)
+        for zone, day in MorningRound.objects.filter(zone__in=morning).values_list("zone", "day")
+    }
+    return sorted(z for z in morning if (z, _local_day(now, z)) not in done)
 
 
 def holiday_dates():
@@ -59,6 +72,11 @@ def run_morning(now):
         "review_overdue": review_overdue(zones, now),
     }
     counts["digest"] = digests(zones, now)
+    # Recorded only when everything ran: a round cut short is run again by the next beat.
+    MorningRound.objects.bulk_create(
+        [MorningRound(zone=z, day=_local_day(now, z), completed_at=now) for z in zones],
+        ignore_conflicts=True,
+    )
     return counts
 
 
@@ -236,7 +254,9 @@ def review_overdue(zones, now):
 
 
 def morning_people(zones):
-    """Active users whose 08.00 is now: officers by region, evaluators by seat, admins WIB."""
+    """Active users whose 08.00 is now: officers by region, evaluators by seat, admins and
+    evaluators without a Kanwil (or whose Kanwil covers no province yet) by the ministry's
+    zone, as recipients.zone_name_of says."""
     seats = kanwil_zones()
     kanwils = [k for k, zone in seats.items() if zone in zones]
     people = Q(role=Role.OFFICER, region__time_zone__in=zones) | Q(
@@ -244,6 +264,7 @@ def morning_people(zones):
     )
     if ministry_zone().key in zones:
         people |= Q(role=Role.ADMIN) | Q(is_superuser=True)
+        people |= Q(role=Role.EVALUATOR) & (Q(kanwil__isnull=True) | ~Q(kanwil_id__in=list(seats)))
     return User.objects.filter(people, is_active=True)
 
 

@@ -164,6 +164,12 @@ class SendLog(models.Model):
         _("status"), max_length=10, choices=SendStatus.choices, default=SendStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    # Not before this time: the next try after a failure (backoff); empty: at once.
+    available_at = models.DateTimeField(_("coba lagi sejak"), null=True, blank=True)
+    # While sending: the worker holds the row until then; afterwards another may send it.
+    lease_until = models.DateTimeField(_("dipegang sampai"), null=True, blank=True)
+    # When it was last handed to a delivery task: the sweep does not queue it again too soon.
+    queued_at = models.DateTimeField(_("diantrekan"), null=True, blank=True)
     last_error = models.TextField(_("galat terakhir"), blank=True)
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
@@ -179,10 +185,39 @@ class SendLog(models.Model):
                 name="one_delivery_per_key",
             ),
         ]
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            # The minute's sweep looks only at rows still to be sent (few among many sent).
+            models.Index(
+                fields=["status", "available_at"],
+                name="sendlog_open_rows",
+                condition=models.Q(status__in=["pending", "retrying", "sending"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.recipient} {self.kind} {self.channel}: {self.status}"
+
+
+class MorningRound(models.Model):
+    """One zone's morning round (reminders and digests) of one local day, recorded once it
+    has run through: a beat missed at 08.00 is caught up by the next beat of the same day,
+    and a later beat finds the day done and does nothing."""
+
+    zone = models.CharField(_("zona waktu"), max_length=40)
+    day = models.DateField(_("tanggal"))
+    completed_at = models.DateTimeField(_("selesai"))
+
+    class Meta:
+        ordering = ["-day", "zone"]
+        verbose_name = _("putaran pagi")
+        verbose_name_plural = _("putaran pagi")
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "day"], name="one_morning_round_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.zone} {self.day}"
 
 
 # The kinds each role may receive: what the preferences page offers.

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from accounts.cached import forget_after_commit
 
 from .channels import languages_of
-from .delivery import deliver
+from .delivery import queue_ids
 from .models import (
     DEFAULT_MODE,
     DEFAULT_MODES,
@@ -22,8 +22,6 @@ from .models import (
     SendLog,
     SendStatus,
 )
-
-BATCH_SIZE = 200
 
 
 def object_ref(obj):
@@ -47,7 +45,8 @@ def notify(recipients, kind, obj, compose, *, occasion=""):
     """Give each recipient (once ever for this key) a notice; ``compose(user)`` returns
     (title, body, url) and is called in the recipient's language. Returns the new notices.
 
-    Immediate deliveries are queued after commit; digest ones wait for the morning digest.
+    Immediate deliveries are written as outbox entries in the same transaction (sent by the
+    workers after commit); digest ones wait for the morning digest.
     """
     recipients = list({user.pk: user for user in recipients}.values())
     if not recipients:
@@ -95,7 +94,7 @@ def notify(recipients, kind, obj, compose, *, occasion=""):
 
 def queue_deliveries(notices):
     """A SendLog row per notice and channel (e-mail, and the gateway for those with a phone);
-    the rows that are new are sent by the workers after commit, in batches."""
+    the rows that are new are sent by the workers after commit, in batches (outbox)."""
     rows = []
     gateway = gateway_configured()
     for notice in notices:
@@ -115,7 +114,8 @@ def queue_deliveries(notices):
 
 
 def enqueue_new(rows):
-    """Insert the send-log rows that do not exist yet and queue those still pending."""
+    """Insert the send-log rows that do not exist yet and queue those still pending: one
+    outbox entry per batch, in the current transaction."""
     if not rows:
         return []
     SendLog.objects.bulk_create(rows, ignore_conflicts=True)
@@ -145,10 +145,25 @@ def enqueue_new(rows):
 
 
 def send_after_commit(ids):
-    ids = sorted(set(ids))
-    for start in range(0, len(ids), BATCH_SIZE):
-        batch = ids[start : start + BATCH_SIZE]
-        transaction.on_commit(lambda batch=batch: deliver.delay(batch))
+    """Have the rows sent by the workers once the current transaction commits (an outbox
+    entry per batch: nothing is sent, and nothing can fail, in the caller's request)."""
+    return queue_ids(ids)
+
+
+@transaction.atomic
+def resend(rows):
+    """An admin's "Kirim ulang" for failed deliveries (once the mail server or gateway is
+    fixed): they start again from their first attempt. Returns the ids sent again."""
+    ids = list(rows.filter(status=SendStatus.FAILED).values_list("pk", flat=True))
+    SendLog.objects.filter(pk__in=ids).update(
+        status=SendStatus.PENDING,
+        attempts=0,
+        available_at=None,
+        lease_until=None,
+        updated_at=timezone.now(),
+    )
+    send_after_commit(ids)
+    return ids
 
 
 def mark_read(user, notice_ids=None, *, now=None):

@@ -51,12 +51,14 @@ def preferences(request):
     kinds = KINDS_BY_ROLE.get(user.role, [])
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "mode"))
     modes = {kind: mode_of(kind, chosen.get(kind)) for kind in kinds}
-    profile = profile_of(user)
+    # A GET writes nothing: a person who never saved has no profile row, only its defaults.
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
     form = PreferencesForm(
         request.POST or None, kinds=kinds, modes=modes, initial={"language": profile.language}
     )
     if request.method == "POST" and form.is_valid():
         set_preferences(user, form.modes())
+        profile = profile_of(user)
         profile.language = form.cleaned_data["language"]
         profile.save(update_fields=["language", "updated_at"])
         messages.success(request, _("Pilihan pemberitahuan disimpan."))
@@ -72,8 +74,9 @@ def calendar_page(request):
         profile = regenerate_calendar_token(request.user)
         messages.success(request, _("Alamat kalender baru dibuat; alamat lama tidak berlaku lagi."))
         return redirect("notifications:calendar")
-    profile = profile_of(request.user)
-    feed = request.build_absolute_uri(
+    # A GET writes nothing: the address is made by the page's button (a POST) the first time.
+    profile = Profile.objects.filter(user=request.user).first()
+    feed = profile and request.build_absolute_uri(
         reverse("notifications:calendar-feed", args=[profile.calendar_token])
     )
     return render(

@@ -24,8 +24,9 @@ def backoff(attempts):
 
 
 def lease_seconds(handler):
-    # Longer than the hard limit: a live worker is killed by Celery before its lease ends.
-    return handler.time_limit + 30
+    # By default longer than the hard limit: a live worker is killed by Celery before its
+    # lease ends (registry.register).
+    return handler.lease_seconds
 
 
 def claim(pk, *, now=None):
@@ -36,10 +37,11 @@ def claim(pk, *, now=None):
     if entry is None:
         return None
     handler = handler_of(entry.topic)
+    running = Q(status=EntryStatus.RUNNING)
+    if handler.exclusive:
+        running &= Q(lease_until__lt=now)
     taken = Entry.objects.filter(
-        Q(status=EntryStatus.PENDING, available_at__lte=now)
-        | Q(status=EntryStatus.RUNNING, lease_until__lt=now),
-        pk=pk,
+        Q(status=EntryStatus.PENDING, available_at__lte=now) | running, pk=pk
     ).update(
         status=EntryStatus.RUNNING,
         attempts=F("attempts") + 1,

@@ -16,10 +16,15 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.services import record
+
 from .models import Certificate, CertificateStatus
 from .wording import category_words
 
 logger = logging.getLogger(__name__)
+
+# The outbox topic of an issued piagam: apps above piagam (notifications) handle it.
+ISSUED_TOPIC = "piagam.issued"
 
 PDF_DIR = "piagam"
 TEMP_SUFFIX = ".tmp"
@@ -133,6 +138,9 @@ def store_pdf(certificate, pdf_bytes, *, signed):
                 error="",
             )
             if updated:
+                # Whoever announces a piagam (notifications) hears of it from this entry,
+                # written in the transaction that issues it: once, and never before the PDF.
+                record(ISSUED_TOPIC, certificate_id=certificate.pk)
                 os.replace(temp, final_path)
                 _fsync_dir(final_path.parent)
     finally:

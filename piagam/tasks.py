@@ -82,13 +82,13 @@ def _send_again(task, certificate_id, countdown):
     return "retrying"
 
 
-@shared_task
+@shared_task(soft_time_limit=50, time_limit=60)
 def sweep_certificates():
     """Re-enqueue piagam whose worker died or whose message was lost."""
     return len(sweep_stuck())
 
 
-@shared_task
+@shared_task(soft_time_limit=300, time_limit=330)
 def remove_orphan_pdfs():
     """Remove files under MEDIA_ROOT/piagam that no certificate names, an hour old or more."""
     removed = rendering.remove_orphan_files(older_than=_seconds("PIAGAM_ORPHAN_AGE_SECONDS"))

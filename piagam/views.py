@@ -132,6 +132,20 @@ STATUS_BADGES = {
 }
 
 
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[^\s'\"/:]+/)*[^\s'\"/:]*")
+
+
+def shown_error(certificate):
+    """A failed rendering's reason as admins see it: without the server's absolute paths
+    (each becomes its last part) and without the verification token."""
+    text = certificate.error or ""
+    if certificate.token:
+        text = text.replace(certificate.token, "…")
+    return _ABSOLUTE_PATH.sub(
+        lambda match: "…/" + match.group(0).rstrip("/").rsplit("/", 1)[-1], text
+    )
+
+
 def _certificate_rows(certificates):
     return [
         {
@@ -139,6 +153,7 @@ def _certificate_rows(certificates):
             "words": category_labels(certificate.categories),
             "badge": STATUS_BADGES[certificate.status],
             "revoked_at": _local(certificate.revoked_at),
+            "error": shown_error(certificate),
         }
         for certificate in certificates
     ]

@@ -66,7 +66,9 @@ def _structure_worker_logs(logger=None, **kwargs):
 WORKER_HEARTBEAT_KEY = "ranham:worker-heartbeat"
 
 
-@app.task(name="ranham_portal.worker_heartbeat", ignore_result=True)
+@app.task(
+    name="ranham_portal.worker_heartbeat", ignore_result=True, soft_time_limit=10, time_limit=20
+)
 def worker_heartbeat():
     """Run by a worker every 20 s (beat): the readiness check reads when it last ran."""
     import time

@@ -47,7 +47,10 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reverse proxies in front that append X-Forwarded-For: the public checks count per visitor.
+# Forwarded headers are believed only from TRUSTED_PROXIES (addresses or networks; with only
+# a count, the loopback and private networks of a container network): accounts.network.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
 PIAGAM_LOOKUP_LIMIT = envint("PIAGAM_LOOKUP_LIMIT", "20")  # lookups per minute per address
 PIAGAM_UPLOAD_LIMIT = envint("PIAGAM_UPLOAD_LIMIT", "10")  # file checks per minute per address
 
@@ -90,9 +93,13 @@ if DEBUG or DEMO:
 
 MIDDLEWARE = [
     "ranham_portal.observability.request_id_middleware",
-    "django.middleware.security.SecurityMiddleware",
+    # A body bigger than its view takes is answered 413 before anything reads it.
+    "accounts.middleware.body_size_guard",
     # Before anything reads a parameter, a cookie or the body into the database.
     "accounts.middleware.MalformedInputMiddleware",
+    # Before anything reads X-Forwarded-*: only a declared proxy may send them.
+    "accounts.network.forwarded_headers_from_proxies_only",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.permissions_policy",
@@ -194,17 +201,31 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(2 * 3600))
 SESSION_RENEW_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one user name, or from
-# one address, logins for it are refused for AXES_COOLOFF_MINUTES. Attempts live in the
-# database, so every web process counts the same failures.
+# Login throttling (django-axes and accounts.lockout): after AXES_FAILURE_LIMIT failures for
+# one user name from one address, logins for that pair are refused for AXES_COOLOFF_MINUTES.
+# Attempts live in the database, so every web process counts the same failures.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A user name together with an address: a guesser locks itself out, not the owner.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Tries refused during a lock neither count nor extend it (the lock ends when it said).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "accounts.network.lockout_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# A user name that fails from many addresses is slowed (accounts.lockout): after
+# LOGIN_SLOWDOWN_AFTER failures each try waits twice as long as the last, from 30 s up to
+# LOGIN_SLOWDOWN_MAX_SECONDS; counted in the shared cache.
+LOGIN_SLOWDOWN_AFTER = envint("LOGIN_SLOWDOWN_AFTER", str(AXES_FAILURE_LIMIT))
+LOGIN_SLOWDOWN_FIRST_SECONDS = envint("LOGIN_SLOWDOWN_FIRST_SECONDS", "30")
+LOGIN_SLOWDOWN_MAX_SECONDS = envint("LOGIN_SLOWDOWN_MAX_SECONDS", "1800")
+# The owner's single-use unlock link (and the pass it gives the browser) lasts this long.
+UNLOCK_LINK_MAX_AGE = envint("UNLOCK_LINK_MAX_AGE", str(30 * 60))
+# Password reset and unlock requests: per client address and per target, in an hour.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", "5")
+PASSWORD_RESET_LIMIT_PER_TARGET = envint("PASSWORD_RESET_LIMIT_PER_TARGET", "3")
 
 # Second factor (django-otp): required for admins, offered to evaluators (accounts.two_factor).
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portal Aksi HAM")
@@ -260,12 +281,19 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 # Images are refused from their header above this many pixels, before any decoding.
 EVIDENCE_MAX_PIXELS = envint("EVIDENCE_MAX_PIXELS", str(40_000_000))
 EVIDENCE_MAX_PDF_PAGES = envint("EVIDENCE_MAX_PDF_PAGES", "500")
+# The memory decoding one image may take in the web process, known from its header (PNGs of
+# more than about 10 megapixels are refused; JPEGs are decoded at 1/8 scale).
+EVIDENCE_MAX_DECODE_BYTES = envint("EVIDENCE_MAX_DECODE_BYTES", str(40 * 1024 * 1024))
 # Quotas, counting the files that stay on an item or a report after a save.
 EVIDENCE_MAX_FILES_PER_ITEM = envint("EVIDENCE_MAX_FILES_PER_ITEM", "10")
 EVIDENCE_MAX_BYTES_PER_ITEM = envint("EVIDENCE_MAX_BYTES_PER_ITEM", str(50 * 1024 * 1024))
 EVIDENCE_MAX_FILES_PER_REPORT = envint("EVIDENCE_MAX_FILES_PER_REPORT", "100")
 # Also the most one save may upload: a bigger declared body is answered 413 unread.
 EVIDENCE_MAX_BYTES_PER_REPORT = envint("EVIDENCE_MAX_BYTES_PER_REPORT", str(100 * 1024 * 1024))
+# Accounts imported from a spreadsheet (accounts.imports): the file and its rows are bounded
+# before and while they are read.
+ACCOUNT_IMPORT_MAX_BYTES = envint("ACCOUNT_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
+ACCOUNT_IMPORT_MAX_ROWS = envint("ACCOUNT_IMPORT_MAX_ROWS", "5000")
 # Uploads beyond this stream to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The form fields of a request (not its files): a report's narratives fit with room to spare.
@@ -310,7 +338,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"piagam.tasks.render_certificate": {"queue": "pdf"}}
+# Three queues: "pdf" (rendering), "notices" (deliveries and the outbox entries that make
+# notices: a hanging mail server or gateway never delays a piagam), "celery" (the rest).
+CELERY_TASK_ROUTES = {
+    "piagam.tasks.render_certificate": {"queue": "pdf"},
+    "notifications.delivery.sweep_deliveries": {"queue": "notices"},
+}
+# Every task has a hard time limit (tests/test_task_limits.py); Redis hands an unacknowledged
+# message to another worker after the visibility timeout, so it must be longer than the
+# longest of them, or a task still running would be started a second time.
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", "1800")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # A WeasyPrint process grows with every document it renders: recycle workers before it matters.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = envint("CELERY_WORKER_MAX_TASKS_PER_CHILD", "500")
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = envint("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "400000")  # KiB
@@ -340,18 +381,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "piagam.tasks.remove_orphan_pdfs",
         "schedule": crontab(minute=17),
     },
-    # Hourly: reminders and digests for the people whose local time is 08.00.
+    # Hourly: reminders and digests for the people whose local time is 08.00 or later that
+    # day and who have not had them yet (a missed beat is caught up the same day).
     "notices-morning-round": {
         "task": "notifications.tasks.morning_round",
         "schedule": crontab(minute=0),
     },
-    "notices-piagam-issued": {
-        "task": "notifications.tasks.announce_piagam",
-        "schedule": 120.0,
-    },
-    "notices-stuck-deliveries": {
-        "task": "notifications.delivery.sweep_stuck_deliveries",
-        "schedule": crontab(minute=30),
+    # Retries whose backoff is over and rows a killed worker held, sent again.
+    "notices-sweep-deliveries": {
+        "task": "notifications.delivery.sweep_deliveries",
+        "schedule": 60.0,
     },
 }
 
@@ -395,11 +434,13 @@ if SENTRY_DSN:
 
 # Readiness (/sehat/siap/): each check gets this long; a worker must have answered recently.
 HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "2"))
+# Readiness answers internal addresses, and others that send this in X-Health-Token.
+HEALTH_CHECK_TOKEN = os.environ.get("HEALTH_CHECK_TOKEN", "")
 WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", "60")
 
 # X-Forwarded-Proto is believed only from a reverse proxy the deployment declares: without
 # one, any client could claim https.
-if TRUSTED_PROXY_COUNT > 0:
+if TRUSTED_PROXY_COUNT > 0 or TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "1")

@@ -100,6 +100,9 @@ class ReportingCycle(models.Model):
     review_sla_days = models.PositiveSmallIntegerField(
         _("batas hari kerja Kanwil memeriksa laporan"), default=5
     )
+    extension_max_days_after_close = models.PositiveSmallIntegerField(
+        _("perpanjangan paling lama (hari setelah periode ditutup)"), default=30
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

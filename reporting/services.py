@@ -1,5 +1,6 @@
 """Every change of state of reporting data goes through here."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -143,8 +144,14 @@ def _check_belongs_to_report(report, changes):
         raise ReportingError(_("Isian ini bukan bagian dari laporan daerah Anda."))
 
 
-def _check_quotas(locked, changes):
-    kept = locked.evidence.filter(removed_at__isnull=True).values_list("requirement_id", "size")
+def _check_quotas(locked, changes, *, leaving=()):
+    """The one gate of the quotas, for every door that stores files (form, upload endpoint,
+    admin, API): the files that stay (less ``leaving``) and the new ones, per item and report."""
+    kept = (
+        locked.evidence.filter(removed_at__isnull=True)
+        .exclude(pk__in=leaving)
+        .values_list("requirement_id", "size")
+    )
     added = [(pk, uploaded.inspected.size) for pk, uploaded in changes.uploads]
     per_item, report = quota_problems(list(kept), added)
     if per_item or report:
@@ -204,14 +211,21 @@ def save_draft(report, changes, *, by):
 
 
 def store_evidence(report, requirement_id, uploaded, *, by, replaces=None):
-    """Put one checked file into an editable report as soon as it is chosen.
+    """Put one checked file into an editable report as soon as it is chosen; see
+    :func:`store_evidence_files`. Returns the new ``Evidence``."""
+    return store_evidence_files(report, requirement_id, [uploaded], by=by, replaces=replaces)[0]
+
+
+def store_evidence_files(report, requirement_id, uploads, *, by, replaces=None):
+    """Put checked files into an editable report as soon as they are chosen: all or none.
 
     The text of the report is not touched and its revision not bumped, so a form that is open
-    beside it never turns stale because of a file. With ``replaces`` (the id of a file of the
-    same item) that file is taken off the report in the same step; its row stays, as every
-    replaced file does (a replacement is a new row). Returns the new ``Evidence``.
+    beside it never turns stale because of a file. The quotas of the item and the report hold
+    as they do for a save of the form (:func:`_check_quotas`). With ``replaces`` (the id of a
+    file of the same item) that file is taken off the report in the same step; its row stays,
+    as every replaced file does (a replacement is a new row). Returns the new rows.
     """
-    name = None
+    stored = []
     try:
         with transaction.atomic():
             locked = _locked(report)
@@ -236,27 +250,40 @@ def store_evidence(report, requirement_id, uploaded, *, by, replaces=None):
                     raise ReportingError(
                         _("Berkas yang hendak diganti sudah tidak ada pada butir ini.")
                     )
-            inspected = uploaded.inspected
-            name = default_storage.save(generate_storage_name(inspected), uploaded)
-            evidence = Evidence.objects.create(
-                report=locked,
-                requirement_id=requirement_id,
-                file=name,
-                original_name=inspected.original_name,
-                content_type=inspected.content_type,
-                size=inspected.size,
-                sha256=inspected.sha256,
-                uploaded_by=by,
+            _check_quotas(
+                locked,
+                DraftChanges(
+                    revision=locked.revision,
+                    uploads=[(requirement_id, uploaded) for uploaded in uploads],
+                ),
+                leaving={old.pk} if old is not None else set(),
             )
+            created = []
+            for uploaded in uploads:
+                inspected = uploaded.inspected
+                name = default_storage.save(generate_storage_name(inspected), uploaded)
+                stored.append(name)
+                created.append(
+                    Evidence.objects.create(
+                        report=locked,
+                        requirement_id=requirement_id,
+                        file=name,
+                        original_name=inspected.original_name,
+                        content_type=inspected.content_type,
+                        size=inspected.size,
+                        sha256=inspected.sha256,
+                        uploaded_by=by,
+                    )
+                )
             if old is not None:
-                old.removed_at, old.removed_by = evidence.uploaded_at, by
+                old.removed_at, old.removed_by = created[0].uploaded_at, by
                 old.save(update_fields=["removed_at", "removed_by"])
     except Exception:
-        # The row was rolled back: the file written for it must not stay behind.
-        if name is not None:
+        # The rows were rolled back: the files written for them must not stay behind.
+        for name in stored:
             default_storage.delete(name)
         raise
-    return evidence
+    return created
 
 
 def missing_items(report):
@@ -438,9 +465,14 @@ CYCLE_RULE_FIELDS = (
     "revision_sla_days",
     "late_response_penalty_per_day",
     "award_min_score",
+    "extension_max_days_after_close",
 )
-# award_min_score decides eligibility for awards, not any score.
-SCORE_RULE_FIELDS = frozenset(CYCLE_RULE_FIELDS) - {"award_min_score"}
+# award_min_score decides eligibility for awards, and the bound of extensions what may be
+# granted, not any score.
+SCORE_RULE_FIELDS = frozenset(CYCLE_RULE_FIELDS) - {
+    "award_min_score",
+    "extension_max_days_after_close",
+}
 PERIOD_DATE_FIELDS = ("starts_on", "ends_on", "opens_on", "due_on", "closes_on")
 SCORE_DATE_FIELDS = frozenset({"due_on", "closes_on"})
 
@@ -469,11 +501,46 @@ def _change(locked, fields, allowed):
     return {n: before[n] for n in changed}, {n: after[n] for n in changed}
 
 
+def latest_extension_date(period):
+    """The last day an extension of the period may reach (a setting of its cycle)."""
+    return period.closes_on + datetime.timedelta(days=period.cycle.extension_max_days_after_close)
+
+
+def check_extension_date(period, due_on, *, current=None):
+    """The one rule for a requested or granted date: after ``current`` (the region's deadline
+    as it stands) and at most ``latest_extension_date``. Raises ReportingError otherwise."""
+    if due_on is None or (current is not None and due_on <= current):
+        raise ReportingError(
+            _("Tanggal yang diminta harus setelah batas lapor sekarang (%(date)s).")
+            % {"date": current.strftime("%d-%m-%Y")}
+        )
+    latest = latest_extension_date(period)
+    if due_on > latest:
+        raise ReportingError(
+            _(
+                "Tanggal perpanjangan paling lambat %(date)s (%(days)s hari setelah periode "
+                "ditutup)."
+            )
+            % {
+                "date": latest.strftime("%d-%m-%Y"),
+                "days": period.cycle.extension_max_days_after_close,
+            }
+        )
+
+
 @transaction.atomic
-def grant_extension(region, period, *, due_on, reason, by):
-    """Give a region a later due date for a period, or change the one it has."""
+def grant_extension(region, period, *, due_on, reason, by, current=None):
+    """Give a region a later due date for a period, or change the one it has.
+
+    The date is at most ``latest_extension_date`` and after the period's own due date; with
+    ``current`` (granting a request: the deadline the region has) it must be after that too,
+    so that a grant never shortens. An admin's correction of an extension (Django admin)
+    passes none: that may move an extension earlier, audited.
+    """
     extension = Extension.objects.select_for_update().filter(region=region, period=period).first()
     before = _values(extension, ["due_on", "reason"]) if extension else None
+    if extension is None or due_on != extension.due_on:
+        check_extension_date(period, due_on, current=current)
     if extension is None:
         extension = Extension(region=region, period=period)
     extension.due_on, extension.reason, extension.granted_by = due_on, reason, by
@@ -621,23 +688,25 @@ def request_extension(region, period, *, due_on, reason, by, now=None):
     due = current_due_on(region, period)
     if region.today(now) > max(period.closes_on, due):
         raise ReportingError(_("Pelaporan periode ini sudah ditutup."))
-    if due_on is None or due_on <= due:
-        raise ReportingError(
-            _("Tanggal yang diminta harus setelah batas lapor sekarang (%(date)s).")
-            % {"date": due.strftime("%d-%m-%Y")}
-        )
+    check_extension_date(period, due_on, current=due)
     submitted = Report.objects.filter(
         region=region, period=period, status__in=[ReportStatus.SUBMITTED, ReportStatus.VERIFIED]
     ).exists()
     if submitted:
         raise ReportingError(_("Laporan periode ini sudah terkirim."))
+    waiting = _("Masih ada permintaan perpanjangan yang menunggu keputusan.")
     if ExtensionRequest.objects.filter(
         region=region, period=period, status=ExtensionRequestStatus.PENDING
     ).exists():
-        raise ReportingError(_("Masih ada permintaan perpanjangan yang menunggu keputusan."))
-    request = ExtensionRequest.objects.create(
-        region=region, period=period, due_on=due_on, reason=reason.strip(), requested_by=by
-    )
+        raise ReportingError(waiting)
+    try:
+        with transaction.atomic():
+            request = ExtensionRequest.objects.create(
+                region=region, period=period, due_on=due_on, reason=reason.strip(), requested_by=by
+            )
+    except IntegrityError:
+        # The same request sent twice at once (a double click): the other one is waiting.
+        raise ReportingError(waiting) from None
     audit(
         EXTENSION_REQUESTED,
         request,
@@ -661,12 +730,11 @@ def decide_extension(request, *, grant, by, reason="", due_on=None, now=None):
     reason = reason.strip()
     if grant:
         due_on = due_on or locked.due_on
-        if due_on <= locked.period.due_on:
-            raise ReportingError(_("Batas baru harus setelah batas lapor periode."))
         grant_extension(
             locked.region,
             locked.period,
             due_on=due_on,
+            current=current_due_on(locked.region, locked.period),
             reason=reason or locked.reason,
             by=by,
         )
@@ -695,3 +763,97 @@ def decide_extension(request, *, grant, by, reason="", due_on=None, now=None):
     for name in ("status", "granted_due_on", "decided_by", "decided_at", "decision_reason"):
         setattr(request, name, getattr(locked, name))
     return locked
+
+
+# --- a new cycle from last year's ----------------------------------------------------------
+
+
+def _a_year_later(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def copy_cycle(source, year, *, by):
+    """Start the cycle of ``year`` from ``source``: its settings, its periods moved by the
+    years between them, its actions with their measures and evidence items, and its
+    assignments (through ``assign_actions``). Nothing of the reports is copied.
+
+    The new cycle is then edited as any other. Refused when ``year`` already has actions.
+    """
+    from .models import Action, ActionMeasure, EvidenceRequirement
+
+    years = year - source.year
+    if years <= 0:
+        raise ReportingError(_("Tahun siklus baru harus setelah %(year)s.") % {"year": source.year})
+    target = ReportingCycle.objects.select_for_update().filter(year=year).first()
+    if target is not None and target.actions.exists():
+        raise ReportingError(
+            _("Siklus %(year)s sudah mempunyai aksi: salinan hanya untuk siklus kosong.")
+            % {"year": year}
+        )
+    if target is None:
+        settings = {
+            f.name: getattr(source, f.name)
+            for f in ReportingCycle._meta.concrete_fields
+            if f.name not in ("id", "year", "name", "created_at", "updated_at")
+        }
+        target = ReportingCycle.objects.create(year=year, name=f"RANHAM {year}", **settings)
+    existing = set(target.periods.values_list("code", flat=True))
+    Period.objects.bulk_create(
+        [
+            Period(
+                cycle=target,
+                order=period.order,
+                code=period.code,
+                name=period.name,
+                **{
+                    name: _a_year_later(getattr(period, name), years) for name in PERIOD_DATE_FIELDS
+                },
+            )
+            for period in source.periods.all()
+            if period.code not in existing
+        ]
+    )
+    forget_cycles()
+    periods = {p.code: p for p in target.periods.all()}
+    counts = {"actions": 0, "measures": 0, "requirements": 0, "assignments": 0}
+    for action in source.actions.prefetch_related(
+        "measures__period", "measures__requirements", "assignments__region"
+    ):
+        copy = Action.objects.create(
+            cycle=target,
+            number=action.number,
+            title=action.title,
+            target_group=action.target_group,
+            success_criterion=action.success_criterion,
+        )
+        counts["actions"] += 1
+        for measure in action.measures.all():
+            if measure.period.code not in periods:
+                continue
+            new_measure = ActionMeasure.objects.create(
+                action=copy, period=periods[measure.period.code], measure=measure.measure
+            )
+            counts["measures"] += 1
+            items = EvidenceRequirement.objects.bulk_create(
+                [
+                    EvidenceRequirement(
+                        measure=new_measure, order=r.order, name=r.name, description=r.description
+                    )
+                    for r in measure.requirements.all()
+                ]
+            )
+            counts["requirements"] += len(items)
+        counts["assignments"] += assign_actions(
+            [copy], [a.region for a in action.assignments.all()], by=by
+        )
+    audit(
+        AuditAction.CYCLE_COPIED,
+        target,
+        by=by,
+        details={"from": source.year, **counts},
+    )
+    return target

@@ -59,6 +59,10 @@ DEFAULT_MAX_BYTES_PER_ITEM = 50 * 1024 * 1024
 DEFAULT_MAX_FILES_PER_REPORT = 100
 DEFAULT_MAX_BYTES_PER_REPORT = 100 * 1024 * 1024
 DEFAULT_MAX_PDF_PAGES = 500
+# What decoding one image may take in the web process: Pillow keeps 4 bytes per pixel (1 for
+# greyscale and palette images); with the decoder's own buffers an accepted upload stays
+# under 50 MB. JPEGs are decoded at 1/8 scale (draft), 1/64 of that.
+DEFAULT_MAX_DECODE_BYTES = 40 * 1024 * 1024
 # The decoded streams of a PDF may be at most this many times the file, and never above the
 # ceiling; small files get the floor, so that an ordinary text PDF is never refused.
 PDF_INFLATION_RATIO = 20
@@ -321,7 +325,10 @@ _ACTIVE_KEYS = frozenset(
         "/RichMediaContent",
     }
 )
-_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/RichMediaExecute", "/ImportData"})
+_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/RichMediaExecute"})
+# Actions that reach outside the document: a web address, a form sent to a server, another
+# file (on a network share, too) or data imported from one.
+_OUTWARD_ACTIONS = frozenset({"/URI", "/SubmitForm", "/GoToR", "/GoToE", "/ImportData"})
 _ACTIVE_SUBTYPES = frozenset({"/RichMedia", "/FileAttachment", "/EmbeddedFile", "/3D", "/Movie"})
 
 
@@ -333,6 +340,17 @@ def _rejected_active_pdf():
             "dokumen sebagai PDF biasa (misalnya dengan “Cetak ke PDF”), lalu unggah lagi."
         ),
         code="evidence_pdf_active",
+    )
+
+
+def _rejected_outward_pdf():
+    return UploadRejected(
+        _(
+            "Berkas PDF memuat tautan atau tindakan yang menjangkau ke luar dokumen (membuka "
+            "alamat web, mengirim formulir, atau membuka berkas lain). Simpan ulang dokumen "
+            "tanpa tautan (misalnya dengan “Cetak ke PDF”), lalu unggah lagi."
+        ),
+        code="evidence_pdf_outward",
     )
 
 
@@ -406,6 +424,8 @@ def _walk_pdf(reader, budget):
                 raise _rejected_active_pdf()
             if node.get("/S") in _ACTIVE_ACTIONS or node.get("/Subtype") in _ACTIVE_SUBTYPES:
                 raise _rejected_active_pdf()
+            if node.get("/S") in _OUTWARD_ACTIONS:
+                raise _rejected_outward_pdf()
             if isinstance(node, pypdf.generic.StreamObject):
                 budget -= _decoded_length(node, budget)
             pending.extend(dict.values(node))
@@ -454,6 +474,7 @@ def _check_image(stream, mime, size):
                 # Every 8x8 block costs at least one bit of scan data; fewer bits than blocks
                 # cannot fill the declared size, and libjpeg would quietly pad it with grey.
                 raise _rejected_truncated_jpeg()
+            _reject_costly_decoding(image)
             # verify() checks every chunk's CRC but decodes nothing; load() decodes the
             # pixels but ignores damaged chunks after them. Each catches what the other misses.
             image.verify()
@@ -491,6 +512,31 @@ def _reject_oversized_pixels(image):
         ceiling = min(ceiling, Image.MAX_IMAGE_PIXELS)
     if image.width * image.height > ceiling:
         raise _rejected_pixels(ceiling)
+
+
+def max_decode_bytes():
+    return int(getattr(settings, "EVIDENCE_MAX_DECODE_BYTES", DEFAULT_MAX_DECODE_BYTES))
+
+
+_ONE_BYTE_MODES = frozenset({"1", "L", "P"})
+
+
+def decoded_bytes(image):
+    """What Pillow allocates to decode ``image`` as :func:`_check_image` does, from its header."""
+    per_pixel = 1 if image.mode in _ONE_BYTE_MODES else 4
+    pixels = image.width * image.height
+    if image.format in ("JPEG", "MPO"):
+        pixels = max(1, image.width // 8) * max(1, image.height // 8)
+    return pixels * per_pixel
+
+
+def _reject_costly_decoding(image):
+    # Under the pixel cap a PNG of 6300x6300 still took 150 MB and a second to decode: the
+    # memory it needs is known from the header, so refuse before a pixel is decoded.
+    budget = max_decode_bytes()
+    if decoded_bytes(image) > budget:
+        per_pixel = 1 if image.mode in _ONE_BYTE_MODES else 4
+        raise _rejected_pixels(budget // per_pixel)
 
 
 def _rejected_truncated_jpeg():

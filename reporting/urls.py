@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import matrix_views, views
 
 app_name = "reporting"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("perpanjangan/minta/", views.extension_request, name="extension-request"),
     path("perpanjangan/", views.extension_requests, name="extension-requests"),
     path("perpanjangan/<int:pk>/putuskan/", views.extension_decide, name="extension-decide"),
+    path("matriks/", matrix_views.matrix_import, name="matrix-import"),
+    path("matriks/simpan/", matrix_views.matrix_commit, name="matrix-commit"),
+    path("matriks/salin/", matrix_views.matrix_copy, name="matrix-copy"),
+    path("matriks/templat.xlsx", matrix_views.matrix_template, name="matrix-template"),
 ]

@@ -46,7 +46,7 @@ from .services import (
     request_extension,
     save_draft,
     start_report,
-    store_evidence,
+    store_evidence_files,
     submission_window_open,
     submit_report,
 )
@@ -328,12 +328,10 @@ def evidence_upload(request, period_pk, requirement_pk):
     if not uploads:
         return _upload_refused(_("Tidak ada berkas yang dipilih."), 400)
     report = report or start_report(region, period, by=request.user)
-    stored = []
     try:
-        for uploaded in uploads:
-            stored.append(
-                store_evidence(report, requirement.pk, uploaded, by=request.user, replaces=replaces)
-            )
+        stored = store_evidence_files(
+            report, requirement.pk, uploads, by=request.user, replaces=replaces
+        )
     except AlreadySubmitted as error:
         return _upload_refused(str(error), 409)
     except ReportingError as error:

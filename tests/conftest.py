@@ -34,6 +34,19 @@ def indonesian_by_default():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def outbox_runs_after_commit(monkeypatch):
+    # An outbox entry is carried out right after its commit, in the test's own process, as a
+    # worker would a moment later: a test sees a change's side effects (notices, scores)
+    # without a broker once the commit callbacks run. tests/outbox replaces this with a
+    # recorder of what reached the broker; the real-worker tests publish from the worker.
+    from outbox import tasks
+
+    monkeypatch.setattr(
+        tasks.run_entry, "apply_async", lambda args, **options: tasks.run_entry(*args)
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # Regions are read-only reference data: load them once, committed, for the whole run.
@@ -82,10 +95,18 @@ def kanwil_jatim(regions):
     return kanwil
 
 
-@functools.cache
 def password_hash():
     """PASSWORD hashed once per test process with the portal's hasher (Argon2, about 70 ms a
-    hash here): every test user gets a real hash of it without paying that per user."""
+    hash here): every test user gets a real hash of it without paying that per user. Tests
+    that switch to a faster hasher get a hash of that one (a cached MD5 hash would not log in
+    a later test that runs with Argon2 alone)."""
+    from django.conf import settings
+
+    return _password_hash(tuple(settings.PASSWORD_HASHERS))
+
+
+@functools.cache
+def _password_hash(hashers):
     return make_password(PASSWORD)
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0003_publication_audit_actions'),
+        ('accounts', '0005_publication_audit_actions'),
     ]
 
     operations = [

@@ -231,6 +231,11 @@ def _lines(selection, user):
 RANKING_PAGE_SIZE = 50
 
 
+def scored(rows):
+    """Whether any region of the ranking has sent a report that counts in it."""
+    return any(row.submitted for row in rows)
+
+
 def _table_cache_key(selection, user, page):
     """Everything the rendered ranking table depends on, with the versions it shows."""
     cycle = selection.cycle
@@ -268,6 +273,11 @@ def rankings(request):
         table = cache.get(key)
         if table is None:
             selection.compute_rows(request.user)
+            # Regions that have sent nothing all stand at 0: ordering them would only show
+            # their codes. The page says that no region has a score yet instead.
+            unscored = not scored(selection.rows)
+            if unscored:
+                selection.rows = []
             page = Paginator(selection.rows, RANKING_PAGE_SIZE).get_page(page_number)
             selection.rows = list(page.object_list)
             table = render_to_string(
@@ -278,6 +288,7 @@ def rankings(request):
                     "rows": selection.rows,
                     "lines": _lines(selection, request.user),
                     "counted_periods": selection.counted_periods,
+                    "unscored": unscored,
                 },
                 request=request,
             )
@@ -327,6 +338,8 @@ def _overview_figures(cycle, period, all_periods, counted, today):
     expected = recaps.expected_reports(all_periods)
     by_period = recaps.by_period(expected, all_periods, today)
     ranking = period_ranking(period) if period is not None else cycle_ranking(cycle, today=today)
+    if not scored(ranking):
+        ranking = []  # nobody has sent anything: no order to draw
     return {
         "recap": recaps.by_kanwil(
             [report for report in expected if report.period_id in counted_ids],

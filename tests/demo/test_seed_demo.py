@@ -5,15 +5,27 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import authenticate
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
-from accounts.models import Kanwil, Region, Role, User
+from accounts.days import ministry_today
+from accounts.models import Invitation, Kanwil, Region, Role, User
 from accounts.services import load_regions, sync_holidays
+from demo.story import (
+    EARLY_REGIONS,
+    INVITED_REGIONS,
+    SILENT_REGION,
+    open_period,
+    settle_notices,
+)
 from evaluation.models import ItemDecision, Review, Score
 from evaluation.rankings import cycle_ranking
 from evaluation.scorecards import explain
+from notifications.models import Kind, Notice
 from reporting.models import (
     Action,
     ActionMeasure,
@@ -21,6 +33,8 @@ from reporting.models import (
     EventKind,
     Evidence,
     EvidenceRequirement,
+    ExtensionRequest,
+    ExtensionRequestStatus,
     Period,
     Report,
     ReportEvent,
@@ -29,6 +43,7 @@ from reporting.models import (
     ReportVersion,
     RevisionRequest,
 )
+from reporting.uploads import inspect_upload
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +238,6 @@ def test_every_2025_report_went_through_the_services_and_is_verified(regions, me
     reports = Report.objects.filter(period__cycle=cycle)
     assert reports.count() == 17 * 4
     assert set(reports.values_list("status", flat=True)) == {ReportStatus.VERIFIED}
-    assert not Report.objects.filter(period__cycle__year__gt=2025).exists()
     assert Score.objects.filter(period__cycle=cycle, provisional=False).count() == 17 * 4
     for report in reports.prefetch_related("events", "versions", "revision_requests"):
         kinds = [event.kind for event in report.events.all()]
@@ -243,6 +257,118 @@ def test_every_2025_report_went_through_the_services_and_is_verified(regions, me
         content = (media_root / item.file.name).read_bytes()
         assert hashlib.sha256(content).hexdigest() == item.sha256
         assert "CONTOH" in PdfReader(item.file.path).pages[0].extract_text()
+        # What the demo recorded of the file is what the upload check establishes.
+        upload = SimpleUploadedFile(item.original_name, content)
+        checked = inspect_upload(upload)
+        assert (checked.content_type, checked.size, checked.sha256) == (
+            item.content_type,
+            item.size,
+            item.sha256,
+        )
+
+
+@pytest.mark.django_db
+def test_the_current_cycle_is_a_round_in_progress_as_of_today(regions):
+    today = ministry_today()
+    cycle = ReportingCycle.objects.get(year=today.year)
+    reports = Report.objects.filter(period__cycle=cycle)
+    closed = [p for p in cycle.periods.all() if p.closes_on < today]
+    current = open_period(cycle, today)
+
+    # Nothing has happened after now, and nothing in a period that has not opened.
+    assert not reports.filter(period__opens_on__gt=today).exists()
+    assert not ReportEvent.objects.filter(created_at__gt=timezone.now()).exists()
+    # One region never reported this year.
+    silent = Region.objects.get(code=SILENT_REGION)
+    assert not reports.filter(region=silent).exists()
+    for period in closed:
+        in_period = reports.filter(period=period)
+        assert in_period.count() == 16
+        assert in_period.filter(status=ReportStatus.VERIFIED).count() >= 12
+        assert in_period.exclude(first_submitted_at=None).count() >= 15
+    if len(closed) >= 2:
+        assert RevisionRequest.objects.filter(
+            report__period__in=closed, answered_at__isnull=False
+        ).exists()
+        late = [
+            score
+            for score in Score.objects.filter(period__in=closed, submitted=True)
+            if score.timeliness < 100
+        ]
+        assert late  # a few sent after their deadline
+    if current is not None:
+        statuses = set(reports.filter(period=current).values_list("status", flat=True))
+        assert ReportStatus.DRAFT in statuses
+        assert ExtensionRequest.objects.filter(
+            period=current, status=ExtensionRequestStatus.PENDING
+        ).exists()
+
+
+@pytest.mark.django_db
+def test_the_open_periods_early_reports_wait_in_the_kanwils_queue(regions):
+    today = ministry_today()
+    cycle = ReportingCycle.objects.get(year=today.year)
+    current = open_period(cycle, today)
+    sent = Report.objects.filter(period=current, region__code__in=EARLY_REGIONS).exclude(
+        first_submitted_at=None
+    )
+    # (in the first days of a period there are no "last days" to have sent it in)
+    assert sent.exists() or (today - current.opens_on).days < 4
+    assert all(
+        report.first_submitted_at < timezone.now()
+        and report.first_submitted_at.astimezone(report.region.zone).date() >= current.opens_on
+        for report in sent
+    )
+
+
+@pytest.mark.django_db
+def test_two_regions_have_invitations_not_yet_accepted(regions):
+    pending = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    assert sorted(pending.values_list("user__region__code", flat=True)) == sorted(INVITED_REGIONS)
+    assert all(not invitation.user.has_usable_password() for invitation in pending)
+    assert all(invitation.user.email.endswith("@contoh.go.id") for invitation in pending)
+
+
+@pytest.mark.django_db
+def test_the_demo_people_have_confirmed_example_contacts(regions):
+    for username in ("petugas.balikpapan", "petugas.samarinda", "verifikator.kaltim", "admin"):
+        user = User.objects.get(username=username)
+        assert user.email.endswith("@contoh.go.id") and user.email_confirmed_at
+        if user.role == Role.OFFICER:
+            assert user.phone.startswith("+62") and user.phone_confirmed_at
+    assert User.objects.get(username="petugas.balikpapan").email == (
+        "petugas.balikpapan@contoh.go.id"
+    )
+
+
+@pytest.mark.django_db
+def test_the_bell_keeps_unread_only_what_still_waits_for_its_reader(regions):
+    evaluator = User.objects.get(username="verifikator.kaltim")
+    waiting = Report.objects.filter(status=ReportStatus.SUBMITTED).first()
+    done = Report.objects.filter(status=ReportStatus.VERIFIED, period__cycle__year=2025).first()
+
+    def notice(report, occasion):
+        return Notice.objects.create(
+            recipient=evaluator,
+            kind=Kind.SUBMITTED,
+            object_type="reporting.report",
+            object_id=str(report.pk),
+            occasion=occasion,
+            title="Laporan dikirim",
+            url="/",
+        )
+
+    old = notice(done, "event-1")
+    new = notice(waiting, "event-2") if waiting else None
+
+    settle_notices(timezone.now())
+
+    old.refresh_from_db()
+    assert old.read_at is not None
+    assert old.created_at == done.first_submitted_at  # when it was sent, in the story
+    if new is not None:
+        new.refresh_from_db()
+        assert new.read_at is None
 
 
 @pytest.mark.django_db
@@ -252,3 +378,30 @@ def test_demo_officers_are_examples_who_cannot_log_in(regions):
     assert all("(contoh)" in officer.last_name for officer in officers)
     printed = {"petugas.balikpapan", "petugas.samarinda"}
     assert not any(o.has_usable_password() for o in officers if o.username not in printed)
+
+
+@pytest.mark.django_db
+def test_every_roles_first_pages_show_this_years_figures(regions, client_for):
+    today = ministry_today()
+    officer = User.objects.get(username="petugas.balikpapan")
+    evaluator = User.objects.get(username="verifikator.kaltim")
+    admin = User.objects.get(username="admin")
+
+    home = client_for(officer).get(reverse("reporting:officer-home"))
+    assert home.status_code == 200
+    assert str(today.year) in home.content.decode()
+
+    queue = client_for(evaluator).get(reverse("evaluation:queue")).content.decode()
+    waiting = Report.objects.filter(
+        status=ReportStatus.SUBMITTED, period__cycle__year=today.year
+    ).select_related("region")
+    assert all(report.region.name in queue for report in waiting)
+
+    for user in (evaluator, admin):
+        page = client_for(user).get(reverse("evaluation:rankings")).content.decode()
+        assert 'data-testid="no-scores"' not in page
+        assert page.count('data-region="') >= 16
+
+    overview = client_for(admin).get(reverse("evaluation:overview"))
+    assert overview.status_code == 200
+    assert "Belum ada nilai." not in overview.content.decode()

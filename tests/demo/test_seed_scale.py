@@ -3,7 +3,9 @@ from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from accounts.days import ministry_today
 from accounts.models import Kanwil, KanwilProvince, Region
 from demo.scale import SHARED_EVIDENCE_NAME, select_regions
 from evaluation.models import Decision, ItemDecision, Review, ReviewOutcome, Score
@@ -39,7 +41,7 @@ def seed(**options):
 @pytest.fixture
 def tiny(regions):
     """Three regions, two cycles: small enough for a test, big enough for every state."""
-    seed(regions=3, cycles=2)
+    seed(regions=3, cycles=2, current=False)
     return ReportingCycle.objects.order_by("year")
 
 
@@ -205,6 +207,28 @@ def test_running_again_adds_nothing(tiny):
     models = (Report, ReportVersion, ReportEvent, Evidence, RevisionRequest, Review, ItemDecision)
     before = [m.objects.count() for m in models] + [Score.objects.count()]
 
-    seed(regions=3, cycles=2)
+    seed(regions=3, cycles=2, current=False)
 
     assert [m.objects.count() for m in models] + [Score.objects.count()] == before
+
+
+@pytest.mark.django_db
+def test_the_current_cycle_is_a_round_in_progress_as_of_today(regions):
+    seed(regions=40, cycles=1)
+
+    today = ministry_today()
+    cycle = ReportingCycle.objects.get(year=today.year)
+    reports = Report.objects.filter(period__cycle=cycle)
+    assert not reports.filter(period__opens_on__gt=today).exists()
+    assert not ReportEvent.objects.filter(created_at__gt=timezone.now()).exists()
+    assert not ReportVersion.objects.filter(submitted_at__gt=timezone.now()).exists()
+    current = [p for p in cycle.periods.all() if p.opens_on <= today <= p.ends_on]
+    for period in current:
+        assert reports.filter(period=period, status=ReportStatus.DRAFT).exists()
+    closed = [p for p in cycle.periods.all() if p.closes_on < today]
+    for period in closed:
+        assert reports.filter(period=period, status=ReportStatus.VERIFIED).count() >= 30
+    for report in reports.exclude(status=ReportStatus.DRAFT):
+        events = list(report.events.order_by("created_at", "pk"))
+        assert events[-1].to_status == report.status
+        assert report.versions.count() >= 1

@@ -1,15 +1,21 @@
 """Delivery through a real SMTP server and a signed HTTP gateway; failures retried, then shown."""
 
+import datetime
 import hashlib
 import hmac
 import http.server
 import json
+import re
 import socket
 import threading
+from unittest import mock
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
 
 from notifications import delivery
 from notifications.channels import SIGNATURE_HEADER
@@ -121,31 +127,63 @@ def test_the_gateway_gets_a_signed_short_text_and_link_only(gateway, submission,
     assert SendLog.objects.get(channel=Channel.GATEWAY).status == SendStatus.SENT
 
 
-def test_a_failing_channel_is_retried_with_backoff_then_shown_as_failed(
-    settings, submission, monkeypatch, capture
+def _due_again(row):
+    """Let the row's backoff pass, as the clock would."""
+    SendLog.objects.filter(pk=row.pk).update(available_at=timezone.now())
+
+
+def test_a_failing_channel_is_retried_with_backoff_then_shown_as_failed_with_its_reason(
+    settings, submission, capture
 ):
     evaluator, event = submission
     settings.NOTIFY_GATEWAY_URL = "http://127.0.0.1:9/tertutup"  # nothing listens there
     settings.NOTIFY_GATEWAY_SECRET = SECRET
-    countdowns = []
-    real_apply_async = delivery.deliver.apply_async
-
-    def record(*args, countdown=None, **kwargs):
-        countdowns.append(countdown)
-        return real_apply_async(*args, **kwargs)
-
-    monkeypatch.setattr(delivery.deliver, "apply_async", record)
 
     with capture(execute=True):
         report_event(event.pk)
 
     row = SendLog.objects.get(channel=Channel.GATEWAY)
+    waits = []
+    while row.status == SendStatus.RETRYING:
+        waits.append(round((row.available_at - row.updated_at).total_seconds()))
+        assert delivery.sweep_deliveries() == 0  # not before its backoff
+        _due_again(row)
+        with capture(execute=True):
+            assert delivery.sweep_deliveries() == 1  # the sweep sends it again
+        row.refresh_from_db()
+    assert waits == [60, 120, 240, 480]
     assert row.status == SendStatus.FAILED
-    assert row.attempts == delivery.MAX_ATTEMPTS and row.last_error
-    assert countdowns == [None, 60, 120, 240, 480]  # the first send, then the retries
+    assert row.attempts == delivery.MAX_ATTEMPTS and "URLError" in row.last_error
     # The e-mail channel of the same notice went through once.
     assert SendLog.objects.get(channel=Channel.EMAIL).status == SendStatus.SENT
     assert len(mail.outbox) == 1
+
+
+def test_an_admin_sends_a_failed_delivery_again_from_the_send_log(
+    submission, capture, client_for, admin_user
+):
+    evaluator, event = submission
+    with capture(execute=True):
+        report_event(event.pk)
+    row = SendLog.objects.get(channel=Channel.EMAIL)
+    SendLog.objects.filter(pk=row.pk).update(
+        status=SendStatus.FAILED, attempts=5, last_error="SMTPServerDisconnected: mati"
+    )
+    mail.outbox.clear()
+
+    page = client_for(admin_user).get(reverse("admin:notifications_sendlog_changelist"))
+    assert "SMTPServerDisconnected: mati" in page.content.decode()  # the reason is shown
+    with capture(execute=True):
+        response = client_for(admin_user).post(
+            reverse("admin:notifications_sendlog_changelist"),
+            {"action": "send_again", "_selected_action": [row.pk]},
+        )
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == SendStatus.SENT and row.attempts == 1 and row.last_error == ""
+    [message] = mail.outbox
+    assert message.to == [evaluator.email]
 
 
 def test_a_delivery_claimed_by_another_worker_is_not_sent_again(submission, capture):
@@ -157,3 +195,104 @@ def test_a_delivery_claimed_by_another_worker_is_not_sent_again(submission, capt
     assert delivery.deliver([row.pk]) == 0
     assert len(mail.outbox) == 1
     assert len(notices_of(evaluator, Kind.SUBMITTED)) == 1
+
+
+@pytest.fixture
+def three_waiting(period_kaltim, balikpapan, with_email, evaluator_kaltim):
+    """Three immediate notices waiting to be sent (their entries not run yet)."""
+    from notifications.models import Notice
+    from notifications.services import queue_deliveries
+
+    notices = [
+        Notice.objects.create(
+            recipient=evaluator_kaltim,
+            kind=Kind.SUBMITTED,
+            object_type="reporting.period",
+            object_id=str(period_kaltim.pk),
+            occasion=f"uji-{n}",
+            title=f"Pemberitahuan {n}",
+            mode=Mode.IMMEDIATELY,
+        )
+        for n in range(3)
+    ]
+    queue_deliveries(notices)  # no commit here: the entries are not run
+    return list(SendLog.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def test_a_row_is_claimed_only_just_before_it_is_sent(three_waiting, monkeypatch):
+    # given a worker killed while sending the second row of its batch
+    from notifications import channels
+
+    real = channels.notice_message
+    sends = []
+
+    def dies_at_the_second(notice, language):
+        sends.append(notice.pk)
+        if len(sends) == 2:
+            raise KeyboardInterrupt("SIGKILL")  # nothing after this line runs in the worker
+        return real(notice, language)
+
+    monkeypatch.setattr(delivery, "notice_message", dies_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        delivery.deliver(three_waiting)
+
+    # then the first is sent, the second held under its lease, the third never touched
+    first, second, third = (SendLog.objects.get(pk=pk) for pk in three_waiting)
+    assert first.status == SendStatus.SENT
+    assert second.status == SendStatus.SENDING and second.lease_until > timezone.now()
+    assert third.status == SendStatus.PENDING and third.attempts == 0
+
+    # when the batch is run again (a redelivered task): it resumes with the third
+    monkeypatch.setattr(delivery, "notice_message", real)
+    assert delivery.deliver(three_waiting) == 1
+    assert [m.subject for m in mail.outbox] == [
+        "[RANHAM] Pemberitahuan 0",
+        "[RANHAM] Pemberitahuan 2",
+    ]
+
+    # and the held one goes out once its lease runs out, taken by the sweep
+    assert delivery.sweep_deliveries() == 0
+    with time_machine.travel(second.lease_until + datetime.timedelta(seconds=1)):
+        assert list(delivery.due_rows().values_list("pk", flat=True)) == [second.pk]
+        assert delivery.deliver([second.pk]) == 1
+    assert SendLog.objects.get(pk=second.pk).status == SendStatus.SENT
+    assert len(mail.outbox) == 3
+
+
+def test_a_mail_carries_a_message_id_derived_from_its_send_key(three_waiting, settings):
+    settings.DEFAULT_FROM_EMAIL = "Portal Aksi HAM <noreply@ham.go.id>"
+    row = SendLog.objects.get(pk=three_waiting[0])
+
+    delivery.deliver([row.pk])
+    SendLog.objects.filter(pk=row.pk).update(status=SendStatus.PENDING)
+    delivery.deliver([row.pk])  # sent again (at least once): the same Message-ID
+
+    first, second = (m.extra_headers["Message-ID"] for m in mail.outbox)
+    assert first == second == delivery.message_id(row)
+    assert re.fullmatch(rf"<sendlog-{row.pk}-[0-9a-f]{{20}}@ham\.go\.id>", first)
+    other = SendLog.objects.get(pk=three_waiting[1])
+    assert delivery.message_id(other) != first
+
+
+def test_the_gateway_gets_an_idempotency_key_the_same_on_every_attempt(
+    gateway, submission, capture
+):
+    evaluator, event = submission
+    keys = []
+    from notifications import channels
+
+    real = channels.urllib.request.urlopen
+
+    def keep_key(request, timeout):
+        keys.append(request.get_header("Idempotency-key"))
+        return real(request, timeout=timeout)
+
+    with mock.patch.object(channels.urllib.request, "urlopen", keep_key):
+        with capture(execute=True):
+            report_event(event.pk)
+        row = SendLog.objects.get(channel=Channel.GATEWAY)
+        SendLog.objects.filter(pk=row.pk).update(status=SendStatus.PENDING)
+        delivery.deliver([row.pk])
+
+    assert keys == [delivery.idempotency_key(row)] * 2
+    assert keys[0].startswith(f"sendlog-{row.pk}-")

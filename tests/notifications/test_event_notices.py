@@ -7,8 +7,10 @@ from django.core import mail
 
 from evaluation.models import Decision
 from evaluation.services import ItemChoice, decide
-from notifications.events import announce_recent_piagam
+from notifications.events import piagam_issued
 from notifications.models import Kind, Mode, Preference
+from outbox.models import Entry, EntryStatus
+from piagam.rendering import store_pdf
 from reporting.models import RejectionReason
 from reporting.requirements import report_requirements
 from reporting.services import decide_extension, request_extension
@@ -158,23 +160,40 @@ def issued_piagam(region, kanwil, admin, *, status="issued"):
     return certificate
 
 
-def test_an_issued_piagam_is_announced_once_to_the_regions_officers(
-    balikpapan, kanwil_kaltim, admin_user, with_email
+def test_the_worker_that_issues_a_piagam_announces_it_once_to_the_regions_officers(
+    balikpapan,
+    kanwil_kaltim,
+    admin_user,
+    with_email,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
 ):
     officer, other_officer, evaluator, _other = with_email
-    certificate = issued_piagam(balikpapan, kanwil_kaltim, admin_user)
+    settings.MEDIA_ROOT = tmp_path
+    certificate = issued_piagam(balikpapan, kanwil_kaltim, admin_user, status="rendering")
 
-    first = announce_recent_piagam()
-    second = announce_recent_piagam()
+    # when the worker stores the PDF (the conditional update that issues it)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert store_pdf(certificate, b"%PDF-1.7 piagam", signed=False)
 
-    assert (first, second) == (1, 0)
+    # then the entry written with it was carried out: one notice, and never a second
+    [entry] = Entry.objects.filter(topic="piagam.issued")
+    assert entry.payload == {"certificate_id": certificate.pk}
+    assert entry.status == EntryStatus.DONE
+    assert piagam_issued(certificate.pk) == []  # a second run (at least once) adds nothing
     [notice] = notices_of(officer, Kind.PIAGAM_ISSUED)
     assert notice.url == f"/piagam/{certificate.pk}/unduh/"
     assert "001/PIAGAM-HAM/KALTIM/2025" in notice.body
     assert notices_of(other_officer) == [] and notices_of(evaluator) == []
 
 
-def test_a_piagam_still_rendering_is_not_announced(balikpapan, kanwil_kaltim, admin_user):
-    issued_piagam(balikpapan, kanwil_kaltim, admin_user, status="rendering")
+def test_a_piagam_that_another_worker_issued_is_not_announced_again(
+    balikpapan, kanwil_kaltim, admin_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    certificate = issued_piagam(balikpapan, kanwil_kaltim, admin_user, status="issued")
 
-    assert announce_recent_piagam() == 0
+    assert not store_pdf(certificate, b"%PDF-1.7 piagam", signed=False)
+
+    assert not Entry.objects.filter(topic="piagam.issued").exists()

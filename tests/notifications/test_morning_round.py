@@ -9,7 +9,7 @@ from django.core import mail
 
 from accounts.models import Role
 from notifications import jobs
-from notifications.models import Kind, Notice, SendLog
+from notifications.models import Kind, MorningRound, Notice, SendLog
 from reporting.models import Period
 from reporting.services import grant_extension
 from tests.conftest import make_user
@@ -48,15 +48,24 @@ def run_at(moment):
         return jobs.run_morning(moment)
 
 
-def test_only_the_zones_at_eight_are_served():
+def test_the_zones_served_are_those_past_eight_whose_round_of_the_day_has_not_run():
     assert jobs.zones_at_morning(datetime.datetime(2025, 10, 9, 23, tzinfo=UTC)) == [
         "Asia/Jayapura"
     ]
+    run_at(datetime.datetime(2025, 10, 9, 23, tzinfo=UTC))
     assert jobs.zones_at_morning(datetime.datetime(2025, 10, 10, 0, tzinfo=UTC)) == [
         "Asia/Makassar"
     ]
     assert "Asia/Jakarta" in jobs.zones_at_morning(datetime.datetime(2025, 10, 10, 1, tzinfo=UTC))
-    assert jobs.zones_at_morning(datetime.datetime(2025, 10, 10, 14, tzinfo=UTC)) == []
+    # Before 08.00 WIB (00.30 UTC is 07.30) Jakarta's day has not reached its morning.
+    assert "Asia/Jakarta" not in jobs.zones_at_morning(
+        datetime.datetime(2025, 10, 10, 0, 30, tzinfo=UTC)
+    )
+    # Late in the day every zone whose round did not run is still served (catch-up) ...
+    late = datetime.datetime(2025, 10, 10, 14, tzinfo=UTC)
+    assert {"Asia/Jakarta", "Asia/Makassar"} <= set(jobs.zones_at_morning(late))
+    # ... but not Jayapura, whose round of the 10th ran at 08.00 WIT.
+    assert "Asia/Jayapura" not in jobs.zones_at_morning(late)
 
 
 def test_the_deadline_day_comes_first_in_the_east_around_midnight_utc(
@@ -109,14 +118,21 @@ def test_every_job_run_twice_sends_once(
     moment = datetime.datetime(2025, 10, 9, 0, tzinfo=UTC)  # 08.00 WITA, Thu 9 Oct
 
     with django_capture_on_commit_callbacks(execute=True):
+        run_at(moment - datetime.timedelta(hours=1))  # 08.00 WIT: Ambon's round of the day
+    with django_capture_on_commit_callbacks(execute=True):
         first = run_at(moment)
     notices, outbox = Notice.objects.count(), len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         second = run_at(moment)
 
+    with django_capture_on_commit_callbacks(execute=True):
+        MorningRound.objects.all().delete()  # as if the first run had been cut short
+        third = run_at(moment)
+
     assert first["period_opened"] == 1 and first["deadline"] == 1
     assert first["review_overdue"] == 1 and first["digest"] >= 2
-    assert second == dict.fromkeys(first, 0)
+    assert second == {}  # the day's round has run
+    assert third == dict.fromkeys(first, 0)
     assert (Notice.objects.count(), len(mail.outbox)) == (notices, outbox)
     [overdue] = notices_of(evaluator_kaltim, Kind.REVIEW_OVERDUE)
     assert overdue.url == f"/evaluasi/laporan/{report.pk}/reviu/"
@@ -218,3 +234,65 @@ def test_a_simulated_period_sends_each_person_the_expected_messages_once_at_eigh
     ]
     assert [t.astimezone(WITA).day for t in sent_times[evaluator_kaltim.email]] == [2, 9]
     assert not SendLog.objects.exclude(status="sent").exists()
+
+
+def test_a_morning_beat_missed_is_caught_up_at_the_next_beat_of_the_same_day_once(
+    three_zones, officer_balikpapan, evaluator_kaltim, django_capture_on_commit_callbacks
+):
+    # given a digest notice waiting for the evaluator, and beat stopped across 08.00 WITA
+    Notice.objects.create(
+        recipient=evaluator_kaltim,
+        kind=Kind.SUBMITTED,
+        object_type="reporting.period",
+        object_id=str(three_zones.pk),
+        title="Laporan dikirim",
+        mode="digest",
+    )
+    Notice.objects.update(created_at=datetime.datetime(2025, 10, 9, 12, tzinfo=UTC))
+    eight, nine, ten = (
+        datetime.datetime(2025, 10, 10, hour, tzinfo=WITA).astimezone(UTC) for hour in (8, 9, 10)
+    )
+
+    # when the first beat after it comes at 09.00, then at 10.00
+    with django_capture_on_commit_callbacks(execute=True):
+        caught_up = run_at(nine)
+    with django_capture_on_commit_callbacks(execute=True):
+        later = run_at(ten)
+
+    # then the deadline-day reminder and both digests went out at 09.00, once
+    assert caught_up["deadline"] >= 1 and caught_up["digest"] >= 2
+    assert later == {}
+    [notice] = notices_of(officer_balikpapan, Kind.DEADLINE)
+    assert notice.occasion == "d0-2025-10-10"
+    recipients = [m.to[0] for m in mail.outbox]
+    assert recipients.count(officer_balikpapan.email) == 1
+    assert recipients.count(evaluator_kaltim.email) == 1
+    assert eight < nine
+
+
+def test_an_evaluator_of_a_kanwil_without_provinces_gets_a_digest_at_eight_in_wib(
+    period_kaltim, django_capture_on_commit_callbacks
+):
+    # given an evaluator of a Kanwil that covers no province yet (no seat: the ministry's
+    # zone, as their pages say), with a digest notice waiting
+    from accounts.models import Kanwil
+
+    kanwil = Kanwil.objects.create(code="baru", name="Kanwil Baru", city="Jakarta")
+    loose = make_user("verif.baru", role=Role.EVALUATOR, kanwil=kanwil, email="pusat@example.test")
+    Notice.objects.create(
+        recipient=loose,
+        kind=Kind.SUBMITTED,
+        object_type="reporting.period",
+        object_id=str(period_kaltim.pk),
+        title="Laporan dikirim",
+        mode="digest",
+    )
+    Notice.objects.update(created_at=datetime.datetime(2025, 10, 9, 12, tzinfo=UTC))
+
+    # when the round runs at 08.00 WIB
+    with django_capture_on_commit_callbacks(execute=True):
+        run_at(datetime.datetime(2025, 10, 10, 8, tzinfo=WIB))
+
+    # then the digest reached them
+    [message] = mail.outbox
+    assert message.to == ["pusat@example.test"]

@@ -111,6 +111,7 @@ def test_the_calendar_feed_lists_the_regions_deadlines_and_its_extension(
         balikpapan, period_kaltim, due_on=datetime.date(2025, 10, 17), reason="x", by=admin_user
     )
     client = client_for(officer_balikpapan)
+    client.post("/notifikasi/kalender/")  # the first address is made by the page's button
     page = client.get("/notifikasi/kalender/")
     token = Profile.objects.get(user=officer_balikpapan).calendar_token
     assert token.encode() in page.content
@@ -126,7 +127,7 @@ def test_the_calendar_feed_lists_the_regions_deadlines_and_its_extension(
 
 def test_a_regenerated_calendar_address_revokes_the_old_one(officer_balikpapan, client_for):
     client = client_for(officer_balikpapan)
-    client.get("/notifikasi/kalender/")
+    client.post("/notifikasi/kalender/")
     old = Profile.objects.get(user=officer_balikpapan).calendar_token
 
     client.post("/notifikasi/kalender/")

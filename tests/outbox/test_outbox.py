@@ -132,3 +132,18 @@ def test_every_registered_topic_has_a_time_limit_and_an_idempotent_handler_named
         handler = handler_of(topic)
         assert 0 < handler.soft_time_limit < handler.time_limit
         assert handler.function.__doc__ or topic.startswith("tests."), topic
+
+
+@register("tests.outbox.claims-its-own-rows", exclusive=False)
+def claims_its_own_rows(**payload):
+    CALLS.append(payload)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handler_claiming_its_own_rows_is_resumed_at_once_by_a_redelivered_message(queued):
+    entry = services.record("tests.outbox.claims-its-own-rows", ids=[1, 2])
+    assert tasks.claim(entry.pk) is not None  # a worker process took it, then was killed
+
+    # the message comes back at once (acks_late): the batch is resumed without a wait
+    assert tasks.run_entry(entry.pk) == "done"
+    assert CALLS == [{"ids": [1, 2]}]

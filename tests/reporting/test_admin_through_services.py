@@ -35,6 +35,7 @@ CYCLE_FIELDS = [
     "due_days_after_period",
     "close_days_after_due",
     "review_sla_days",
+    "extension_max_days_after_close",
 ]
 PERIOD_FIELDS = ["order", "code", "name", "starts_on", "ends_on", "opens_on", "due_on", "closes_on"]
 

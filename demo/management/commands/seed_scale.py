@@ -21,8 +21,14 @@ class Command(BaseCommand):
             "--regions", type=int, default=None, help="Batasi ke N wilayah pertama (untuk uji)."
         )
         parser.add_argument("--last-year", type=int, default=2025, help="Tahun siklus terakhir.")
+        parser.add_argument(
+            "--no-current",
+            dest="current",
+            action="store_false",
+            help="Tanpa siklus tahun berjalan (putaran yang sedang berlangsung per hari ini).",
+        )
 
-    def handle(self, *args, fraction, cycles, regions, last_year, **options):
+    def handle(self, *args, fraction, cycles, regions, last_year, current, **options):
         if not 0 < fraction <= 1:
             raise CommandError("--fraction harus di antara 0 dan 1.")
         if cycles < 1:
@@ -33,6 +39,7 @@ class Command(BaseCommand):
                 cycles=cycles,
                 limit=regions,
                 last_year=last_year,
+                current=current,
                 log=self.stdout.write,
             )
         except ScaleError as exc:

@@ -1,0 +1,86 @@
+"""The admins' matrix page: upload for a preview, commit what was previewed, copy a cycle."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from reporting.models import Action, ReportingCycle
+
+from .test_matrix_import import workbook
+
+
+def upload(data=None, name="matriks.xlsx"):
+    return SimpleUploadedFile(name, data if data is not None else workbook())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "cast_member, status",
+    [
+        ("officer_balikpapan", 403),
+        ("evaluator_kaltim", 403),
+        ("admin_user", 200),
+    ],
+    indirect=["cast_member"],
+)
+def test_only_admins_open_the_matrix_page(cast_member, status, client_for):
+    assert client_for(cast_member).get("/laporan/matriks/").status_code == status
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_the_login_page(client):
+    assert client.get("/laporan/matriks/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_preview_then_commit_creates_the_cycle(regions, admin_user, client_for):
+    client = client_for(admin_user)
+
+    page = client.post("/laporan/matriks/", {"year": "2027", "file": upload()})
+
+    assert page.status_code == 200
+    assert not ReportingCycle.objects.filter(year=2027).exists()
+    assert 'data-testid="matrix-commit"' in page.content.decode()
+    digest = page.context["digest"]
+    done = client.post("/laporan/matriks/simpan/", {"digest": digest})
+    assert done.status_code == 302
+    assert Action.objects.filter(cycle__year=2027).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_preview_with_problems_offers_no_commit(regions, admin_user, client_for):
+    client = client_for(admin_user)
+    data = workbook(assignments=[["1", "99.99"]])
+
+    page = client.post("/laporan/matriks/", {"year": "2027", "file": upload(data)})
+
+    html = page.content.decode()
+    assert "Kode wilayah “99.99” tidak dikenal" in html
+    assert 'data-testid="matrix-commit"' not in html
+    client.post("/laporan/matriks/simpan/", {"digest": page.context["digest"]})
+    assert not ReportingCycle.objects.filter(year=2027).exists()
+
+
+@pytest.mark.django_db
+def test_a_hostile_file_gets_a_clear_refusal(regions, admin_user, client_for):
+    page = client_for(admin_user).post(
+        "/laporan/matriks/", {"year": "2027", "file": upload(b"not a workbook")}
+    )
+
+    assert page.status_code == 400
+    assert "bukan XLSX" in page.content.decode()
+    assert not ReportingCycle.objects.filter(year=2027).exists()
+
+
+@pytest.mark.django_db
+def test_a_commit_without_this_sessions_preview_changes_nothing(regions, admin_user, client_for):
+    client_for(admin_user).post("/laporan/matriks/simpan/", {"digest": "0" * 64})
+
+    assert not ReportingCycle.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_template_downloads_as_xlsx(admin_user, client_for):
+    response = client_for(admin_user).get("/laporan/matriks/templat.xlsx")
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"PK")
