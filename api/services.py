@@ -24,6 +24,7 @@ def create_key(name, *, scope, by, kanwil=None, expiry_date=None):
         AuditAction.API_KEY_CREATED,
         api_key,
         by=by,
+        object_id=api_key.prefix,  # the primary key holds the hash: too long, and not for logs
         details={
             "scope": scope,
             "kanwil": kanwil.code if kanwil else None,
@@ -37,5 +38,11 @@ def create_key(name, *, scope, by, kanwil=None, expiry_date=None):
 def revoke_key(api_key, *, by):
     changed = ApiKey.objects.filter(pk=api_key.pk, revoked=False).update(revoked=True)
     if changed:
-        audit(AuditAction.API_KEY_REVOKED, api_key, by=by, details={"prefix": api_key.prefix})
+        audit(
+            AuditAction.API_KEY_REVOKED,
+            api_key,
+            by=by,
+            object_id=api_key.prefix,
+            details={"prefix": api_key.prefix},
+        )
     return bool(changed)
