@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.middleware.http import ConditionalGetMiddleware
 from django.urls import path
 from django.utils.decorators import decorator_from_middleware
@@ -13,6 +14,11 @@ app_name = "api"
 
 # Every answer carries an ETag of its content; a matching If-None-Match gets 304.
 conditional = decorator_from_middleware(ConditionalGetMiddleware)
+
+
+# Swagger UI and ReDoc (from drf-spectacular-sidecar, served by the portal) set styles from
+# script and ReDoc searches in a blob: worker; only these two pages allow that.
+documentation = csp_update({"style-src": ["'self'", "'unsafe-inline'"], "worker-src": ["blob:"]})
 
 
 def endpoint(view):
@@ -31,6 +37,14 @@ urlpatterns = [
     path("rates/", endpoint(views.Rates), name="rates"),
     path("scores/", endpoint(views.Scores), name="scores"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path(
+        "docs/",
+        documentation(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        documentation(SpectacularRedocView.as_view(url_name="api:schema")),
+        name="redoc",
+    ),
 ]

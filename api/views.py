@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.models import Kanwil, Region
@@ -23,9 +23,10 @@ from . import filters, serializers
 
 
 class PublicRead:
-    """Anyone may read; the figures are reference data or published."""
+    """Anyone may read; the figures are reference data or published. A key is optional (its
+    holder is then counted by its own throttle)."""
 
-    permission_classes = []
+    permission_classes = [AllowAny]
 
 
 class KeyRead:
