@@ -136,7 +136,7 @@ class ReportStates(KeyRead, generics.ListAPIView):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("period", OpenApiTypes.INT, required=True, description="period id")
+        OpenApiParameter("period", filters.ID_SCHEMA, required=True, description="period id")
     ]
 )
 class Rates(KeyRead, generics.ListAPIView):
@@ -149,6 +149,8 @@ class Rates(KeyRead, generics.ListAPIView):
     def get_queryset(self):
         try:
             period_id = int(self.request.query_params.get("period", ""))
+            if not filters.ID_SCHEMA["minimum"] <= period_id <= filters.ID_SCHEMA["maximum"]:
+                raise ValueError
         except ValueError:
             raise ValidationError({"period": ["A period id is required."]}) from None
         period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_id)

@@ -11,7 +11,7 @@ from tests.public.conftest import published  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLES = 12
+EXAMPLES = 10
 
 
 @pytest.fixture
