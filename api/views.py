@@ -2,6 +2,9 @@
 checks) and, for national systems with a key, report states, rates and scores as they stand,
 through the same scoping querysets as the portal's pages. No rules of its own."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +19,7 @@ from evaluation.models import Score
 from evaluation.publication import published_cycle_ids, published_period_ids
 from evaluation.recaps import expected_reports
 from piagam import verification
-from public.results import cycle_results, published_cycle
+from public.results import cycle_results, published_cycle, state_version
 from reporting.models import Period, Report, ReportingCycle
 
 from . import filters, serializers
@@ -29,13 +32,30 @@ class PublicRead:
     permission_classes = [AllowAny]
 
 
+class CachedList:
+    """A public list is the same for every client: its serialized page is kept in the shared
+    cache under the version of everything published (``public.results.state_version``) and
+    the full path with its query. Authentication and throttles run first, as for any read."""
+
+    CACHE_SECONDS = 300  # reference data (names, Kanwil links) change rarely, without a version
+
+    def list(self, request, *args, **kwargs):
+        parts = (state_version(), request.get_full_path())
+        key = "api-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, self.CACHE_SECONDS)
+        return Response(data)
+
+
 class KeyRead:
     """Only a national system with a key; it sees what its key's scope allows."""
 
     permission_classes = [IsAuthenticated]
 
 
-class RegionList(PublicRead, generics.ListAPIView):
+class RegionList(PublicRead, CachedList, generics.ListAPIView):
     """Every province, kabupaten and kota with its Kemendagri code, time zone and Kanwil."""
 
     serializer_class = serializers.RegionSerializer
@@ -52,14 +72,14 @@ class RegionDetail(PublicRead, generics.RetrieveAPIView):
     queryset = RegionList.queryset
 
 
-class KanwilList(PublicRead, generics.ListAPIView):
+class KanwilList(PublicRead, CachedList, generics.ListAPIView):
     """The ministry's regional offices and the provinces each covers."""
 
     serializer_class = serializers.KanwilSerializer
     queryset = Kanwil.objects.prefetch_related("provinces__province").order_by("code")
 
 
-class CycleList(PublicRead, generics.ListAPIView):
+class CycleList(PublicRead, CachedList, generics.ListAPIView):
     """Reporting cycles (years) and whether their results are published."""
 
     serializer_class = serializers.CycleSerializer
@@ -69,7 +89,7 @@ class CycleList(PublicRead, generics.ListAPIView):
         return {**super().get_serializer_context(), "published_cycles": published_cycle_ids()}
 
 
-class PeriodList(PublicRead, generics.ListAPIView):
+class PeriodList(PublicRead, CachedList, generics.ListAPIView):
     """Reporting periods with their dates; filter by cycle year."""
 
     serializer_class = serializers.PeriodSerializer
@@ -86,7 +106,7 @@ class PeriodList(PublicRead, generics.ListAPIView):
         OpenApiParameter("province", OpenApiTypes.STR, description="province code"),
     ]
 )
-class ResultList(PublicRead, generics.ListAPIView):
+class ResultList(PublicRead, CachedList, generics.ListAPIView):
     """A published cycle's final results per region, in national rank order."""
 
     serializer_class = serializers.ResultSerializer

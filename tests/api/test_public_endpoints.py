@@ -72,3 +72,17 @@ def test_unknown_piagam_token_is_a_404_problem(client, regions):
     answer = client.get(reverse("api:piagam", args=["tidak-ada"]))
     assert answer.status_code == 404
     assert answer.json()["title"] == "Not Found"
+
+
+def test_a_list_is_served_from_the_cache_until_a_publication_changes_it(
+    client, published, admin_user, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from evaluation.publication import active_publication, withdraw
+
+    url = reverse("api:results", args=[2025])
+    first = client.get(url).json()
+    with django_assert_max_num_queries(4):  # versions only: no scores, no serializing
+        assert client.get(url).json() == first
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw(active_publication(published[2025]), by=admin_user, reason="Salah hitung.")
+    assert client.get(url).status_code == 404
