@@ -5,13 +5,14 @@ through the same scoping querysets as the portal's pages. No rules of its own.""
 import hashlib
 
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.models import Kanwil, Region
@@ -33,7 +34,7 @@ class PublicRead:
 
 
 class CachedList:
-    """A public list is the same for every client: its serialized page is kept in the shared
+    """A public list is the same for every client: its rendered page is kept in the shared
     cache under the version of everything published (``public.results.state_version``) and
     the full path with its query. Authentication and throttles run first, as for any read."""
 
@@ -42,11 +43,11 @@ class CachedList:
     def list(self, request, *args, **kwargs):
         parts = (state_version(), request.get_full_path())
         key = "api-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-        data = cache.get(key)
-        if data is None:
-            data = super().list(request, *args, **kwargs).data
-            cache.set(key, data, self.CACHE_SECONDS)
-        return Response(data)
+        content = cache.get(key)
+        if content is None:
+            content = JSONRenderer().render(super().list(request, *args, **kwargs).data)
+            cache.set(key, content, self.CACHE_SECONDS)
+        return HttpResponse(content, content_type="application/json")
 
 
 class KeyRead:
