@@ -2,8 +2,8 @@
 
 import pytest
 
-from evaluation.publication import withdraw
 from evaluation.models import Publication
+from evaluation.publication import withdraw
 
 
 @pytest.mark.django_db
