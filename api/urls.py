@@ -44,7 +44,9 @@ urlpatterns = [
     ),
     path(
         "redoc/",
-        documentation(SpectacularRedocView.as_view(url_name="api:schema")),
+        documentation(
+            SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")
+        ),
         name="redoc",
     ),
 ]
