@@ -86,3 +86,10 @@ def test_a_list_is_served_from_the_cache_until_a_publication_changes_it(
     with django_capture_on_commit_callbacks(execute=True):
         withdraw(active_publication(published[2025]), by=admin_user, reason="Salah hitung.")
     assert client.get(url).status_code == 404
+
+
+def test_a_query_refused_before_any_view_is_still_a_problem(client, regions):
+    answer = client.get("/api/v1/regions/?province=%00")
+    assert answer.status_code == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert client.get("/api/v1/tidak-ada/")["Content-Type"] == "application/problem+json"
