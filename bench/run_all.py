@@ -43,6 +43,8 @@ EVALUATOR_KANWIL = "jatim"  # a Kanwil that has regions with data at both scales
 # Targets at full scale (issue 13): ratio of requests per second to /sehat/ in the same round.
 DASHBOARD_RATIO = 0.2
 WORK_RATIO = 0.05
+RESULTS_RATIO = 0.3  # issue 22: the public ranking under /hasil/
+API_RATIO = 0.2  # issue 22: the API's list endpoints
 WORK_P99_MS = 150
 RECOMPUTE_SECONDS = 1.0
 GROWTH = 2.0  # a page's warm p50 may grow at most this much from the first scale to the last
@@ -55,12 +57,14 @@ class Page:
     key: str
     label: str
     path: str
-    role: str | None  # whose session requests it; None: anonymous
-    kind: str  # DASHBOARD, WORK or PUBLIC: which targets apply
+    role: str | None  # whose session requests it; None: anonymous; KEY: a national system
+    kind: str  # DASHBOARD, WORK, PUBLIC, RESULTS or API: which targets apply
 
 
 TRIVIAL = "trivial"
 DASHBOARD, WORK, PUBLIC = "dashboard", "work", "public"
+RESULTS, API = "results", "api"
+KEY = "api-key"  # requests carry a national key (Authorization: Api-Key ...), no session
 
 PAGES = [
     Page(TRIVIAL, "trivial view (no DB)", "/sehat/", None, ""),
@@ -89,6 +93,16 @@ PAGES = [
     Page("form", "officer report form", "/laporan/periode/{form_period}/", "officer", WORK),
     Page("verify", "piagam by QR (public)", "/piagam/v/{token}/", None, PUBLIC),
     Page("lookup", "piagam by number (public)", "/piagam/cek/?nomor={number}", None, PUBLIC),
+    Page("results", "public ranking /hasil/", "/hasil/{year}/", None, RESULTS),
+    Page("api_regions", "API regions (1,000)", "/api/v1/regions/?page_size=1000", None, API),
+    Page("api_results", "API results", "/api/v1/results/{year}/?page_size=1000", None, API),
+    Page(
+        "api_rates",
+        "API rates (key)",
+        "/api/v1/rates/?period={explain_period}&page_size=1000",
+        KEY,
+        API,
+    ),
 ]
 
 
@@ -148,6 +162,8 @@ def configure(database_url, secret_key):
         "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12"),
         # The public lookup is throttled per address; the load comes from one address.
         "PIAGAM_LOOKUP_LIMIT": "100000000",
+        "API_PUBLIC_RATE": "100000000/minute",
+        "API_KEY_RATE": "100000000/minute",
         "DJANGO_SETTINGS_MODULE": "ranham_portal.settings",
     }
     os.environ.update(base)
@@ -219,6 +235,7 @@ def main(argv=None):
         run.recompute_seconds = measure.time_recompute(CYCLE_YEAR, times=3)
         print(f"   recompute_cycle: {run.recompute_seconds}", flush=True)
         cookies = measure.session_cookies(users)
+        cookies[KEY] = {"header": f"Authorization: Api-Key {values['api_key']}"}
         officers = busy.prepare(args.officers * 3)
         measure.close_connections()
         env = production_env(base_env)
@@ -278,6 +295,7 @@ def measure_scale(run, pages, base, users, cookies, values, args):
             connections=1,
             threads=1,
             cookie=cookies[page.role].get("sessionid"),
+            header=cookies[page.role].get("header"),
         )
     for number in range(args.rounds):
         # Rotate the order so that no page always follows the same one.
@@ -290,12 +308,13 @@ def measure_scale(run, pages, base, users, cookies, values, args):
                 seconds=args.seconds,
                 connections=args.connections,
                 cookie=cookies[page.role].get("sessionid"),
+                header=cookies[page.role].get("header"),
             )
             warm[page.key].append((result, triv))
         print(f"   warm round {number + 1}/{args.rounds} done", flush=True)
     run.warm = {key: _median_figures(pairs) for key, pairs in warm.items()}
     for page in measured:
-        if page.role is None:
+        if page.role in (None, KEY):
             continue  # no session: the first view is the warm one
         # Enough new sessions for the run: the warm rate times the duration, with room.
         count = max(50, min(5000, round(run.warm[page.key].rps * args.seconds * 1.5)))
@@ -315,7 +334,10 @@ def measure_scale(run, pages, base, users, cookies, values, args):
     run.first = {key: _median_figures(pairs) for key, pairs in first.items() if pairs}
     for page in measured:
         seconds, statuses = measure.cold_times(
-            _url(base, page, values), cookies[page.role].get("sessionid"), args.cold
+            _url(base, page, values),
+            cookies[page.role].get("sessionid"),
+            args.cold,
+            header=cookies[page.role].get("header"),
         )
         run.cold[page.key] = (
             statistics.median(seconds) * 1000,
@@ -446,6 +468,7 @@ def measure_busy(pages, base, cookies, values, officers, args, web_port, upload_
                     seconds=seconds,
                     connections=args.connections,
                     cookie=cookies[page.role].get("sessionid"),
+                    header=cookies[page.role].get("header"),
                 )
                 results[page.key] = _median_figures([(result, triv)])
     finally:
@@ -525,6 +548,15 @@ def target_checks(runs, pages):
                         and busy.p99_ms < WORK_P99_MS * BUSY_FACTOR,
                     )
                 )
+        elif page.kind in (RESULTS, API):
+            target = RESULTS_RATIO if page.kind == RESULTS else API_RATIO
+            checks.append(
+                (
+                    f"scale {full.fraction:g}: {page.key} >= {target} x /sehat/ "
+                    f"({figures.ratio:.3f}{note})",
+                    ok and figures.ratio >= target,
+                )
+            )
         else:
             checks.append((f"scale {full.fraction:g}: {page.key} answers 200{note}", ok))
     if full.busy_load is not None:

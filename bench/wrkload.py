@@ -31,8 +31,9 @@ def wrk_path():
     return found
 
 
-def run(url, *, seconds, connections=4, threads=2, cookie=None, sessions_file=None):
-    """wrk against ``url``: with one session cookie, or a new session per request."""
+def run(url, *, seconds, connections=4, threads=2, cookie=None, header=None, sessions_file=None):
+    """wrk against ``url``: with one session cookie (or one ``Name: value`` header), or a new
+    session per request."""
     command = [
         wrk_path(),
         f"-t{threads}",
@@ -45,6 +46,8 @@ def run(url, *, seconds, connections=4, threads=2, cookie=None, sessions_file=No
     ]
     if cookie:
         command += ["-H", f"Cookie: sessionid={cookie}"]
+    if header:
+        command += ["-H", header]
     command.append(url)
     if sessions_file:
         command += ["--", str(sessions_file), str(threads)]

@@ -16,6 +16,7 @@ import random
 import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
@@ -32,7 +33,8 @@ from accounts.models import Holiday, Invitation, Kanwil, KanwilProvince, Region,
 from accounts.services import load_regions, sync_holidays
 from evaluation import scoring
 from evaluation import services as evaluation_services
-from evaluation.models import Decision, ReviewOutcome
+from evaluation.models import Decision, ReviewOutcome, Score
+from evaluation.publication import publish
 from evaluation.scorecards import recompute_cycle
 from evaluation.services import ItemChoice, decide
 from notifications.models import Kind, Notice
@@ -42,6 +44,7 @@ from reporting.models import (
     Assignment,
     ExtensionRequest,
     ExtensionRequestStatus,
+    Period,
     ProgressStatus,
     RejectionReason,
     Report,
@@ -864,6 +867,80 @@ def ensure_invitations(regions, *, by, now):
     return invited
 
 
+# --- published history: RANHAM 2021-2024, then 2025 as told ----------------------------------
+
+HISTORY_YEARS = range(2021, REPORT_YEAR)
+BALIKPAPAN = "64.71"
+
+
+def _history_scores(region_codes):
+    """{year: {code: (C, T, R)}}: Balikpapan first of its Kanwil every year; the others each
+    with a level of their own that rises and falls from year to year. Seeded: the same on
+    every run."""
+    rng = random.Random(2021)
+    level = {code: rng.uniform(58, 86) for code in region_codes}
+    years = {}
+    for year in HISTORY_YEARS:
+        rows = {}
+        for code in region_codes:
+            if code == BALIKPAPAN:
+                rows[code] = (rng.uniform(91, 97), Decimal(100), rng.uniform(96, 100))
+                continue
+            level[code] = min(90.0, max(45.0, level[code] + rng.uniform(-9, 9)))
+            c, t, r = (min(92.0, max(30.0, level[code] + rng.uniform(-8, 8))) for _ in range(3))
+            rows[code] = (c, t, r)
+        years[year] = rows
+    return years
+
+
+def _money(value):
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def ensure_history(regions, *, by):
+    """The published cycles before 2025, one annual closed period each, written as the scores
+    that the public pages read (no reports: these years predate the portal). Published
+    through the service like any other cycle; a second run finds them and changes nothing."""
+    codes = {region.code: region for region in regions}
+    plan = _history_scores(sorted(codes))
+    for year, rows in plan.items():
+        cycle, _created = ReportingCycle.objects.get_or_create(year=year)
+        period, created = Period.objects.get_or_create(
+            cycle=cycle,
+            order=1,
+            defaults={
+                "code": "TAHUN",
+                "name": f"Tahunan {year}",
+                "starts_on": datetime.date(year, 1, 1),
+                "ends_on": datetime.date(year, 12, 31),
+                "opens_on": datetime.date(year + 1, 1, 2),
+                "due_on": datetime.date(year + 1, 1, 15),
+                "closes_on": datetime.date(year + 1, 1, 31),
+            },
+        )
+        if created:
+            scores = []
+            for code, (c, t, r) in rows.items():
+                c, t, r = _money(c), _money(t), _money(r)
+                final = _money(Decimal("0.50") * c + Decimal("0.25") * t + Decimal("0.25") * r)
+                on_time = t >= 75
+                scores.append(
+                    Score(
+                        region=codes[code],
+                        period=period,
+                        completeness=c,
+                        timeliness=t,
+                        responsiveness=r,
+                        final=final,
+                        submitted=True,
+                        on_time=on_time,
+                        submission_offset=datetime.timedelta(days=-3 if on_time else 2),
+                    )
+                )
+            Score.objects.bulk_create(scores)
+        publish(cycle, by=by)
+
+
 def seed_demo(now=None):
     """Create the demo data; running it again changes nothing that exists.
 
@@ -896,6 +973,8 @@ def seed_demo(now=None):
                     built += bool(ensure_extension_request(cycle, regions, now))
             if built:
                 recompute_cycle(cycle)
+        ensure_history(regions, by=admin)
+        publish(ReportingCycle.objects.get(year=REPORT_YEAR), by=admin)
     with transaction.atomic():
         settle_notices(now)
         ensure_contacts(now)

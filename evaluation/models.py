@@ -6,7 +6,13 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from reporting.models import EvidenceRequirement, Period, RejectionReason, Report
+from reporting.models import (
+    EvidenceRequirement,
+    Period,
+    RejectionReason,
+    Report,
+    ReportingCycle,
+)
 
 
 class ReviewOutcome(models.TextChoices):
@@ -213,3 +219,73 @@ def current_versions():
     if settings.CACHE_URL:
         cache.set(VERSIONS_CACHE_KEY, found, VERSIONS_CACHE_SECONDS)
     return found
+
+
+class PublicationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Publication(models.Model):
+    """An admin's decision that a cycle's (or one period's) final results are public. Only
+    published figures reach the public pages, the open data and the public API; a
+    withdrawal keeps the row, with who withdrew it and why."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle,
+        verbose_name=_("siklus"),
+        on_delete=models.CASCADE,
+        related_name="publications",
+    )
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("periode"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="publications",
+        help_text=_("Kosong: seluruh siklus."),
+    )
+    published_at = models.DateTimeField(_("diumumkan"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diumumkan oleh"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("ditarik"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ditarik oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(_("alasan penarikan"), blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("pengumuman hasil")
+        verbose_name_plural = _("pengumuman hasil")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=models.Q(period__isnull=True, withdrawn_at__isnull=True),
+                name="one_active_cycle_publication",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "period"],
+                condition=models.Q(period__isnull=False, withdrawn_at__isnull=True),
+                name="one_active_period_publication",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.period or self.cycle)
+
+    @property
+    def is_active(self):
+        return self.withdrawn_at is None

@@ -12,4 +12,7 @@ urlpatterns = [
     path("peringkat/", views.rankings, name="rankings"),
     path("peringkat/unduh.<str:fmt>", views.rankings_export, name="rankings-export"),
     path("nasional/", views.overview, name="overview"),
+    path("pengumuman/", views.publications, name="publications"),
+    path("pengumuman/siklus/<int:cycle_pk>/umumkan/", views.publish, name="publish"),
+    path("pengumuman/<int:pk>/tarik/", views.withdraw, name="withdraw"),
 ]

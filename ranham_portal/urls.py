@@ -15,6 +15,8 @@ urlpatterns = [
     path("evaluasi/", include("evaluation.urls")),
     path("", include("piagam.urls")),
     path("notifikasi/", include("notifications.urls")),
+    path("hasil/", include("public.urls")),
+    path("api/v1/", include("api.urls")),
 ]
 
 handler400 = "ranham_portal.views.bad_request"

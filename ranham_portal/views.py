@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 import uuid
+from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -202,6 +203,15 @@ def readiness(request):
 
 
 def _error_page(request, status):
+    if request.path.startswith("/api/"):
+        # The API answers as RFC 7807 problem details even when a middleware refuses the
+        # request (a NUL in its query) or no route matches.
+        title = HTTPStatus(status).phrase
+        return JsonResponse(
+            {"type": "about:blank", "title": title, "status": status, "detail": title},
+            status=status,
+            content_type="application/problem+json",
+        )
     return render(request, f"{status}.html", {"error_code": status}, status=status)
 
 

@@ -405,3 +405,21 @@ def test_every_roles_first_pages_show_this_years_figures(regions, client_for):
     overview = client_for(admin).get(reverse("evaluation:overview"))
     assert overview.status_code == 200
     assert "Belum ada nilai." not in overview.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_public_results_show_balikpapan_first_in_kaltim_and_five_years(regions, client):
+    ranking = client.get("/hasil/2025/kanwil/kaltim/")
+    assert ranking.status_code == 200
+    rows = ranking.context["rows"]
+    assert rows[0].code == "64.71" and rows[0].rank_kanwil == 1
+    assert len(rows) == 17
+
+    page = client.get("/hasil/wilayah/64.71/")
+    history = page.context["history"]
+    assert [year for year, _row in history] == [2021, 2022, 2023, 2024, 2025]
+    assert 'data-testid="history-chart"' in page.content.decode()
+    # Near the top every year: first of its Kanwil; the others rise and fall.
+    assert [row.rank_kanwil for _year, row in history] == [1, 1, 1, 1, 1]
+    samarinda = [row.final for _year, row in client.get("/hasil/wilayah/64.72/").context["history"]]
+    assert len(samarinda) == 5 and samarinda != sorted(samarinda)

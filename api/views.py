@@ -1,0 +1,206 @@
+"""/api/v1/: public reads (regions, Kanwil, cycles, periods, published results, piagam
+checks) and, for national systems with a key, report states, rates and scores as they stand,
+through the same scoping querysets as the portal's pages. No rules of its own."""
+
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from accounts.models import Kanwil, Region
+from evaluation.models import Score
+from evaluation.publication import published_cycle_ids, published_period_ids
+from evaluation.recaps import expected_reports
+from piagam import verification
+from public.results import cycle_results, published_cycle, state_version
+from reporting.models import Period, Report, ReportingCycle
+
+from . import filters, serializers
+
+
+class PublicRead:
+    """Anyone may read; the figures are reference data or published. A key is optional (its
+    holder is then counted by its own throttle)."""
+
+    permission_classes = [AllowAny]
+
+
+class CachedList:
+    """A public list is the same for every client: its rendered page is kept in the shared
+    cache under the version of everything published (``public.results.state_version``) and
+    the full path with its query. Authentication and throttles run first, as for any read."""
+
+    CACHE_SECONDS = 300  # reference data (names, Kanwil links) change rarely, without a version
+
+    def list(self, request, *args, **kwargs):
+        parts = (state_version(), request.get_full_path())
+        key = "api-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        content = cache.get(key)
+        if content is None:
+            content = JSONRenderer().render(super().list(request, *args, **kwargs).data)
+            cache.set(key, content, self.CACHE_SECONDS)
+        return HttpResponse(content, content_type="application/json")
+
+
+class KeyRead:
+    """Only a national system with a key; it sees what its key's scope allows."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class RegionList(PublicRead, CachedList, generics.ListAPIView):
+    """Every province, kabupaten and kota with its Kemendagri code, time zone and Kanwil."""
+
+    serializer_class = serializers.RegionSerializer
+    filterset_class = filters.RegionFilter
+    queryset = Region.objects.select_related(
+        "province__kanwil_link__kanwil", "kanwil_link__kanwil"
+    ).order_by("code")
+
+
+class RegionDetail(PublicRead, generics.RetrieveAPIView):
+    serializer_class = serializers.RegionSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[0-9]{2}(\.[0-9]{2})?"
+    queryset = RegionList.queryset
+
+
+class KanwilList(PublicRead, CachedList, generics.ListAPIView):
+    """The ministry's regional offices and the provinces each covers."""
+
+    serializer_class = serializers.KanwilSerializer
+    queryset = Kanwil.objects.prefetch_related("provinces__province").order_by("code")
+
+
+class CycleList(PublicRead, CachedList, generics.ListAPIView):
+    """Reporting cycles (years) and whether their results are published."""
+
+    serializer_class = serializers.CycleSerializer
+    queryset = ReportingCycle.objects.order_by("-year")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "published_cycles": published_cycle_ids()}
+
+
+class PeriodList(PublicRead, CachedList, generics.ListAPIView):
+    """Reporting periods with their dates; filter by cycle year."""
+
+    serializer_class = serializers.PeriodSerializer
+    filterset_class = filters.PeriodFilter
+    queryset = Period.objects.select_related("cycle").order_by("cycle__year", "order")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "published_periods": published_period_ids()}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("kanwil", OpenApiTypes.STR, description="Kanwil code"),
+        OpenApiParameter("province", OpenApiTypes.STR, description="province code"),
+    ]
+)
+class ResultList(PublicRead, CachedList, generics.ListAPIView):
+    """A published cycle's final results per region, in national rank order."""
+
+    serializer_class = serializers.ResultSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        cycle = published_cycle(self.kwargs["year"])
+        if cycle is None:
+            raise Http404
+        rows = cycle_results(cycle)
+        kanwil = self.request.query_params.get("kanwil")
+        province = self.request.query_params.get("province")
+        if kanwil:
+            rows = [row for row in rows if row.kanwil_code == kanwil]
+        if province:
+            rows = [row for row in rows if row.province_code == province]
+        return rows
+
+
+class PiagamCheck(PublicRead, generics.GenericAPIView):
+    """A piagam's public status by the token of its QR code."""
+
+    serializer_class = serializers.CertificateCheckSerializer
+
+    def get(self, request, token):
+        certificate = verification.find_by_token(token)
+        if certificate is None:
+            raise Http404
+        return Response(
+            self.get_serializer(serializers.CertificateCheckSerializer.of(certificate)).data
+        )
+
+
+class ReportStates(KeyRead, generics.ListAPIView):
+    """Report states of the regions in the key's scope; filter by period, status, region."""
+
+    serializer_class = serializers.ReportStateSerializer
+    filterset_class = filters.ReportFilter
+
+    def get_queryset(self):
+        return (
+            Report.objects.visible_to(self.request.user)
+            .select_related("region")
+            .order_by("period_id", "region__code")
+        )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("period", filters.ID_SCHEMA, required=True, description="period id")
+    ]
+)
+class Rates(KeyRead, generics.ListAPIView):
+    """Each expected report of a period in the key's scope: submitted, on time, state. The
+    same figures as the portal's reporting and on-time rates (evaluation.recaps)."""
+
+    serializer_class = serializers.RateSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        try:
+            period_id = int(self.request.query_params.get("period", ""))
+            if not filters.ID_SCHEMA["minimum"] <= period_id <= filters.ID_SCHEMA["maximum"]:
+                raise ValueError
+        except ValueError:
+            raise ValidationError({"period": ["A period id is required."]}) from None
+        period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_id)
+        regions = Region.objects.visible_to(self.request.user)
+        expected = expected_reports([period], regions=regions)
+        codes = dict(regions.values_list("pk", "code"))
+        rows = [
+            {
+                "region": codes[entry.region_id],
+                "period": entry.period_id,
+                "status": entry.status,
+                "submitted": entry.submitted,
+                "on_time": entry.on_time,
+            }
+            for entry in expected
+            if entry.region_id in codes
+        ]
+        return sorted(rows, key=lambda row: row["region"])
+
+
+class Scores(KeyRead, generics.ListAPIView):
+    """Scores as they stand (provisional until every submitted report is verified)."""
+
+    serializer_class = serializers.ScoreSerializer
+    filterset_class = filters.ScoreFilter
+
+    def get_queryset(self):
+        return (
+            Score.objects.filter(region__in=Region.objects.visible_to(self.request.user))
+            .select_related("region")
+            .order_by("period_id", "region__code")
+        )

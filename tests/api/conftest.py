@@ -1,0 +1,56 @@
+"""Published 2024 and 2025 (tests/public), a 2026 period with reports as they stand, and keys
+for a national system and for Kanwil Kaltim."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from api.models import KeyScope
+from api.services import create_key
+from reporting.models import Report, ReportStatus
+from tests.public.conftest import published  # noqa: F401 (fixture)
+from tests.support import build_period
+
+WITA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+@pytest.fixture
+def current_period(balikpapan, samarinda, surabaya):
+    """Triwulan I 2026 expected of three regions: Balikpapan on time, Surabaya late,
+    Samarinda not yet."""
+    period = build_period(
+        [balikpapan, samarinda, surabaya],
+        year=2026,
+        code="TW1",
+        due_on=datetime.date(2026, 4, 10),
+    )
+    for region, when in [
+        (balikpapan, datetime.datetime(2026, 4, 9, 10, 0, tzinfo=WITA)),
+        (surabaya, datetime.datetime(2026, 4, 14, 10, 0, tzinfo=WITA)),
+    ]:
+        Report.objects.create(
+            region=region,
+            period=period,
+            status=ReportStatus.SUBMITTED,
+            first_submitted_at=when,
+            last_submitted_at=when,
+        )
+    return period
+
+
+@pytest.fixture
+def national_key(admin_user):
+    return create_key("SIPP nasional", scope=KeyScope.NATIONAL, by=admin_user)
+
+
+@pytest.fixture
+def kaltim_key(admin_user, kanwil_kaltim):
+    return create_key(
+        "Dasbor Kanwil Kaltim", scope=KeyScope.KANWIL, kanwil=kanwil_kaltim, by=admin_user
+    )
+
+
+def keyed(key_pair):
+    """A test client that sends the key of (ApiKey, key) with every request."""
+    return Client(HTTP_AUTHORIZATION=f"Api-Key {key_pair[1]}")

@@ -1,0 +1,95 @@
+"""/hasil/: published figures for anyone, nothing else, cached with an ETag."""
+
+import pytest
+
+from evaluation.models import Publication
+from evaluation.publication import withdraw
+
+
+@pytest.mark.django_db
+def test_a_visitor_finds_balikpapan_first_in_kaltim(client, published, officer_balikpapan):
+    page = client.get("/hasil/2025/kanwil/kaltim/")
+
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [row.code for row in rows] == ["64.71", "64.72"]
+    assert rows[0].rank_kanwil == 1 and rows[0].rank_national == 2
+    # officers' names are never public
+    html = page.content.decode()
+    assert officer_balikpapan.username not in html
+    assert officer_balikpapan.get_full_name() not in html
+
+
+@pytest.mark.django_db
+def test_the_national_ranking_lists_every_scored_region_in_rank_order(client, published):
+    page = client.get("/hasil/2025/")
+
+    assert [row.code for row in page.context["rows"]] == ["35.78", "64.71", "64.72"]
+    assert "Unduh CSV" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_region_page_shows_its_history_as_chart_and_table(client, published):
+    page = client.get("/hasil/wilayah/64.71/")
+
+    assert page.status_code == 200
+    assert [year for year, _row in page.context["history"]] == [2024, 2025]
+    html = page.content.decode()
+    assert 'data-testid="history-chart"' in html and "<polyline" in html
+    assert "97,00" in html and "99,00" in html
+
+
+@pytest.mark.django_db
+def test_unpublished_and_withdrawn_cycles_are_not_public(client, published, admin_user):
+    publication = Publication.objects.get(cycle=published[2025])
+    withdraw(publication, by=admin_user, reason="Koreksi")
+
+    assert client.get("/hasil/2025/").status_code == 404
+    assert client.get("/hasil/2025/data.csv").status_code == 404
+    assert client.get("/hasil/2023/").status_code == 404
+    assert [y for y, _r in client.get("/hasil/wilayah/64.71/").context["history"]] == [2024]
+
+
+@pytest.mark.django_db
+def test_pages_carry_public_cache_headers_and_answer_304_to_their_etag(client, published):
+    first = client.get("/hasil/2025/")
+
+    assert "public" in first["Cache-Control"] and first["ETag"]
+    again = client.get("/hasil/2025/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    english = client.get("/hasil/2025/", HTTP_COOKIE="django_language=en")
+    assert english["ETag"] != first["ETag"]
+    assert "Download CSV" in english.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_new_publication_changes_the_etag(
+    client, published, admin_user, django_capture_on_commit_callbacks
+):
+    before = client.get("/hasil/")["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw(Publication.objects.get(cycle=published[2024]), by=admin_user, reason="Koreksi")
+
+    assert client.get("/hasil/")["ETag"] != before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/hasil/2025/", "/hasil/2025/provinsi/", "/hasil/wilayah/64.71/"])
+def test_query_counts_do_not_grow_with_the_regions(
+    client, published, url, regions, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from tests.public.conftest import score
+
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(url).status_code == 200
+    period = published[2025].periods.get()
+    for region in regions.filter(code__startswith="64.").exclude(code__in=["64", "64.71", "64.72"]):
+        score(region, period, "70", "70", "70", "70")
+    from evaluation.models import ScoreStamp
+
+    ScoreStamp.bump(published[2025])
+    cache.clear()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
