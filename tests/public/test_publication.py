@@ -102,3 +102,40 @@ def test_the_admin_publishes_after_confirming(client, balikpapan, admin_user):
     done = client.post(url, {"confirmed": "1"})
     assert done.status_code == 302
     assert published_cycle_ids() == {period.cycle_id}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["officer", "evaluator"])
+def test_nobody_but_an_admin_publishes_or_withdraws(
+    client, who, balikpapan, officer_balikpapan, evaluator_kaltim, admin_user
+):
+    from tests.conftest import force_login_past_the_second_factor
+
+    period = closed_period(2025)
+    score(balikpapan, period, "99", "98", "100", "100")
+    published = publish(period.cycle, by=admin_user)
+    force_login_past_the_second_factor(
+        client, {"officer": officer_balikpapan, "evaluator": evaluator_kaltim}[who]
+    )
+
+    withdrawn = client.post(
+        f"/evaluasi/pengumuman/{published.pk}/tarik/", {"reason": "x", "confirmed": "1"}
+    )
+    again = client.post(
+        f"/evaluasi/pengumuman/siklus/{period.cycle_id}/umumkan/", {"confirmed": "1"}
+    )
+
+    assert withdrawn.status_code == again.status_code == 403
+    assert list(Publication.objects.values_list("withdrawn_at", flat=True)) == [None]
+
+
+@pytest.mark.django_db
+def test_the_public_language_switch_sets_only_the_language_and_stays_on_the_site(client):
+    answer = client.post(
+        "/hasil/bahasa/", {"language": "en", "next": "https://elsewhere.example/steal"}
+    )
+
+    assert answer.status_code == 302
+    assert not answer["Location"].startswith("https://elsewhere.example")
+    assert answer.cookies["django_language"].value == "en"
+    assert client.post("/hasil/bahasa/", {"language": "xx"}).cookies.get("django_language") is None

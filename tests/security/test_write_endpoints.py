@@ -160,6 +160,17 @@ HOSTILE_TESTS = {
     "reporting:matrix-commit": [
         "tests/reporting/test_matrix_views.py::test_a_commit_without_this_sessions_preview_changes_nothing"
     ],
+    "evaluation:publish": [
+        "tests/public/test_publication.py::test_nobody_but_an_admin_publishes_or_withdraws",
+        "tests/public/test_publication.py::test_results_with_an_unverified_report_are_not_published",
+    ],
+    "evaluation:withdraw": [
+        "tests/public/test_publication.py::test_nobody_but_an_admin_publishes_or_withdraws",
+        "tests/public/test_publication.py::test_a_withdrawal_needs_a_reason_and_keeps_the_row",
+    ],
+    "public:language": [
+        "tests/public/test_publication.py::test_the_public_language_switch_sets_only_the_language_and_stays_on_the_site"
+    ],
     "reporting:matrix-copy": [
         "tests/reporting/test_matrix_views.py::test_only_admins_may_copy_a_cycle",
         "tests/reporting/test_copy_cycle.py::test_a_cycle_that_has_actions_is_not_copied_over",
