@@ -80,7 +80,7 @@ class PiagamSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.Serializer):
-    """One region's published result (public.results.ResultRow)."""
+    """One region's published result (published.results.ResultRow)."""
 
     code = serializers.CharField()
     name = serializers.CharField()

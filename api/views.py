@@ -20,7 +20,7 @@ from evaluation.models import Score
 from evaluation.publication import published_cycle_ids, published_period_ids
 from evaluation.recaps import expected_reports
 from piagam import verification
-from public.results import cycle_results, published_cycle, state_version
+from published.results import cycle_results, published_cycle, state_version
 from reporting.models import Period, Report, ReportingCycle
 
 from . import filters, serializers
@@ -35,7 +35,7 @@ class PublicRead:
 
 class CachedList:
     """A public list is the same for every client: its rendered page is kept in the shared
-    cache under the version of everything published (``public.results.state_version``) and
+    cache under the version of everything published (``published.results.state_version``) and
     the full path with its query. Authentication and throttles run first, as for any read."""
 
     CACHE_SECONDS = 300  # reference data (names, Kanwil links) change rarely, without a version

@@ -70,7 +70,9 @@ def preferences(request):
 @require_http_methods(["GET", "POST"])
 def calendar_page(request):
     """The private address of the region's deadline calendar, and a way to change it."""
-    if request.method == "POST" and request.POST.get("confirmed") != "1":
+    replacing = Profile.objects.filter(user=request.user).exists()
+    # Making the first address needs no second look; replacing one does (the old one dies).
+    if request.method == "POST" and replacing and request.POST.get("confirmed") != "1":
         return render(
             request,
             "confirm.html",

@@ -78,7 +78,7 @@ INSTALLED_APPS = [
     "evaluation",
     "piagam",
     "notifications",
-    "public",
+    "published",
     "rest_framework",
     "rest_framework_api_key",
     "django_filters",

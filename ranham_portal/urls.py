@@ -15,7 +15,7 @@ urlpatterns = [
     path("evaluasi/", include("evaluation.urls")),
     path("", include("piagam.urls")),
     path("notifikasi/", include("notifications.urls")),
-    path("hasil/", include("public.urls")),
+    path("hasil/", include("published.urls")),
     path("api/v1/", include("api.urls")),
 ]
 

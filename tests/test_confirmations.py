@@ -345,7 +345,7 @@ def test_replacing_the_calendar_address_asks_first(client_for, officer_balikpapa
     from notifications.models import Profile
 
     client = client_for(officer_balikpapan)
-    client.get(reverse("notifications:calendar"))
+    client.post(reverse("notifications:calendar"))  # the first address: made at once
     old = Profile.objects.get(user=officer_balikpapan).calendar_token
 
     body = client.post(reverse("notifications:calendar")).content.decode()

@@ -382,7 +382,7 @@ def test_overview_counts_reports_and_rates_per_kanwil(client_for, admin_user, cy
     content = response.content.decode()
     assert "17,6%" in content
     assert "11,8%" in content
-    assert content.count("<svg") == 3
+    assert content.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 3
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from public.opendata import FIELDS
+from published.opendata import FIELDS
 
 COLUMNS = [name for name, _kind, _description in FIELDS]
 

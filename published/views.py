@@ -1,4 +1,4 @@
-"""Public results under /hasil/: no login, published figures only (public.results)."""
+"""Public results under /hasil/: no login, published figures only (published.results)."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render

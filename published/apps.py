@@ -3,5 +3,5 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PublicConfig(AppConfig):
-    name = "public"
+    name = "published"
     verbose_name = _("Hasil terbuka")
