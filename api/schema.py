@@ -55,3 +55,19 @@ def problem_responses(result, generator, request, public):
             for code, description in codes.items():
                 responses.setdefault(code, {"description": description, "content": content})
     return result
+
+
+# The portal answers 400 to a NUL anywhere in a request (accounts.middleware): the schema
+# says so, so that a client (and a contract test) knows such a string is not a valid value.
+NO_NUL = "^[^\\u0000]*$"
+
+
+def strings_without_nul(result, generator, request, public):
+    """drf-spectacular postprocessing hook: string parameters carry the no-NUL pattern."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "string" and "pattern" not in schema:
+                    schema["pattern"] = NO_NUL
+    return result

@@ -168,3 +168,34 @@ def verified_reports(period, cast, evaluator):
             choices={r.pk: ItemChoice(Decision.ACCEPTED) for r in items},
             now=at + datetime.timedelta(days=4),
         )
+
+
+def specimen_certificate(batch, region):
+    """A pending piagam of the batch for ``region``: the Kaltim 2025 specimen that the
+    rendering and storage tests render."""
+    import datetime
+    import secrets
+    from decimal import Decimal
+
+    from piagam.models import Certificate
+
+    return Certificate.objects.create(
+        batch=batch,
+        cycle=batch.cycle,
+        kanwil=batch.kanwil,
+        region=region,
+        issuer_code="KALTIM",
+        year=2025,
+        sequence=1,
+        number="001/PIAGAM-HAM/KALTIM/2025",
+        categories=["terbaik"],
+        score=Decimal("99.00"),
+        recipient="Pemerintah Kota Balikpapan",
+        issuer_name="Kanwil Kaltim",
+        place="Balikpapan",
+        issued_on=datetime.date(2025, 12, 10),
+        signatory_name="Kepala (contoh)",
+        signatory_title="Kepala Kantor Wilayah",
+        specimen=True,
+        token=secrets.token_urlsafe(24),
+    )

@@ -46,8 +46,10 @@ MOMENT = re.compile(
 ZONED = "WIB|WITA|WIT|waktu setempat|local time"
 # A clock time after a date or after "pukul"/"at", or any hh:mm: without a zone after it.
 NOT_ZONED = r"\b(?! ?(?:" + ZONED + r")\b)"
+# The portal prints hours with two digits ("08.00"): a score after a year ("2026 0.00" in an
+# admin list) is no time.
 BARE = re.compile(
-    r"(?:\b(?:19|20)\d\d,? |pukul |\bat )(?:[01]?\d|2[0-3])[.:][0-5]\d"
+    r"(?:\b(?:19|20)\d\d,? |pukul |\bat )(?:[01]\d|2[0-3])[.:][0-5]\d"
     + NOT_ZONED
     + r"|\b(?:[01]?\d|2[0-3]):[0-5]\d"
     + NOT_ZONED
@@ -78,15 +80,20 @@ WORD = re.compile(r"[A-Za-z]+")
 SHOWN_ATTRIBUTES = ("title", "aria-label", "alt", "placeholder")
 
 
+# Literal values a person types or finds in a file (a sheet's name, "semua" in a workbook)
+# are the same in both languages: <code> holds them, and they are not interface language.
+SKIPPED = ("script", "style", "template", "code")
+
+
 class _Texts(HTMLParser):
-    """The text nodes and shown attributes of a page, without scripts and styles."""
+    """The text nodes and shown attributes of a page, without scripts, styles and code."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.texts, self._skip = [], 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in SKIPPED:
             self._skip += 1
         values = dict(attrs)
         self.texts += [values[name] for name in SHOWN_ATTRIBUTES if values.get(name)]
@@ -94,7 +101,7 @@ class _Texts(HTMLParser):
             self.texts.append(values["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._skip:
+        if tag in SKIPPED and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):

@@ -9,9 +9,7 @@ import datetime
 import errno
 import hashlib
 import os
-import secrets
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from accounts import storage
 from piagam import rendering, tasks
 from piagam.models import Certificate, CertificateBatch, CertificateStatus
 from piagam.services import retry_failed
-from tests.support import build_period, tiny_pdf
+from tests.support import build_period, specimen_certificate, tiny_pdf
 
 PDF = tiny_pdf("piagam")
 
@@ -69,26 +67,7 @@ def batch(balikpapan, kanwil_kaltim, admin_user):
 
 @pytest.fixture
 def certificate(batch, balikpapan):
-    return Certificate.objects.create(
-        batch=batch,
-        cycle=batch.cycle,
-        kanwil=batch.kanwil,
-        region=balikpapan,
-        issuer_code="KALTIM",
-        year=2025,
-        sequence=1,
-        number="001/PIAGAM-HAM/KALTIM/2025",
-        categories=["terbaik"],
-        score=Decimal("99.00"),
-        recipient="Pemerintah Kota Balikpapan",
-        issuer_name="Kanwil Kaltim",
-        place="Balikpapan",
-        issued_on=datetime.date(2025, 12, 10),
-        signatory_name="Kepala (contoh)",
-        signatory_title="Kepala Kantor Wilayah",
-        specimen=True,
-        token=secrets.token_urlsafe(24),
-    )
+    return specimen_certificate(batch, balikpapan)
 
 
 def files_under(root):

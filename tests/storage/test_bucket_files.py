@@ -3,9 +3,7 @@ under MEDIA_ROOT, and handed out by presigned URLs that the bucket answers itsel
 
 import datetime
 import hashlib
-import secrets
 import urllib.request
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,11 +12,11 @@ from django.urls import reverse
 
 from accounts import storage
 from piagam import rendering, tasks
-from piagam.models import Certificate, CertificateBatch, CertificateStatus
+from piagam.models import CertificateBatch, CertificateStatus
 from piagam.services import revoke
 from reporting.models import Evidence
 from tests.reporting.conftest import make_pdf, make_png, requirement_of
-from tests.support import build_period, tiny_pdf
+from tests.support import build_period, specimen_certificate, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -161,26 +159,7 @@ def certificate(balikpapan, kanwil_kaltim, admin_user, monkeypatch):
         issued_on=datetime.date(2025, 12, 10),
         created_by=admin_user,
     )
-    return Certificate.objects.create(
-        batch=batch,
-        cycle=batch.cycle,
-        kanwil=batch.kanwil,
-        region=balikpapan,
-        issuer_code="KALTIM",
-        year=2025,
-        sequence=1,
-        number="001/PIAGAM-HAM/KALTIM/2025",
-        categories=["terbaik"],
-        score=Decimal("99.00"),
-        recipient="Pemerintah Kota Balikpapan",
-        issuer_name="Kanwil Kaltim",
-        place="Balikpapan",
-        issued_on=datetime.date(2025, 12, 10),
-        signatory_name="Kepala (contoh)",
-        signatory_title="Kepala Kantor Wilayah",
-        specimen=True,
-        token=secrets.token_urlsafe(24),
-    )
+    return specimen_certificate(batch, balikpapan)
 
 
 def test_a_rendered_piagam_is_put_into_the_bucket_under_its_fixed_name_and_checked(

@@ -10,7 +10,6 @@ import secrets
 import signal
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,12 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
-from piagam.models import Certificate, CertificateBatch, CertificateStatus
+from piagam.models import CertificateBatch, CertificateStatus
 from reporting.models import Evidence
 from tests.conftest import PASSWORD
 from tests.reporting.conftest import make_pdf, requirement_of
 from tests.storage.conftest import free_port
-from tests.support import wait_for
+from tests.support import specimen_certificate, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -231,23 +230,4 @@ def pending_certificate(region, kanwil, admin, period):
         issued_on=datetime.date(2025, 12, 10),
         created_by=admin,
     )
-    return Certificate.objects.create(
-        batch=batch,
-        cycle=batch.cycle,
-        kanwil=kanwil,
-        region=region,
-        issuer_code="KALTIM",
-        year=2025,
-        sequence=1,
-        number="001/PIAGAM-HAM/KALTIM/2025",
-        categories=["terbaik"],
-        score=Decimal("99.00"),
-        recipient="Pemerintah Kota Balikpapan",
-        issuer_name="Kanwil Kaltim",
-        place="Balikpapan",
-        issued_on=datetime.date(2025, 12, 10),
-        signatory_name="Kepala (contoh)",
-        signatory_title="Kepala Kantor Wilayah",
-        specimen=True,
-        token=secrets.token_urlsafe(24),
-    )
+    return specimen_certificate(batch, region)
