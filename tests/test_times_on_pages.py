@@ -11,7 +11,6 @@ A time printed without a zone fails.
 import datetime
 import html
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -31,22 +30,10 @@ from piagam.services import issue_batch, revoke
 from reporting.models import Extension, Period, RejectionReason, Report, ReportingCycle
 from reporting.requirements import report_requirements
 from reporting.services import grant_extension
+from tests.e2e.crawling import MOMENT, MONTHS, ZONES
 from tests.support import submitted_report
 
 NOW = datetime.datetime(2026, 11, 29, 4, 0, tzinfo=datetime.UTC)
-ZONES = {
-    "WIB": ZoneInfo("Asia/Jakarta"),
-    "WITA": ZoneInfo("Asia/Makassar"),
-    "WIT": ZoneInfo("Asia/Jayapura"),
-}
-MONTH_NAMES = (
-    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember "
-    "January February March April May June July August September October November December"
-).split()
-MONTHS = {name: index % 12 + 1 for index, name in enumerate(MONTH_NAMES)}
-MOMENT = re.compile(
-    r"(\d{1,2}) ([A-Z][a-z]+) (\d{4}) (?:pukul|at) (\d{2})\.(\d{2}) (WITA|WIB|WIT)\b"
-)
 # A clock time after a date or after "pukul"/"at", or any hh:mm, once the zoned ones are gone.
 BARE = re.compile(
     r"(?:\d{4},? |pukul |\bat )(?:[01]?\d|2[0-3])[.:][0-5]\d\b|\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
