@@ -1,10 +1,12 @@
 """The benchmark's steps that run inside Django: database, users, query counts, timings."""
 
 import datetime
+import hashlib
 import io
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import dj_database_url
 import psycopg2
@@ -52,9 +54,8 @@ def close_connections():
     connections.close_all()
 
 
-def _recreate_database(database_url):
+def _admin_connection(database_url):
     settings = dj_database_url.parse(database_url)
-    name = settings["NAME"]
     admin = psycopg2.connect(
         dbname="postgres",
         user=settings["USER"] or None,
@@ -63,17 +64,84 @@ def _recreate_database(database_url):
         port=settings["PORT"] or None,
     )
     admin.autocommit = True
+    return settings["NAME"], admin
+
+
+def _recreate_database(database_url, template=None):
+    name, admin = _admin_connection(database_url)
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
+            if template:
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            else:
+                cursor.execute(f'CREATE DATABASE "{name}"')
     finally:
         admin.close()
 
 
-def reset_and_seed(database_url, fraction, cycles):
-    """Drop, create, migrate, load reference data, seed_scale; returns (seconds, row counts)."""
+def _seed_template_name(database_url, fraction, cycles):
+    """The name of a saved copy of a seeded database: it changes with the scale, the day (the
+    current cycle is seeded relative to today) and every file the data set comes from
+    (migrations, the seeding code, the reference data)."""
+    root = Path(settings.BASE_DIR)
+    sources = sorted(
+        path
+        for pattern in ("*/migrations/*.py", "demo/**/*", "*/data/**/*", "*/management/**/*.py")
+        for path in root.glob(pattern)
+        if path.is_file()
+    )
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    name = dj_database_url.parse(database_url)["NAME"]
+    scale = f"{fraction:g}".replace(".", "_")
+    today = timezone.localdate().strftime("%Y%m%d")
+    return f"{name}_seed_{scale}_{cycles}_{today}_{digest.hexdigest()[:10]}"
+
+
+def _database_exists(database_url, name):
+    _name, admin = _admin_connection(database_url)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        admin.close()
+
+
+def _save_template(database_url, template):
+    name, admin = _admin_connection(database_url)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+    finally:
+        admin.close()
+
+
+def _row_counts():
+    return {
+        "regions with data": Report.objects.values("region").distinct().count(),
+        "reports": Report.objects.count(),
+        "versions": ReportVersion.objects.count(),
+        "events": ReportEvent.objects.count(),
+        "evidence": Evidence.objects.count(),
+    }
+
+
+def reset_and_seed(database_url, fraction, cycles, *, reuse=False):
+    """Drop, create, migrate, load reference data, seed_scale; returns (seconds, row counts).
+
+    With ``reuse``, a copy of the seeded database saved by an earlier run with the same scale,
+    day and sources is taken instead of seeding again (seconds 0), and a fresh seed is saved
+    for the next run."""
     close_connections()
+    template = _seed_template_name(database_url, fraction, cycles) if reuse else None
+    if template and _database_exists(database_url, template):
+        _recreate_database(database_url, template=template)
+        return 0.0, _row_counts()
     _recreate_database(database_url)
     quiet = io.StringIO()
     call_command("migrate", interactive=False, verbosity=0)
@@ -81,14 +149,11 @@ def reset_and_seed(database_url, fraction, cycles):
     started = time.perf_counter()
     call_command("seed_scale", fraction=fraction, cycles=cycles, stdout=quiet)
     seconds = time.perf_counter() - started
-    rows = {
-        "regions with data": Report.objects.values("region").distinct().count(),
-        "reports": Report.objects.count(),
-        "versions": ReportVersion.objects.count(),
-        "events": ReportEvent.objects.count(),
-        "evidence": Evidence.objects.count(),
-    }
+    rows = _row_counts()
     _analyze()
+    if template:
+        close_connections()
+        _save_template(database_url, template)
     return seconds, rows
 
 

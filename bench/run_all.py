@@ -200,6 +200,11 @@ def main(argv=None):
     )
     parser.add_argument("--pages", default="", help="only these page keys (comma-separated)")
     parser.add_argument(
+        "--reuse-seed",
+        action="store_true",
+        help="keep a copy of each seeded scale and start from it when scale, day and sources match",
+    )
+    parser.add_argument(
         "--recomputes",
         type=int,
         default=3,
@@ -223,7 +228,9 @@ def main(argv=None):
     for fraction in [float(part) for part in args.scales.split(",")]:
         run = ScaleRun(fraction=fraction)
         print(f"\n== scale {fraction:g}: reset database and seed_scale", flush=True)
-        run.seed_seconds, run.rows = measure.reset_and_seed(database_url, fraction, args.cycles)
+        run.seed_seconds, run.rows = measure.reset_and_seed(
+            database_url, fraction, args.cycles, reuse=args.reuse_seed
+        )
         from django.core.cache import cache
 
         cache.clear()  # nothing cached from the previous scale

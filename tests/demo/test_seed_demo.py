@@ -44,6 +44,7 @@ from reporting.models import (
     RevisionRequest,
 )
 from reporting.uploads import inspect_upload
+from tests.evaluation import test_exports as exports
 
 
 @pytest.fixture(scope="module")
@@ -423,3 +424,24 @@ def test_the_public_results_show_balikpapan_first_in_kaltim_and_five_years(regio
     assert [row.rank_kanwil for _year, row in history] == [1, 1, 1, 1, 1]
     samarinda = [row.final for _year, row in client.get("/hasil/wilayah/64.72/").context["history"]]
     assert len(samarinda) == 5 and samarinda != sorted(samarinda)
+
+
+@pytest.mark.django_db
+def test_the_rankings_export_of_the_demo_equals_its_page(regions, client_for):
+    # given: the whole demo, its 2025 reports submitted, reviewed and scored by the services
+    evaluator = User.objects.get(username="verifikator.kaltim")
+    client = client_for(evaluator)
+    rows = exports.page_rows(client, "?siklus=2025")
+
+    # when
+    xlsx = client.get(exports.export_url("xlsx", "?siklus=2025"))
+    text = client.get(exports.export_url("csv", "?siklus=2025"))
+
+    # then
+    assert len(rows) == Region.objects.of_kanwil(evaluator.kanwil).count()
+    assert exports.xlsx_table(exports.read_xlsx(xlsx)["Peringkat"])[1] == exports.expected_table(
+        rows
+    )
+    assert exports.read_csv(text)[1] == [
+        [str(v) for v in line] for line in exports.expected_table(rows)
+    ]

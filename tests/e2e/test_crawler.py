@@ -8,7 +8,8 @@ its zone and is the database's instant in that zone; no interface words of the o
 A page is one URL pattern plus the names of its query parameters: the report page of one
 report stands for the report page of every report, so the walk ends however large the data.
 Then every such page is opened once per role and language in Chromium at 390 px: nothing
-scrolls sideways, axe-core finds nothing serious or critical, the console logs no error.
+scrolls sideways, no panel that stays on screen takes more than a fifth of it, axe-core finds
+nothing serious or critical, the console logs no error (policy violations included).
 
 A new page is checked as soon as a link leads to it. Links that change something or leave the
 HTML (log out, downloads, the language switch) are not followed. Forms that POST are not
@@ -44,7 +45,13 @@ from tests.e2e.crawling import (
     stored_texts,
     time_problems,
 )
-from tests.e2e.test_phone_and_axe import AXE, AXE_URL, serious_violations
+from tests.e2e.test_phone_and_axe import (
+    AXE,
+    AXE_URL,
+    STICKY_SHARE,
+    serious_violations,
+    sticky_heights,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -367,6 +374,9 @@ def screen_problems(page, url, errors):
     width, inner = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
     if width > inner:
         problems.append(f"{url}: {width} px wide at {inner} px")
+    tallest = max(sticky_heights(page), default=0)
+    if tallest > STICKY_SHARE * PHONE["height"]:
+        problems.append(f"{url}: a panel that stays on screen is {tallest:.0f} px high")
     problems += [
         f"{url}: axe {v['impact']} {v['id']}: {v['nodes']}" for v in serious_violations(page)
     ]
@@ -401,7 +411,8 @@ def test_every_page_fits_a_phone_passes_axe_and_logs_no_error(
     finally:
         context.close()
 
-    # then nothing scrolls sideways, nothing serious for axe, no console error
+    # then nothing scrolls sideways, no tall sticky panel, nothing serious for axe, no console
+    # error
     print(f"{role}/{language}: {len(urls)} pages in {time.monotonic() - started:.1f} s")
     assert problems == [], "\n".join(problems)
 
