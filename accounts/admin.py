@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import people
 from .models import AccountImport, AuditEvent, Holiday, Kanwil, KanwilProvince, Region, User
 from .services import delete_holiday, delete_holidays, save_holiday
 from .two_factor import remove_second_factor
@@ -60,6 +61,20 @@ class UserAdmin(DjangoUserAdmin):
         (_("Peran di portal"), {"fields": ["role", "region", "kanwil"]}),
     )
     actions = ["remove_second_factor", "unlock_login"]
+
+    def save_model(self, request, obj, form, change):
+        # Unticking or ticking "active" is a deactivation or a reactivation, through the
+        # service the portal's people pages use: sessions end, open invitations are revoked,
+        # and the audit trail names the admin. The other fields are saved as they are.
+        if not change or "is_active" not in form.changed_data:
+            return super().save_model(request, obj, form, change)
+        active = obj.is_active
+        obj.is_active = not active
+        super().save_model(request, obj, form, change)
+        if active:
+            people.reactivate(obj, by=request.user)
+        else:
+            people.deactivate(obj, by=request.user)
 
     @admin.action(description=_("Hapus verifikasi dua langkah (ponsel hilang)"))
     def remove_second_factor(self, request, queryset):

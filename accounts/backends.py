@@ -8,6 +8,7 @@ from django.db.models.signals import post_delete, post_save
 
 from .cached import bump_after_commit, version
 from .models import Kanwil, KanwilProvince, Region, User
+from .querysets import signed_in_version_key
 
 # Who a person is changes only when their row, or a region or Kanwil, is saved: with a shared
 # cache (CACHE_URL) the loaded person is kept there, under two version numbers that such a
@@ -18,10 +19,6 @@ PLACES_VERSION_KEY = "users-places-version"  # any region, Kanwil or Kanwil prov
 
 def _user_key(user_id):
     return f"portal-user:{user_id}"
-
-
-def _user_version_key(user_id):
-    return f"portal-user-version:{user_id}"
 
 
 class PortalBackend(ModelBackend):
@@ -35,7 +32,7 @@ class PortalBackend(ModelBackend):
     def get_user(self, user_id):
         if not settings.CACHE_URL:
             return self._checked(self._load(user_id))
-        keys = [PLACES_VERSION_KEY, _user_version_key(user_id), _user_key(user_id)]
+        keys = [PLACES_VERSION_KEY, signed_in_version_key(user_id), _user_key(user_id)]
         found = cache.get_many(keys)
         versions = (
             found.get(PLACES_VERSION_KEY) or version(PLACES_VERSION_KEY),
@@ -72,7 +69,7 @@ class PortalBackend(ModelBackend):
 
 
 def user_changed(sender, instance, **kwargs):
-    bump_after_commit(_user_version_key(instance.pk))
+    bump_after_commit(signed_in_version_key(instance.pk))
 
 
 def places_changed(sender, **kwargs):

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
@@ -184,8 +184,9 @@ class User(AbstractUser):
             "petugas wilayah Kanwil-nya serta membuka kunci masuk mereka."
         ),
     )
-    # Moved when an account is deactivated: every session signed in before then ends, on
-    # every web process, whatever the session engine (see _get_session_auth_hash).
+    # Moved when an account is deactivated (by a save or an update, whatever the door): every
+    # session signed in before then ends, on every web process, whatever the session engine
+    # (see _get_session_auth_hash), and stays ended after a reactivation.
     session_epoch = models.PositiveIntegerField(_("generasi sesi"), default=0, editable=False)
 
     objects = PortalUserManager()
@@ -228,6 +229,36 @@ class User(AbstractUser):
     def manages_officers(self):
         """Admins manage every region's officers, a Kanwil admin those of its Kanwil."""
         return self.is_portal_admin or (self.is_evaluator and self.is_kanwil_admin)
+
+    def save(self, *args, **kwargs):
+        """Saving an account inactive that the database holds active ends its sessions: the
+        epoch moves here, whatever the door (the Django admin, a service, a command), so that
+        a later reactivation brings none of them back. (An update does the same:
+        ``UserQuerySet.update``.) The epoch is read from the row, never from this instance,
+        which may be older than the last deactivation."""
+        update_fields = kwargs.get("update_fields")
+        if (
+            self.is_active
+            or self._state.adding
+            or (update_fields is not None and "is_active" not in update_fields)
+        ):
+            return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            stored = (
+                type(self)
+                ._base_manager.using(using)
+                .select_for_update()
+                .filter(pk=self.pk)
+                .values_list("is_active", "session_epoch")
+                .first()
+            )
+            if stored is not None:
+                was_active, epoch = stored
+                self.session_epoch = epoch + 1 if was_active else epoch
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "session_epoch"}
+            return super().save(*args, **kwargs)
 
     def _get_session_auth_hash(self, secret=None):
         # Django checks this hash on every request: a session made before the epoch moved no

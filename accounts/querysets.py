@@ -1,7 +1,18 @@
-"""Who may see which regions: the one place where region scoping is decided."""
+"""Who may see which regions: the one place where region scoping is decided; and the
+update of accounts that ends the sessions of those it deactivates."""
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, When
+
+from .cached import bump_after_commit
+
+
+def signed_in_version_key(user_id):
+    """The version under which the shared cache keeps a signed-in person (accounts.backends):
+    moved after every save of the row, and after an update that deactivates it."""
+    return f"portal-user-version:{user_id}"
 
 
 class RegionQuerySet(models.QuerySet):
@@ -44,6 +55,26 @@ class KanwilQuerySet(models.QuerySet):
 
 
 class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Django's update; one that deactivates accounts also ends their sessions, as a save
+        does (``User.save``): the epoch moves on the rows that were active, in the same
+        statement, and the signed-in person kept in the shared cache is read again."""
+        if kwargs.get("is_active", True) is not False or "session_epoch" in kwargs:
+            return super().update(**kwargs)
+        # Only a shared cache keeps signed-in people (accounts.backends) to be read again.
+        ending = []
+        if settings.CACHE_URL:
+            ending = list(self.filter(is_active=True).values_list("pk", flat=True))
+        kwargs["session_epoch"] = Case(
+            When(is_active=True, then=F("session_epoch") + 1),
+            default=F("session_epoch"),
+            output_field=models.PositiveIntegerField(),
+        )
+        changed = super().update(**kwargs)
+        for pk in ending:
+            bump_after_commit(signed_in_version_key(pk))
+        return changed
+
     def officers(self):
         return self.filter(role="officer")
 

@@ -1,0 +1,97 @@
+"""Whatever door deactivates an account (a save or an update, from the Django admin, a
+service or a command), the person's sessions end and stay ended after a reactivation."""
+
+import pytest
+from django.test import Client
+
+from accounts.backends import PortalBackend
+from accounts.models import Role, User
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/laporan/"
+
+
+def signed_in(user):
+    """A browser of ``user``'s, signed in before anything happens to the account."""
+    session = Client()
+    session.force_login(user)
+    assert session.get(HOME).status_code == 200
+    return session
+
+
+@pytest.mark.parametrize("update_fields", [None, ["is_active"]])
+def test_a_save_that_deactivates_ends_the_sessions(officer_balikpapan, update_fields):
+    # given
+    officer_session = signed_in(officer_balikpapan)
+
+    # when: a command or a service saves the account inactive, and later active again
+    officer_balikpapan.is_active = False
+    officer_balikpapan.save(update_fields=update_fields)
+    officer_balikpapan.is_active = True
+    officer_balikpapan.save(update_fields=update_fields)
+
+    # then
+    officer_balikpapan.refresh_from_db()
+    assert officer_balikpapan.session_epoch == 1
+    assert officer_session.get(HOME).status_code == 302
+
+
+def test_saving_an_inactive_account_again_moves_nothing_and_rolls_nothing_back(
+    officer_balikpapan,
+):
+    # given: a copy of the account read before it was deactivated (epoch 0)
+    stale = User.objects.get(pk=officer_balikpapan.pk)
+    officer_balikpapan.is_active = False
+    officer_balikpapan.save()
+
+    # when: the account is saved inactive again, once from each copy
+    officer_balikpapan.save()
+    stale.is_active, stale.first_name = False, "Petugas Lama"
+    stale.save()
+
+    # then: the epoch stays where the one deactivation put it
+    stale.refresh_from_db()
+    assert (stale.first_name, stale.session_epoch) == ("Petugas Lama", 1)
+
+
+def test_an_update_that_deactivates_ends_the_sessions_of_the_active_accounts_only(
+    officer_balikpapan, officer_samarinda
+):
+    # given: Samarinda's officer was deactivated once before; Balikpapan's is signed in
+    officer_samarinda.is_active = False
+    officer_samarinda.save()
+    officer_session = signed_in(officer_balikpapan)
+
+    # when: both are deactivated in one update
+    changed = User.objects.filter(role=Role.OFFICER).update(is_active=False)
+
+    # then: only the account that was active moves; its session ends for good
+    assert changed == 2
+    epochs = dict(User.objects.officers().values_list("username", "session_epoch"))
+    assert epochs == {"petugas.bpn": 1, "petugas.smd": 1}
+    User.objects.filter(pk=officer_balikpapan.pk).update(is_active=True)
+    assert officer_session.get(HOME).status_code == 302
+
+
+def test_a_new_inactive_account_starts_at_the_first_epoch(balikpapan):
+    user = make_user("petugas.nonaktif", role=Role.OFFICER, region=balikpapan, is_active=False)
+
+    user.refresh_from_db()
+    assert user.session_epoch == 0
+
+
+def test_an_update_that_deactivates_reaches_the_person_kept_in_the_shared_cache(
+    settings, officer_balikpapan, django_capture_on_commit_callbacks
+):
+    # given: the signed-in officer is kept in the shared cache
+    settings.CACHE_URL = "redis://shared.example"  # the cached path; the test's cache stands in
+    assert PortalBackend().get_user(officer_balikpapan.pk) is not None
+
+    # when: an update deactivates the account (an update sends no post_save)
+    with django_capture_on_commit_callbacks(execute=True):
+        User.objects.filter(pk=officer_balikpapan.pk).update(is_active=False)
+
+    # then: the next request loads the account again, and finds it inactive
+    assert PortalBackend().get_user(officer_balikpapan.pk) is None
