@@ -5,15 +5,17 @@ from accounts.models import Kanwil
 from evaluation import rebuild
 from evaluation.rankings import closed_periods
 
-from .views import award_figures
+from .views import lines_and_candidates, award_figures, award_tables
 
 
 def build_awards(sender, *, cycle, today, **kwargs):
-    """The national figures and each Kanwil's, in the language being built."""
+    """The national figures and each Kanwil's, and their tables rendered, in the language
+    being built."""
     closed = closed_periods(cycle, today)
-    award_figures(cycle, None, today, closed)
-    for kanwil in Kanwil.objects.all():
-        award_figures(cycle, kanwil, today, closed)
+    for kanwil in [None, *Kanwil.objects.all()]:
+        figures = award_figures(cycle, kanwil, today, closed)
+        lines, shown = lines_and_candidates(cycle, kanwil, figures)
+        award_tables(cycle, kanwil, closed, figures, lines, shown)
 
 
 def connect():

@@ -28,6 +28,7 @@ from django.db import IntegrityError
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -285,6 +286,61 @@ def award_figures(cycle, kanwil, today, closed):
     )
 
 
+def lines_and_candidates(cycle, kanwil, figures):
+    """The proposals with the piagam each region already holds in the scope, and the
+    candidates shown (the top of the ranking, then the proposals further down)."""
+    standing = {
+        certificate.region_id: certificate
+        for certificate in Certificate.objects.filter(cycle=cycle, issuer_code=issuer_code(kanwil))
+        .exclude(status=CertificateStatus.REVOKED)
+        .select_related("batch")
+    }
+    lines = []
+    for proposal in figures.proposals:
+        candidate = figures.by_region.get(proposal.region.pk) or Candidate(
+            row=proposal.row, verified=0
+        )
+        candidate.categories = category_labels(proposal.categories)
+        lines.append(
+            ProposalLine(
+                candidate=candidate,
+                categories=list(proposal.categories),
+                standing=standing.get(proposal.region.pk),
+            )
+        )
+    shown = list(figures.top)
+    shown_ids = {id(candidate) for candidate in shown}
+    shown += [line.candidate for line in lines if id(line.candidate) not in shown_ids]
+    return lines, shown
+
+
+def award_tables(cycle, kanwil, closed, figures, lines, shown, *, kept=True):
+    """The proposals' and the candidates' tables, rendered: with a shared cache, once per
+    score version, piagam version and language for everyone who sees the scope (they show
+    nothing of the viewer), so that a session's first view renders only the page around
+    them; the worker's rebuild renders them ahead (piagam.rebuild)."""
+
+    def render_both():
+        context = {"lines": lines, "candidates": shown, "ranked": figures.ranked}
+        return {
+            "proposals": render_to_string("piagam/_award_proposals.html", context),
+            "candidates": render_to_string("piagam/_award_candidates.html", context),
+        }
+
+    # Without a shared cache the piagam version is not seen across processes (piagam.changes).
+    if not (kept and settings.CACHE_URL):
+        return render_both()
+    key = caches.figures_key(
+        "awards-html",
+        cycle.pk,
+        kanwil.pk if kanwil is not None else "nasional",
+        [p.pk for p in closed],
+        get_language(),
+        piagam_version(),
+    )
+    return caches.cached_figures(key, render_both)
+
+
 def proposal_fingerprint(proposals):
     """What the page proposed; issuing refuses if the proposals changed since it was shown."""
     return ";".join(
@@ -394,28 +450,11 @@ def awards(request):
         if form.is_valid():
             return _issue(request, cycle, kanwil, form, proposals, fingerprint, cycle_finished)
 
-    standing = {
-        certificate.region_id: certificate
-        for certificate in Certificate.objects.filter(cycle=cycle, issuer_code=issuer_code(kanwil))
-        .exclude(status=CertificateStatus.REVOKED)
-        .select_related("batch")
-    }
-    lines = []
-    for proposal in proposals:
-        candidate = figures.by_region.get(proposal.region.pk) or Candidate(
-            row=proposal.row, verified=0
-        )
-        candidate.categories = category_labels(proposal.categories)
-        lines.append(
-            ProposalLine(
-                candidate=candidate,
-                categories=list(proposal.categories),
-                standing=standing.get(proposal.region.pk),
-            )
-        )
-    shown = list(figures.top)
-    shown_ids = {id(candidate) for candidate in shown}
-    shown += [line.candidate for line in lines if id(line.candidate) not in shown_ids]
+    lines, shown = lines_and_candidates(cycle, kanwil, figures)
+    # Issuing compares with fresh figures: their tables are rendered from them, not kept.
+    tables = award_tables(
+        cycle, kanwil, closed, figures, lines, shown, kept=request.method == "GET"
+    )
 
     batches = list(
         CertificateBatch.objects.filter(cycle=cycle, kanwil=kanwil)
@@ -429,8 +468,7 @@ def awards(request):
             "cycle_finished": cycle_finished,
             "lines": lines,
             "to_issue": sum(1 for line in lines if line.standing is None),
-            "candidates": shown,
-            "ranked": figures.ranked,
+            "tables": tables,
             "batches": [
                 {
                     "batch": batch,

@@ -20,7 +20,7 @@ from accounts.models import Kanwil, Region
 from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import ReportingCycle
 
-from .. import caches, exports, recaps
+from .. import caches, exports, fragments, recaps
 from ..models import Score, current_versions
 from ..rankings import closed_periods, cycle_ranking, period_ranking
 
@@ -347,9 +347,15 @@ def overview(request):
     }
     if cycle is None:
         # Every Kanwil is listed, even before there is a cycle to report on.
-        context["recap"] = recaps.by_kanwil([], list(Kanwil.objects.all()), recaps.region_counts())
+        context["figures_html"] = render_to_string(
+            "evaluation/_overview_figures.html",
+            {
+                **context,
+                "recap": recaps.by_kanwil([], list(Kanwil.objects.all()), recaps.region_counts()),
+            },
+        )
     else:
-        context.update(recaps.overview_figures(cycle, period, counted, today))
+        context["figures_html"] = fragments.overview_html(cycle, period, counted, today)
         context["rankings_url"] = (
             reverse("evaluation:rankings")
             + "?"

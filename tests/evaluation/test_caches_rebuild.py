@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from evaluation import rebuild, recaps
+from evaluation import fragments, rebuild, recaps
 from evaluation.models import current_versions
 from evaluation.scorecards import recompute_cycle
 from outbox import tasks
@@ -106,10 +106,13 @@ def test_the_first_views_after_a_rebuild_compute_no_figures(
     run_rebuilds(django_capture_on_commit_callbacks)
 
     # when: the overview, the awards and the officer's home are first viewed, in both
-    # languages, with every figure's computation refused
+    # languages, with every figure's computation and every rendering of the parts that all
+    # their viewers share refused
     monkeypatch.setattr(recaps, "_overview_figures", never)
     monkeypatch.setattr(recaps, "all_region_positions", never)
     monkeypatch.setattr(piagam_views, "_award_figures", never)
+    monkeypatch.setattr(fragments, "render_to_string", never)
+    monkeypatch.setattr(piagam_views, "render_to_string", never)
     admin, officer = Client(), Client()
     admin.force_login(admin_user)
     officer.force_login(officer_balikpapan)
@@ -122,9 +125,14 @@ def test_the_first_views_after_a_rebuild_compute_no_figures(
             officer.get(reverse("reporting:officer-home")),
         ]
 
-    # then: every page answers from the built figures
+    # then: every page answers from the built figures and parts, in its language
     assert [page.status_code for page in pages] == [200] * 6
     assert 'data-testid="standing"' in pages[2].content.decode()
+    overview, awards = pages[0].content.decode(), pages[1].content.decode()
+    assert 'data-testid="overview"' in overview and "Tingkat pelaporan" in overview
+    assert 'data-testid="candidates"' in awards and "Dasar usulan" in awards
+    assert "Reporting rate" in pages[3].content.decode()
+    assert "Basis for the proposals" in pages[4].content.decode()
 
 
 @pytest.mark.django_db
