@@ -487,7 +487,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "piagam.tasks.remove_orphan_pdfs",
         "schedule": crontab(minute=17),
     },
-    # Action-matrix workbooks previewed a day ago and never committed.
+    # Imports previewed a day ago and never committed: accounts rows and matrix workbooks.
+    "remove-expired-account-import-previews": {
+        "task": "accounts.tasks.remove_expired_import_previews",
+        "schedule": crontab(minute=41),
+    },
     "remove-expired-matrix-previews": {
         "task": "reporting.tasks.remove_expired_matrix_previews",
         "schedule": crontab(minute=43),
