@@ -1,4 +1,3 @@
-from axes.utils import reset
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -88,7 +87,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Buka kunci masuk (terlalu banyak percobaan gagal)"))
     def unlock_login(self, request, queryset):
         for user in queryset:
-            reset(username=user.get_username())
+            people.unlock_login(user, by=request.user)
         self.message_user(request, _("Kunci masuk dibuka."))
 
 

@@ -11,6 +11,7 @@ changes nothing.
 """
 
 import csv
+import datetime
 import hashlib
 import io
 import re
@@ -98,6 +99,8 @@ MAX_COLUMNS = 30
 SHEET_NAME = "Akun"
 
 SUMMARY_KEYS = ("create", "update", "unchanged", "error")
+# A preview waits this long for its commit; then the periodic cleanup deletes it.
+PREVIEW_LIFETIME = datetime.timedelta(days=1)
 
 
 class Refused(Exception):
@@ -685,6 +688,17 @@ def preview(upload, *, by, name=None, kanwil=None):
         rows=planned,
         counts={**counts_of(planned), "ignored_columns": unknown},
     )
+
+
+def remove_expired_previews(*, now=None):
+    """Delete the previews nobody committed within a day (their rows hold people's names,
+    e-mails and numbers). Committed imports stay as the record of what was written.
+    Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - PREVIEW_LIFETIME
+    _total, deleted = AccountImport.objects.filter(
+        status=AccountImportStatus.PREVIEW, created_at__lt=cutoff
+    ).delete()
+    return deleted.get(AccountImport._meta.label, 0)
 
 
 @dataclass

@@ -348,6 +348,7 @@ class AuditAction(models.TextChoices):
     LOGIN_UNLOCKED = "login_unlocked", _("Kunci masuk dibuka")
     CONTACT_CODE_SENT = "contact_code_sent", _("Kode konfirmasi kontak dikirim")
     CONTACT_CONFIRMED = "contact_confirmed", _("Kontak dikonfirmasi")
+    DELIVERY_RESENT = "delivery_resent", _("Pengiriman dikirim ulang")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -89,8 +89,8 @@ def reactivate(user, *, by):
 
 @transaction.atomic
 def unlock_login(user, *, by):
-    """Lift django-axes' lock on the person's user name (as the Django admin's action does).
-    Returns how many failed attempts were cleared."""
+    """Lift django-axes' lock on the person's user name (the people pages and the Django
+    admin's action both come here). Returns how many failed attempts were cleared."""
     cleared = reset_login_attempts(username=user.get_username())
     audit(AuditAction.LOGIN_UNLOCKED, user, by=by, details={"cleared": cleared})
     return cleared

@@ -41,7 +41,7 @@ class SendLogAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Kirim ulang yang gagal"))
     def send_again(self, request, queryset):
-        ids = resend(queryset.filter(status=SendStatus.FAILED))
+        ids = resend(queryset.filter(status=SendStatus.FAILED), by=request.user)
         self.message_user(
             request,
             ngettext(

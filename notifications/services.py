@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.cached import forget_after_commit
+from accounts.models import AuditAction
+from accounts.services import audit
 
 from .channels import languages_of
 from .delivery import queue_ids
@@ -152,10 +154,29 @@ def send_after_commit(ids):
 
 
 @transaction.atomic
-def resend(rows):
+def resend(rows, *, by):
     """An admin's "Kirim ulang" for failed deliveries (once the mail server or gateway is
-    fixed): they start again from their first attempt. Returns the ids sent again."""
-    ids = list(rows.filter(status=SendStatus.FAILED).values_list("pk", flat=True))
+    fixed): they start again from their first attempt, and the audit trail names who sent
+    each one again and why it had failed. Returns the ids sent again."""
+    failed = list(
+        rows.filter(status=SendStatus.FAILED)
+        .select_related("recipient")
+        .select_for_update(of=("self",))
+    )
+    ids = [row.pk for row in failed]
+    for row in failed:
+        audit(
+            AuditAction.DELIVERY_RESENT,
+            row,
+            by=by,
+            details={
+                "recipient": row.recipient.get_username(),
+                "kind": row.kind,
+                "channel": row.channel,
+                "attempts": row.attempts,
+                "last_error": row.last_error,
+            },
+        )
     SendLog.objects.filter(pk__in=ids).update(
         status=SendStatus.PENDING,
         attempts=0,

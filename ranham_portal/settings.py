@@ -487,6 +487,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "piagam.tasks.remove_orphan_pdfs",
         "schedule": crontab(minute=17),
     },
+    # Imports previewed a day ago and never committed: accounts rows and matrix workbooks.
+    "remove-expired-account-import-previews": {
+        "task": "accounts.tasks.remove_expired_import_previews",
+        "schedule": crontab(minute=41),
+    },
+    "remove-expired-matrix-previews": {
+        "task": "reporting.tasks.remove_expired_matrix_previews",
+        "schedule": crontab(minute=43),
+    },
     # Hourly: reminders and digests for the people whose local time is 08.00 or later that
     # day and who have not had them yet (a missed beat is caught up the same day).
     "notices-morning-round": {

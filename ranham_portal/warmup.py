@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+from django.template.backends.jinja2 import Jinja2
 from django.urls import get_resolver
 from django.utils import translation
 
@@ -35,13 +36,15 @@ def template_names():
     return sorted(names)
 
 
-def warm():
-    """Compile every template, load every language's catalogue and the URL patterns."""
-    started = time.perf_counter()
-    get_resolver().url_patterns  # noqa: B018 - imports every view module
-    engine = engines["django"]
+def jinja2_template_names(engine):
+    """Every template a Jinja2 engine's loader can find (``jinja2/``: the repeated rows)."""
+    extensions = [suffix.lstrip(".") for suffix in TEMPLATE_SUFFIXES]
+    return sorted(engine.env.list_templates(extensions=extensions))
+
+
+def _compile(engine, names):
     compiled = 0
-    for name in template_names():
+    for name in names:
         try:
             engine.get_template(name)
         except (TemplateDoesNotExist, TemplateSyntaxError):
@@ -49,6 +52,18 @@ def warm():
             # app's: it is compiled when a page first uses it, as without the warm-up.
             continue
         compiled += 1
+    return compiled
+
+
+def warm():
+    """Compile every template of both engines, load every language's catalogue and the URL
+    patterns."""
+    started = time.perf_counter()
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    compiled = _compile(engines["django"], template_names())
+    for engine in engines.all():
+        if isinstance(engine, Jinja2):
+            compiled += _compile(engine, jinja2_template_names(engine))
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Masuk")

@@ -14,13 +14,16 @@ as the workbook says is left alone, so the same workbook imported twice changes 
 Actions, measures and assignments that the workbook does not name are kept.
 """
 
+import datetime
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import storage
 from accounts.models import AuditAction, Region
 from accounts.services import audit
 
@@ -522,6 +525,50 @@ def import_matrix(upload, year, *, by, scheme=PeriodScheme.QUARTERLY, source="")
     cycle = ReportingCycle.objects.filter(year=year).first()
     plan = read_matrix(upload, codes=period_codes(cycle, scheme))
     return commit_matrix(plan, year, by=by, scheme=scheme, source=source)
+
+
+# A workbook whose preview showed no problem waits for its commit under its SHA-256 (the
+# browser is trusted with nothing but the digest). The commit removes it; one that nobody
+# committed is removed by the periodic cleanup once it has waited a day.
+PREVIEW_DIR = "imports/matriks"
+PREVIEW_LIFETIME = datetime.timedelta(days=1)
+
+
+def _previewed_name(digest):
+    return f"{PREVIEW_DIR}/{digest}.xlsx"
+
+
+def keep_previewed(data, digest):
+    """Keep a previewed workbook for its commit; previewing it again keeps it another day."""
+    storage.put(_previewed_name(digest), data)
+
+
+def previewed(digest):
+    """The bytes of the previewed workbook with this digest, or None once it is gone."""
+    name = _previewed_name(digest)
+    try:
+        data = storage.read(name) if storage.files().exists(name) else None
+    except FileNotFoundError:
+        return None
+    if data is None or hashlib.sha256(data).hexdigest() != digest:
+        return None
+    return data
+
+
+def forget_previewed(digest):
+    storage.delete(_previewed_name(digest))
+
+
+def remove_expired_previews(*, now=None):
+    """Remove the previewed workbooks that waited longer than a day. Returns their names."""
+    cutoff = (now or timezone.now()) - PREVIEW_LIFETIME
+    removed = []
+    for name in storage.walk(PREVIEW_DIR):
+        written = storage.modified(name)
+        if written is not None and written < cutoff:
+            storage.delete(name)
+            removed.append(name)
+    return removed
 
 
 def template_workbook():

@@ -1,11 +1,7 @@
 """The admins' page for the year's action matrix: import a workbook (preview, then commit)
 or copy last year's cycle."""
 
-import hashlib
-
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +14,11 @@ from .matrix import (
     MatrixError,
     TableError,
     commit_matrix,
+    forget_previewed,
+    keep_previewed,
     period_codes,
     preview,
+    previewed,
     read_matrix,
     template_workbook,
 )
@@ -29,7 +28,6 @@ from .tables import MAX_BYTES
 
 SESSION_KEY = "matrix-import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STORED = "imports/matriks/{digest}.xlsx"
 
 
 def _year(value, default):
@@ -72,9 +70,8 @@ def matrix_import(request):
     except TableError as error:
         return render_error(request, str(error), year)
     result = preview(plan, year)
-    name = STORED.format(digest=plan.digest)
-    if not result.problems and not default_storage.exists(name):
-        default_storage.save(name, ContentFile(data))
+    if not result.problems:
+        keep_previewed(data, plan.digest)
     request.session[SESSION_KEY] = {"digest": plan.digest, "year": year, "name": upload.name}
     return _page(request, preview=result, digest=plan.digest, year=year, filename=upload.name)
 
@@ -91,13 +88,8 @@ def matrix_commit(request):
     """Commit the workbook whose preview this session saw, all or nothing."""
     pending = request.session.get(SESSION_KEY) or {}
     digest = request.POST.get("digest", "")
-    name = STORED.format(digest=digest)
-    if not digest or pending.get("digest") != digest or not default_storage.exists(name):
-        messages.error(request, _("Pratinjau sudah tidak berlaku: unggah berkasnya lagi."))
-        return redirect("reporting:matrix-import")
-    with default_storage.open(name) as stored:
-        data = stored.read()
-    if hashlib.sha256(data).hexdigest() != digest:
+    data = previewed(digest) if digest and pending.get("digest") == digest else None
+    if data is None:
         messages.error(request, _("Pratinjau sudah tidak berlaku: unggah berkasnya lagi."))
         return redirect("reporting:matrix-import")
     year = pending["year"]
@@ -106,7 +98,7 @@ def matrix_commit(request):
     except (MatrixError, TableError) as error:
         messages.error(request, str(error))
         return redirect("reporting:matrix-import")
-    default_storage.delete(name)
+    forget_previewed(digest)
     del request.session[SESSION_KEY]
     messages.success(
         request,

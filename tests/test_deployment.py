@@ -2,6 +2,7 @@
 it, and the commands its services run, started here directly (no Docker engine needed)."""
 
 import http.server
+import ipaddress
 import os
 import re
 import signal
@@ -15,6 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.test import RequestFactory
+
+from accounts.network import client_address
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -120,6 +124,44 @@ def test_the_proxy_knows_both_pools_and_waits_for_them(services):
     for name in ("web", "uploads"):
         assert proxy["depends_on"][name] == {"condition": "service_healthy"}
         assert environment(services[name])["GUNICORN_BIND"] == "0.0.0.0:8000"
+
+
+def listed(value):
+    """A comma-separated setting as the settings read it (``envlist``)."""
+    return [item.strip() for item in str(value or "").split(",") if item.strip()]
+
+
+@pytest.mark.parametrize(
+    "name, proxy", [("web", "proxy"), ("uploads", "proxy"), ("web-node", "proxy-scale")]
+)
+def test_the_web_services_believe_forwarded_headers_from_their_proxy_alone(
+    compose, services, name, proxy, settings
+):
+    # given: the web service's proxy settings and its proxy's place on the compose network
+    env = environment(services[name])
+    address = services[proxy]["networks"]["edge"]["ipv4_address"]
+    [pool] = compose["networks"]["edge"]["ipam"]["config"]
+
+    # then: the portal and gunicorn trust the proxy's own address, not every one
+    assert listed(env["TRUSTED_PROXIES"]) == [address]
+    assert listed(env["FORWARDED_ALLOW_IPS"]) == [address]
+    assert "edge" in services[name]["networks"] and list(services[proxy]["networks"]) == ["edge"]
+    # ...an address in the network that Docker never hands to another container
+    ip = ipaddress.ip_address(address)
+    assert ip in ipaddress.ip_network(pool["subnet"])
+    assert ip not in ipaddress.ip_network(pool["ip_range"])
+
+    # when: the portal reads a request from the proxy and one from another container
+    settings.TRUSTED_PROXIES = listed(env["TRUSTED_PROXIES"])
+    settings.TRUSTED_PROXY_COUNT = int(env["TRUSTED_PROXY_COUNT"])
+    other = str(next(ipaddress.ip_network(pool["ip_range"]).hosts()))
+    factory = RequestFactory()
+    through_proxy = factory.get("/", REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    from_container = factory.get("/", REMOTE_ADDR=other, HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+    # then: only the proxy's forwarded address is believed
+    assert client_address(through_proxy) == "198.51.100.1"
+    assert client_address(from_container) == other
 
 
 class Named(http.server.BaseHTTPRequestHandler):

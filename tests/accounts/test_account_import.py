@@ -1,14 +1,18 @@
 """Accounts from a spreadsheet: preview, all-or-nothing commit, idempotence, hostile files."""
 
 import csv
+import datetime
 import io
 import zipfile
 
 import openpyxl
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from accounts import imports
+from accounts import imports, tasks
 from accounts.models import (
     AccountImport,
     AccountImportStatus,
@@ -338,3 +342,29 @@ def test_a_numeric_region_code_keeps_its_two_decimals(admin_user, regions):
     record = imports.preview(xlsx([row]), by=admin_user)
 
     assert record.rows[0]["target"]["region_code"] == "35.10"
+
+
+def test_a_preview_left_uncommitted_for_a_day_is_removed_and_committed_imports_are_kept(
+    admin_user, kanwil_kaltim
+):
+    # given: a preview and a committed import of yesterday, and a preview of an hour ago
+    yesterday = timezone.now() - datetime.timedelta(hours=25)
+    with time_machine.travel(yesterday, tick=False):
+        stale = imports.preview(xlsx([EVALUATOR]), by=admin_user)
+        committed = imports.commit(imports.preview(xlsx([OFFICER]), by=admin_user), by=admin_user)
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=1), tick=False):
+        fresh = imports.preview(xlsx([EVALUATOR]), by=admin_user)
+
+    # when: the periodic cleanup runs
+    removed = tasks.remove_expired_import_previews.apply().get()
+
+    # then: only yesterday's uncommitted preview, with its people's names and e-mails, is gone
+    assert removed == 1
+    assert not AccountImport.objects.filter(pk=stale.pk).exists()
+    assert set(AccountImport.objects.values_list("pk", flat=True)) == {
+        committed.account_import.pk,
+        fresh.pk,
+    }
+    assert "accounts.tasks.remove_expired_import_previews" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }

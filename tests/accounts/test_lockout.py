@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditAction, AuditEvent
 from tests.conftest import PASSWORD
 
 LOGIN = "/masuk/"
@@ -197,8 +198,12 @@ def test_an_admin_unlocks_a_user_with_the_user_list_action(
     )
     admin.logout()
 
-    # then
+    # then: the officer logs in, and the audit trail names the admin and the cleared attempts
     assert log_in(client, "petugas.bpn", address="10.0.4.4").status_code == 302
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_UNLOCKED)
+    assert event.actor == admin_user
+    assert event.object_id == str(officer_balikpapan.pk)
+    assert event.details == {"cleared": 1}
 
 
 @pytest.mark.django_db

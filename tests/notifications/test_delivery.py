@@ -17,6 +17,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditAction, AuditEvent
 from notifications import delivery
 from notifications.channels import SIGNATURE_HEADER
 from notifications.events import report_event
@@ -185,6 +186,47 @@ def test_an_admin_sends_a_failed_delivery_again_from_the_send_log(
     assert row.status == SendStatus.SENT and row.attempts == 1 and row.last_error == ""
     [message] = mail.outbox
     assert message.to == [evaluator.email]
+
+
+def test_a_delivery_sent_again_from_the_send_log_names_the_admin_in_the_audit_trail(
+    submission, capture, client_for, admin_user
+):
+    # given: a failed e-mail delivery and a sent one
+    evaluator, event = submission
+    with capture(execute=True):
+        report_event(event.pk)
+    row = SendLog.objects.get(channel=Channel.EMAIL)
+    SendLog.objects.filter(pk=row.pk).update(
+        status=SendStatus.FAILED, attempts=5, last_error="SMTPServerDisconnected: mati"
+    )
+    sent = SendLog.objects.create(
+        recipient=evaluator,
+        kind=Kind.SUBMITTED,
+        object_type="reporting.reportevent",
+        object_id="sent-before",
+        channel=Channel.EMAIL,
+        status=SendStatus.SENT,
+        attempts=1,
+    )
+
+    # when: the admin sends both again
+    with capture(execute=True):
+        client_for(admin_user).post(
+            reverse("admin:notifications_sendlog_changelist"),
+            {"action": "send_again", "_selected_action": [row.pk, sent.pk]},
+        )
+
+    # then: one audit event, for the failed one, with who, to whom, what and why it had failed
+    [audited] = AuditEvent.objects.filter(action=AuditAction.DELIVERY_RESENT)
+    assert audited.actor == admin_user
+    assert (audited.object_type, audited.object_id) == ("notifications.sendlog", str(row.pk))
+    assert audited.details == {
+        "recipient": evaluator.username,
+        "kind": Kind.SUBMITTED,
+        "channel": Channel.EMAIL,
+        "attempts": 5,
+        "last_error": "SMTPServerDisconnected: mati",
+    }
 
 
 def test_a_delivery_claimed_by_another_worker_is_not_sent_again(submission, capture):

@@ -1,6 +1,11 @@
 """/hasil/: published figures for anyone, nothing else, cached with an ETag."""
 
+import re
+
 import pytest
+from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from evaluation.models import Publication
 from evaluation.publication import withdraw
@@ -93,3 +98,47 @@ def test_query_counts_do_not_grow_with_the_regions(
     cache.clear()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+DCAT_LINK = (
+    '<link rel="alternate" type="application/ld+json" href="/hasil/katalog.jsonld" title="DCAT">'
+)
+
+
+def head_of(response):
+    """The page's <head> without its title."""
+    head = re.search(r"<head>(.*)</head>", response.content.decode(), re.DOTALL).group(1)
+    return re.sub(r"<title>.*?</title>", "", head, flags=re.DOTALL)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_public_pages_have_the_portals_head_and_nothing_of_the_visitor(
+    client_for, admin_user, published, language
+):
+    # given: a signed-in admin with a message waiting for the portal, reading in `language`
+    admin = client_for(admin_user)
+    visitor = Client()
+    admin.cookies["django_language"] = visitor.cookies["django_language"] = language
+    admin.post("/laporan/matriks/simpan/", {"digest": "0" * 64})
+
+    # when: the admin and an anonymous visitor open a public page, and the login page
+    public = admin.get("/hasil/2025/")
+    portal = visitor.get("/masuk/")
+
+    # then: the public page is built on the portal's page: the same <head> (language, viewport,
+    # stylesheets, icon), with the catalogue's link added
+    assert "base.html" in [template.name for template in public.templates]
+    html = public.content.decode()
+    assert f'<html lang="{language}">' in html
+    assert head_of(public).replace(DCAT_LINK, "") == head_of(portal)
+    assert DCAT_LINK in head_of(public)
+    # ...and nothing of the visitor, for the page is cached whole: no menu, name or message
+    assert 'data-testid="who"' not in html and "csrfmiddlewaretoken" not in html
+    assert admin_user.username not in html
+    with translation.override(language):
+        message = gettext("Pratinjau sudah tidak berlaku: unggah berkasnya lagi.")
+    assert message not in html
+    assert "bootstrap.bundle" not in html
+    # ...which waits for the next portal page
+    assert message in admin.get("/akun/").content.decode()

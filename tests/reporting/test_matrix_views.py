@@ -1,10 +1,16 @@
 """The admins' matrix page: upload for a preview, commit what was previewed, copy a cycle."""
 
+import os
+import time
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reporting.models import Action, ReportingCycle
+from reporting.tasks import remove_expired_matrix_previews
 
+from .conftest import stored_files
 from .test_matrix_import import workbook
 
 
@@ -99,3 +105,58 @@ def test_only_admins_may_copy_a_cycle(cast_member, client_for, admin_user):
 
     assert answer.status_code == 403
     assert list(ReportingCycle.objects.values_list("year", flat=True)) == [source.year]
+
+
+def _age(media, name, hours):
+    """Make a stored file look as if it had been written ``hours`` ago."""
+    path = media / name
+    written = time.time() - hours * 3600
+    os.utime(path, (written, written))
+
+
+@pytest.mark.django_db
+def test_a_previewed_workbook_left_uncommitted_for_a_day_is_removed(
+    regions, admin_user, client_for, media
+):
+    # given: two previews left without a commit, one an hour old and one of yesterday
+    client = client_for(admin_user)
+    fresh = client.post("/laporan/matriks/", {"year": "2028", "file": upload()}).context["digest"]
+    data = workbook(actions=[["1", "Layanan kemarin", "Perempuan", "Pengaduan ditangani"]])
+    page = client.post("/laporan/matriks/", {"year": "2027", "file": upload(data)})
+    stale = page.context["digest"]
+    _age(media, f"imports/matriks/{fresh}.xlsx", hours=1)
+    _age(media, f"imports/matriks/{stale}.xlsx", hours=25)
+
+    # when: the periodic cleanup runs
+    removed = remove_expired_matrix_previews.apply().get()
+
+    # then: yesterday's workbook is gone and its preview can no longer be committed
+    assert removed == 1
+    assert stored_files(media) == [f"imports/matriks/{fresh}.xlsx"]
+    client.post("/laporan/matriks/simpan/", {"digest": stale})
+    assert not ReportingCycle.objects.filter(year=2027).exists()
+    assert "reporting.tasks.remove_expired_matrix_previews" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+
+@pytest.mark.django_db
+def test_previewing_the_same_workbook_again_keeps_it_for_another_day(
+    regions, admin_user, client_for, media
+):
+    # given: a preview of yesterday
+    client = client_for(admin_user)
+    data = workbook()
+    page = client.post("/laporan/matriks/", {"year": "2027", "file": upload(data)})
+    digest = page.context["digest"]
+    _age(media, f"imports/matriks/{digest}.xlsx", hours=25)
+
+    # when: the same workbook is previewed again, then the cleanup runs
+    client.post("/laporan/matriks/", {"year": "2027", "file": upload(data)})
+    removed = remove_expired_matrix_previews.apply().get()
+
+    # then: the new preview commits
+    assert removed == 0
+    assert client.post("/laporan/matriks/simpan/", {"digest": digest}).status_code == 302
+    assert Action.objects.filter(cycle__year=2027).count() == 1
+    assert stored_files(media) == []  # a committed workbook is not kept
