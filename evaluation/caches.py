@@ -61,6 +61,11 @@ def standings_key(cycle, versions, today):
     return f"standings:{cycle.pk}:{versions.of(cycle)}:{versions.names}:{today.isoformat()}"
 
 
+def region_standing_key(cycle, versions, today, region_id):
+    """One region's positions, from the standings entry of the same versions and day."""
+    return f"{standings_key(cycle, versions, today)}:{region_id}"
+
+
 def figures_key(prefix, cycle_id, *parts, versions=None):
     """A figure of one cycle computed from its scores and the regions' names and groups:
     the key holds the cycle's score version and the names version, so a recomputation of the
@@ -83,6 +88,14 @@ def cached_figures(key, compute, seconds=FIGURES_SECONDS):
         found = compute()
         cache.set(key, found, seconds)
     return found
+
+
+def store_figures(entries, seconds=FIGURES_SECONDS):
+    """Store several computed figures at once (in ``building``, as stored by this build)."""
+    cache.set_many(entries, seconds)
+    build = _building.get()
+    if build is not None:
+        build[1].update(entries)
 
 
 def scope(user):

@@ -25,7 +25,7 @@ from outbox.registry import register
 from outbox.services import record
 from reporting.models import ReportingCycle
 
-from . import caches, rankings, recaps
+from . import caches, fragments, rankings, recaps
 from .models import ScoreStamp, Versions, current_versions, forget_versions
 
 TOPIC = "evaluation.rebuild_caches"
@@ -92,4 +92,5 @@ def build(cycle, today):
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             recaps.overview_figures(cycle, None, counted, today)
+            fragments.overview_html(cycle, None, counted, today)
             building.send(sender=ReportingCycle, cycle=cycle, today=today)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Count
 from django.utils.translation import get_language
@@ -360,25 +361,49 @@ def all_region_positions(cycle, today=None, *, versions=None):
 
 
 def cycle_standings(cycle, today=None):
-    """Every region's positions in the cycle, as `all_region_positions`, cached as one entry.
+    """Every region's positions in the cycle, as `all_region_positions`, cached as one entry,
+    and, with a shared cache, each region's as an entry of its own (what an officer's home
+    reads).
 
-    The key holds the cycle's score version, the names version and the day, so a
-    recomputation, a renamed or regrouped region or Kanwil, or a period closing gives a new
-    entry; there is nothing else to keep in step, and one entry fits any cache.
+    The keys hold the cycle's score version, the names version and the day, so a
+    recomputation, a renamed or regrouped region or Kanwil, or a period closing gives new
+    entries; there is nothing else to keep in step.
     """
     today = today or ministry_today()
     versions = caches.versions_in_use()
+
+    def compute():
+        positions = all_region_positions(cycle, today=today, versions=versions)
+        if not settings.CACHE_URL:
+            return positions  # a per-process cache holds a few hundred entries: one is kept
+        caches.store_figures(
+            {
+                caches.region_standing_key(cycle, versions, today, region_id): (found,)
+                for region_id, found in positions.items()
+            },
+            STANDING_CACHE_SECONDS,
+        )
+        return positions
+
     return caches.cached_figures(
-        caches.standings_key(cycle, versions, today),
-        lambda: all_region_positions(cycle, today=today, versions=versions),
-        STANDING_CACHE_SECONDS,
+        caches.standings_key(cycle, versions, today), compute, STANDING_CACHE_SECONDS
     )
 
 
 def region_positions(region, cycle, today=None):
     """The region's annual position in its Kanwil and nationally, or None if it is not ranked.
 
-    Read from the cycle's cached standings: once they are cached, an officer's home page
-    costs one query (the versions) and one cache read.
+    With a shared cache, read from the region's own entry, which the cycle's standings write
+    (the worker's rebuild writes them ahead): once cached, an officer's home page reads one
+    small entry rather than the whole country's standings.
     """
-    return cycle_standings(cycle, today=today).get(region.pk)
+    today = today or ministry_today()
+    if not settings.CACHE_URL:
+        return cycle_standings(cycle, today=today).get(region.pk)
+    key = caches.region_standing_key(cycle, caches.versions_in_use(), today, region.pk)
+    (found,) = caches.cached_figures(
+        key,
+        lambda: (cycle_standings(cycle, today=today).get(region.pk),),
+        STANDING_CACHE_SECONDS,
+    )
+    return found
