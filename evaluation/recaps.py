@@ -18,10 +18,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Count
 from django.utils.translation import get_language
 
-from accounts.cached import digest, read_at_version
+from accounts.cached import digest, read_at_version, version
 from accounts.days import ministry_today
 from accounts.models import Kanwil, Region
-from reporting.models import Assignment, Extension, Report, ReportStatus
+from reporting.models import Assignment, Extension, Period, Report, ReportStatus
 from reporting.querysets import SETUP_VERSION_KEY
 
 from . import caches, charts, scoring
@@ -185,6 +185,53 @@ def _read_pairs(period_ids, *, kanwil=None, regions=None):
             "region__time_zone",
         )
         .distinct()
+    )
+
+
+# One text per period that changes with what its expected reports show: the state and first
+# submission of every report, and every extended due date (a row added or removed as well).
+# Written out rather than composed with the ORM: it is read on every request of the API's
+# rates, and composing and compiling its subqueries cost several times what running it does.
+PERIOD_STATE_SQL = """
+SELECT period.*,
+    (SELECT md5(string_agg(concat_ws(':', region_id, status, first_submitted_at), ','
+                           ORDER BY region_id))
+       FROM {report} WHERE period_id = period.id) AS reports_digest,
+    (SELECT md5(string_agg(concat_ws(':', region_id, due_on), ',' ORDER BY region_id))
+       FROM {extension} WHERE period_id = period.id) AS extensions_digest
+FROM {period} AS period
+WHERE period.id = %s
+"""
+
+
+def period_with_state(period_id):
+    """The period with ``reports_digest`` and ``extensions_digest``, in one query; None when
+    there is no such period.
+
+    Read from the rows themselves rather than from counters that writes move, so that no
+    door that changes a report or an extension (a service, the admin, a data fix) goes
+    unseen.
+    """
+    sql = PERIOD_STATE_SQL.format(
+        report=Report._meta.db_table,
+        extension=Extension._meta.db_table,
+        period=Period._meta.db_table,
+    )
+    return next(iter(Period.objects.raw(sql, [period_id])), None)
+
+
+def expected_version(period):
+    """Everything a period's expected reports depend on, for a period of
+    ``period_with_state``: its dates, its reports and extensions, the setup version and the
+    names version. Meaningful with a shared cache only (the versions live there)."""
+    return (
+        period.pk,
+        period.due_on,
+        period.closes_on,
+        period.reports_digest,
+        period.extensions_digest,
+        version(SETUP_VERSION_KEY),
+        current_versions().names,
     )
 
 
