@@ -4,9 +4,10 @@ through the same scoping querysets as the portal's pages. No rules of its own.""
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -18,7 +19,7 @@ from rest_framework.response import Response
 from accounts.models import Kanwil, Region
 from evaluation.models import Score
 from evaluation.publication import published_cycle_ids, published_period_ids
-from evaluation.recaps import expected_reports
+from evaluation.recaps import expected_reports, expected_version, period_with_state
 from piagam import verification
 from published.results import cycle_results, published_cycle, state_version
 from reporting.models import Period, Report, ReportingCycle
@@ -162,34 +163,71 @@ class ReportStates(KeyRead, generics.ListAPIView):
 )
 class Rates(KeyRead, generics.ListAPIView):
     """Each expected report of a period in the key's scope: submitted, on time, state. The
-    same figures as the portal's reporting and on-time rates (evaluation.recaps)."""
+    same figures as the portal's reporting and on-time rates (evaluation.recaps).
 
-    serializer_class = serializers.RateSerializer
+    With a shared cache (CACHE_URL) the answer is kept whole there, and its ETag given, under
+    everything it shows (``evaluation.recaps.expected_version``: the period's dates, reports
+    and extensions read from the rows, the setup and names versions), the key's scope and
+    the requested address; a matching If-None-Match gets 304 before any other work. Without
+    one, the ETag is of the content (api.urls)."""
+
+    serializer_class = serializers.RateSerializer  # the schema; rows are written as they are
     filter_backends = []
+    CACHE_SECONDS = 3600
 
-    def get_queryset(self):
+    def list(self, request, *args, **kwargs):
+        period = period_with_state(self._period_id())
+        if period is None:
+            raise Http404
+        if not settings.CACHE_URL:
+            return HttpResponse(self._render(period), content_type="application/json")
+        holder = request.user
+        parts = (
+            expected_version(period),
+            holder.scope,
+            holder.kanwil_id,
+            request.build_absolute_uri(),  # the page links name the host
+        )
+        etag = '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+        else:
+            key = f"api-rates:{etag}"
+            content = cache.get(key)
+            if content is None:
+                content = self._render(period)
+                cache.set(key, content, self.CACHE_SECONDS)
+            response = HttpResponse(content, content_type="application/json")
+        response["ETag"] = etag
+        return response
+
+    def _period_id(self):
         try:
             period_id = int(self.request.query_params.get("period", ""))
             if not filters.ID_SCHEMA["minimum"] <= period_id <= filters.ID_SCHEMA["maximum"]:
                 raise ValueError
         except ValueError:
             raise ValidationError({"period": ["A period id is required."]}) from None
-        period = get_object_or_404(Period.objects.select_related("cycle"), pk=period_id)
+        return period_id
+
+    def _render(self, period):
         regions = Region.objects.visible_to(self.request.user)
-        expected = expected_reports([period], regions=regions)
-        codes = dict(regions.values_list("pk", "code"))
-        rows = [
-            {
-                "region": codes[entry.region_id],
-                "period": entry.period_id,
-                "status": entry.status,
-                "submitted": entry.submitted,
-                "on_time": entry.on_time,
-            }
-            for entry in expected
-            if entry.region_id in codes
-        ]
-        return sorted(rows, key=lambda row: row["region"])
+        rows = sorted(
+            (
+                {
+                    "region": entry.region_code,
+                    "period": entry.period_id,
+                    "status": entry.status,
+                    "submitted": entry.submitted,
+                    "on_time": entry.on_time,
+                }
+                for entry in expected_reports([period], regions=regions)
+            ),
+            key=lambda row: row["region"],
+        )
+        # Plain values already: the page is written as it is, without a serializer per field.
+        page = self.paginate_queryset(rows)
+        return JSONRenderer().render(self.get_paginated_response(page).data)
 
 
 class Scores(KeyRead, generics.ListAPIView):

@@ -18,11 +18,14 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Count
 from django.utils.translation import get_language
 
+from accounts.cached import digest, read_at_version, version
 from accounts.days import ministry_today
 from accounts.models import Kanwil, Region
-from reporting.models import Assignment, Extension, Report, ReportStatus
+from reporting.models import Assignment, Extension, Period, Report, ReportStatus
+from reporting.querysets import SETUP_VERSION_KEY
 
 from . import caches, charts, scoring
+from .models import current_versions
 from .rankings import cycle_ranking, period_ranking
 
 KANWIL_OF_REGION = "province__kanwil_link__kanwil_id"
@@ -69,6 +72,7 @@ class ExpectedReport:
     """One region's report due for one period, and how it stands."""
 
     region_id: int
+    region_code: str
     period_id: int
     kanwil_id: int | None
     submitted: bool  # first submitted by the (extended) close
@@ -86,36 +90,35 @@ class ExpectedReport:
         )
 
 
+PAIRS_SECONDS = 3600
+
+
 def expected_reports(periods, *, kanwil=None, regions=None):
     """Every expected report of the given periods (of one cycle), in three queries.
 
-    Over every region, one Kanwil's, or the given queryset of regions (a user's scope).
+    Over every region, one Kanwil's, or the given queryset of regions (a user's scope). With
+    a shared cache (CACHE_URL) and no Kanwil, which region reports in which period comes from
+    there (``expected_pairs``) and a scope costs one query of its region ids instead.
     """
     periods = {period.pk: period for period in periods}
     if not periods:
         return []
-    pairs = Assignment.objects.filter(action__measures__period__in=list(periods))
     reports = Report.objects.filter(period__in=list(periods))
     extensions = Extension.objects.filter(period__in=list(periods))
     if kanwil is not None:
         in_kanwil = Region.objects.of_kanwil(kanwil)
-        pairs = pairs.filter(region__in=in_kanwil)
         reports = reports.filter(region__in=in_kanwil)
         extensions = extensions.filter(region__in=in_kanwil)
     if regions is not None:
-        pairs = pairs.filter(region__in=regions)
         reports = reports.filter(region__in=regions)
         extensions = extensions.filter(region__in=regions)
-    pairs = (
-        pairs.order_by()
-        .values_list(
-            "region_id",
-            "action__measures__period_id",
-            f"region__{KANWIL_OF_REGION}",
-            "region__time_zone",
-        )
-        .distinct()
-    )
+    if settings.CACHE_URL and kanwil is None:
+        pairs = expected_pairs(list(periods))
+        if regions is not None:
+            scope = set(regions.values_list("pk", flat=True))
+            pairs = [pair for pair in pairs if pair[0] in scope]
+    else:
+        pairs = _read_pairs(list(periods), kanwil=kanwil, regions=regions)
     submitted = {
         (region_id, period_id): (status, first_submitted_at)
         for region_id, period_id, status, first_submitted_at in reports.values_list(
@@ -124,7 +127,7 @@ def expected_reports(periods, *, kanwil=None, regions=None):
     }
     extended = extensions.due_dates()
     result = []
-    for region_id, period_id, kanwil_id, time_zone in pairs:
+    for region_id, region_code, period_id, kanwil_id, time_zone in pairs:
         period = periods[period_id]
         status, first_submitted_at = submitted.get((region_id, period_id), (None, None))
         timeliness = scoring.timeliness(
@@ -137,6 +140,7 @@ def expected_reports(periods, *, kanwil=None, regions=None):
         result.append(
             ExpectedReport(
                 region_id=region_id,
+                region_code=region_code,
                 period_id=period_id,
                 kanwil_id=kanwil_id,
                 submitted=timeliness.submitted_by_close,
@@ -145,6 +149,90 @@ def expected_reports(periods, *, kanwil=None, regions=None):
             )
         )
     return result
+
+
+def expected_pairs(period_ids):
+    """(region id, region code, period id, Kanwil id, time zone) of every region expected to
+    report in the given periods, from the shared cache.
+
+    Kept with the setup version (every write to actions, measures or assignments moves it)
+    under a key holding the names version (every region or Kanwil saved, and every province
+    moved to another Kanwil, moves it), so that neither a new assignment nor a region's new
+    Kanwil, code or time zone is missed.
+    """
+    period_ids = sorted(period_ids)
+    return read_at_version(
+        SETUP_VERSION_KEY,
+        digest("expected-pairs", current_versions().names, period_ids),
+        lambda: _read_pairs(period_ids),
+        PAIRS_SECONDS,
+    )
+
+
+def _read_pairs(period_ids, *, kanwil=None, regions=None):
+    pairs = Assignment.objects.filter(action__measures__period__in=period_ids)
+    if kanwil is not None:
+        pairs = pairs.filter(region__in=Region.objects.of_kanwil(kanwil))
+    if regions is not None:
+        pairs = pairs.filter(region__in=regions)
+    return list(
+        pairs.order_by()
+        .values_list(
+            "region_id",
+            "region__code",
+            "action__measures__period_id",
+            f"region__{KANWIL_OF_REGION}",
+            "region__time_zone",
+        )
+        .distinct()
+    )
+
+
+# One text per period that changes with what its expected reports show: the state and first
+# submission of every report, and every extended due date (a row added or removed as well).
+# Written out rather than composed with the ORM: it is read on every request of the API's
+# rates, and composing and compiling its subqueries cost several times what running it does.
+PERIOD_STATE_SQL = """
+SELECT period.*,
+    (SELECT md5(string_agg(concat_ws(':', region_id, status, first_submitted_at), ','
+                           ORDER BY region_id))
+       FROM {report} WHERE period_id = period.id) AS reports_digest,
+    (SELECT md5(string_agg(concat_ws(':', region_id, due_on), ',' ORDER BY region_id))
+       FROM {extension} WHERE period_id = period.id) AS extensions_digest
+FROM {period} AS period
+WHERE period.id = %s
+"""
+
+
+def period_with_state(period_id):
+    """The period with ``reports_digest`` and ``extensions_digest``, in one query; None when
+    there is no such period.
+
+    Read from the rows themselves rather than from counters that writes move, so that no
+    door that changes a report or an extension (a service, the admin, a data fix) goes
+    unseen.
+    """
+    sql = PERIOD_STATE_SQL.format(
+        report=Report._meta.db_table,
+        extension=Extension._meta.db_table,
+        period=Period._meta.db_table,
+    )
+    return next(iter(Period.objects.raw(sql, [period_id])), None)
+
+
+def expected_version(period):
+    """Everything a period's expected reports depend on, for a period of
+    ``period_with_state``: its dates, its reports and extensions, the setup version and the
+    names version. Meaningful with a shared cache only (the versions live there)."""
+    return (
+        period.pk,
+        period.due_on,
+        period.closes_on,
+        period.reports_digest,
+        period.extensions_digest,
+        version(SETUP_VERSION_KEY),
+        current_versions().names,
+    )
 
 
 @dataclass
