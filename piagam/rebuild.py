@@ -5,7 +5,7 @@ from accounts.models import Kanwil
 from evaluation import rebuild
 from evaluation.rankings import closed_periods
 
-from .views import lines_and_candidates, award_figures, award_tables
+from .views import award_figures, award_tables, lines_and_candidates
 
 
 def build_awards(sender, *, cycle, today, **kwargs):
