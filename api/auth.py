@@ -4,12 +4,39 @@ like a person: a national key as an admin, a Kanwil key as that Kanwil's evaluat
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.permissions import KeyParser
 
-from .models import ApiKey, KeyScope
+from accounts.cached import digest, read_at_version
+
+from .models import KEYS_VERSION, ApiKey, KeyScope
+
+KEY_SECONDS = 300
+
+
+def usable_key(key):
+    """The usable (not revoked) key row whose hash matches ``key``, as a dict, or None.
+
+    The row is kept in the shared cache under the version that every write of a key moves
+    (api.models.KEYS_VERSION), so a revocation is refused from the next request on; the key
+    itself is checked against the stored hash on every request."""
+    prefix, _dot, _secret = key.partition(".")
+
+    def read():
+        return (
+            ApiKey.objects.get_usable_keys()
+            .filter(prefix=prefix)
+            .values("pk", "hashed_key", "scope", "kanwil_id", "expiry_date")
+            .first()
+        )
+
+    row = read_at_version(KEYS_VERSION, digest("api-key", prefix), read, KEY_SECONDS)
+    if row is None or not ApiKey.objects.key_generator.verify(key, row["hashed_key"]):
+        return None
+    return row
 
 
 @dataclass(frozen=True)
@@ -34,6 +61,14 @@ class KeyHolder:
         return self.scope == KeyScope.KANWIL
 
 
+@dataclass(frozen=True)
+class KeyRecord:
+    """``request.auth`` for a key: what the throttle and the views read of it."""
+
+    pk: str
+    prefix: str
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     keyword = "Api-Key"
 
@@ -41,16 +76,13 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = KeyParser().get(request._request)
         if not key:
             return None
-        try:
-            api_key = ApiKey.objects.get_from_key(key)  # revoked keys are not usable
-        except ApiKey.DoesNotExist:
-            raise exceptions.AuthenticationFailed(
-                _("Kunci API tidak dikenal atau sudah dicabut.")
-            ) from None
-        if api_key.has_expired:
+        row = usable_key(key)  # revoked keys are not usable
+        if row is None:
+            raise exceptions.AuthenticationFailed(_("Kunci API tidak dikenal atau sudah dicabut."))
+        if row["expiry_date"] is not None and row["expiry_date"] < timezone.now():
             raise exceptions.AuthenticationFailed(_("Kunci API sudah kedaluwarsa."))
-        holder = KeyHolder(key_id=api_key.pk, scope=api_key.scope, kanwil_id=api_key.kanwil_id)
-        return holder, api_key
+        holder = KeyHolder(key_id=row["pk"], scope=row["scope"], kanwil_id=row["kanwil_id"])
+        return holder, KeyRecord(pk=row["pk"], prefix=key.partition(".")[0])
 
     def authenticate_header(self, request):
         return self.keyword

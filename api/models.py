@@ -2,10 +2,32 @@
 whole country or one Kanwil's regions, created and revoked by admins."""
 
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
-from rest_framework_api_key.models import AbstractAPIKey
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
+from accounts.cached import bump_after_commit
 from accounts.models import Kanwil
+
+# Moved by every write of a key (save, delete, queryset update), once it commits: the
+# authentication keeps each key's row in the shared cache under it (api.auth).
+KEYS_VERSION = "api-keys-version"
+
+
+def keys_changed(**kwargs):
+    bump_after_commit(KEYS_VERSION)
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        changed = super().update(**kwargs)
+        keys_changed()
+        return changed
+
+    def bulk_update(self, objs, fields, **kwargs):
+        changed = super().bulk_update(objs, fields, **kwargs)
+        keys_changed()
+        return changed
 
 
 class KeyScope(models.TextChoices):
@@ -16,6 +38,8 @@ class KeyScope(models.TextChoices):
 class ApiKey(AbstractAPIKey):
     """One national system's key. It reads what its scope allows through the same scoping
     querysets as the portal's pages (``api.auth.KeyHolder``)."""
+
+    objects = APIKeyManager.from_queryset(ApiKeyQuerySet)()
 
     scope = models.CharField(_("cakupan"), max_length=10, choices=KeyScope.choices)
     kanwil = models.ForeignKey(
@@ -38,3 +62,7 @@ class ApiKey(AbstractAPIKey):
                 | (models.Q(scope="national", kanwil__isnull=True)),
             )
         ]
+
+
+post_save.connect(keys_changed, sender=ApiKey, dispatch_uid="api-keys-version-save")
+post_delete.connect(keys_changed, sender=ApiKey, dispatch_uid="api-keys-version-delete")

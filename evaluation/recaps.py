@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count
 from django.utils.translation import get_language
 
@@ -212,12 +213,30 @@ def period_with_state(period_id):
     door that changes a report or an extension (a service, the admin, a data fix) goes
     unseen.
     """
+    if connection.vendor != "postgresql":
+        return _period_with_state_read(period_id)  # SQLite (a quick start): no md5, string_agg
     sql = PERIOD_STATE_SQL.format(
         report=Report._meta.db_table,
         extension=Extension._meta.db_table,
         period=Period._meta.db_table,
     )
     return next(iter(Period.objects.raw(sql, [period_id])), None)
+
+
+def _period_with_state_read(period_id):
+    """``period_with_state`` on any database: the same rows read and digested here."""
+    period = Period.objects.filter(pk=period_id).first()
+    if period is None:
+        return None
+    reports = Report.objects.filter(period=period).order_by("region_id")
+    extensions = Extension.objects.filter(period=period).order_by("region_id")
+    period.reports_digest = digest(
+        "reports", list(reports.values_list("region_id", "status", "first_submitted_at"))
+    )
+    period.extensions_digest = digest(
+        "extensions", list(extensions.values_list("region_id", "due_on"))
+    )
+    return period
 
 
 def expected_version(period):
