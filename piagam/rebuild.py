@@ -5,7 +5,7 @@ from accounts.models import Kanwil
 from evaluation import rebuild
 from evaluation.rankings import closed_periods
 
-from .views import award_figures, award_tables, lines_and_candidates
+from .views import award_figures, award_tables
 
 
 def build_awards(sender, *, cycle, today, **kwargs):
@@ -13,9 +13,8 @@ def build_awards(sender, *, cycle, today, **kwargs):
     being built."""
     closed = closed_periods(cycle, today)
     for kanwil in [None, *Kanwil.objects.all()]:
-        figures = award_figures(cycle, kanwil, today, closed)
-        lines, shown = lines_and_candidates(cycle, kanwil, figures)
-        award_tables(cycle, kanwil, closed, figures, lines, shown)
+        award_figures(cycle, kanwil, today, closed)
+        award_tables(cycle, kanwil, today, closed)
 
 
 def connect():

@@ -314,22 +314,31 @@ def lines_and_candidates(cycle, kanwil, figures):
     return lines, shown
 
 
-def award_tables(cycle, kanwil, closed, figures, lines, shown, *, kept=True):
-    """The proposals' and the candidates' tables, rendered: with a shared cache, once per
-    score version, piagam version and language for everyone who sees the scope (they show
-    nothing of the viewer), so that a session's first view renders only the page around
-    them; the worker's rebuild renders them ahead (piagam.rebuild)."""
+def award_tables(cycle, kanwil, today, closed, *, figures=None):
+    """The proposals' and the candidates' tables, rendered, with what the page says of them
+    (the proposals' fingerprint, whether there are any, how many are still to issue).
 
-    def render_both():
-        context = {"lines": lines, "candidates": shown, "ranked": figures.ranked}
+    With a shared cache and no ``figures`` given, kept once per score version, piagam
+    version and language for everyone who sees the scope (they show nothing of the viewer),
+    so that a session's first view reads one entry and renders only the page around it; the
+    worker's rebuild fills it ahead (piagam.rebuild). ``figures`` (fresh ones, for issuing)
+    are rendered as they are, never kept."""
+
+    def build():
+        found = figures or award_figures(cycle, kanwil, today, closed)
+        lines, shown = lines_and_candidates(cycle, kanwil, found)
+        context = {"lines": lines, "candidates": shown, "ranked": found.ranked}
         return {
             "proposals": render_to_string("piagam/_award_proposals.html", context),
             "candidates": render_to_string("piagam/_award_candidates.html", context),
+            "fingerprint": proposal_fingerprint(found.proposals),
+            "has_lines": bool(lines),
+            "to_issue": sum(1 for line in lines if line.standing is None),
         }
 
     # Without a shared cache the piagam version is not seen across processes (piagam.changes).
-    if not (kept and settings.CACHE_URL):
-        return render_both()
+    if figures is not None or not settings.CACHE_URL:
+        return build()
     key = caches.figures_key(
         "awards-html",
         cycle.pk,
@@ -338,7 +347,7 @@ def award_tables(cycle, kanwil, closed, figures, lines, shown, *, kept=True):
         get_language(),
         piagam_version(),
     )
-    return caches.cached_figures(key, render_both)
+    return caches.cached_figures(key, build)
 
 
 def proposal_fingerprint(proposals):
@@ -433,28 +442,22 @@ def awards(request):
     if request.method == "POST":
         # Issuing compares with the ranking of the current scores, not with a cached page.
         figures = _award_figures(cycle, kanwil, today)
-    else:
-        figures = award_figures(cycle, kanwil, today, closed)
-    proposals = figures.proposals
-    fingerprint = proposal_fingerprint(proposals)
-
-    form = IssueForm(
-        initial={
-            "place": kanwil.city if kanwil is not None else NATIONAL_PLACE,
-            "issued_on": _scope_today(kanwil),
-            "proposals": fingerprint,
-        }
-    )
-    if request.method == "POST":
+        fingerprint = proposal_fingerprint(figures.proposals)
         form = IssueForm(request.POST)
         if form.is_valid():
-            return _issue(request, cycle, kanwil, form, proposals, fingerprint, cycle_finished)
-
-    lines, shown = lines_and_candidates(cycle, kanwil, figures)
-    # Issuing compares with fresh figures: their tables are rendered from them, not kept.
-    tables = award_tables(
-        cycle, kanwil, closed, figures, lines, shown, kept=request.method == "GET"
-    )
+            return _issue(
+                request, cycle, kanwil, form, figures.proposals, fingerprint, cycle_finished
+            )
+        tables = award_tables(cycle, kanwil, today, closed, figures=figures)
+    else:
+        tables = award_tables(cycle, kanwil, today, closed)
+        form = IssueForm(
+            initial={
+                "place": kanwil.city if kanwil is not None else NATIONAL_PLACE,
+                "issued_on": _scope_today(kanwil),
+                "proposals": tables["fingerprint"],
+            }
+        )
 
     batches = list(
         CertificateBatch.objects.filter(cycle=cycle, kanwil=kanwil)
@@ -466,8 +469,7 @@ def awards(request):
             "periods": periods,
             "closed": closed,
             "cycle_finished": cycle_finished,
-            "lines": lines,
-            "to_issue": sum(1 for line in lines if line.standing is None),
+            "to_issue": tables["to_issue"],
             "tables": tables,
             "batches": [
                 {
@@ -479,9 +481,7 @@ def awards(request):
                 for batch in batches
             ],
             "form": form,
-            "issue_consequences": issue_consequences(
-                sum(1 for line in lines if line.standing is None), kanwil
-            ),
+            "issue_consequences": issue_consequences(tables["to_issue"], kanwil),
             "rankings_url": reverse("evaluation:rankings")
             + "?"
             + urlencode({"siklus": cycle.year, **({"kanwil": kanwil.code} if kanwil else {})}),

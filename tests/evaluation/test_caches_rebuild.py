@@ -196,3 +196,33 @@ def test_a_burst_of_recomputations_is_rebuilt_once_by_the_last_entry_to_run(
     # then: the two that found another still waiting left the work to it
     assert current_versions().of(cycle) == before + 1
     assert not Entry.objects.filter(topic=rebuild.TOPIC).exclude(status=EntryStatus.DONE).exists()
+
+
+@pytest.mark.django_db
+def test_the_awards_tables_kept_for_a_scope_are_rendered_again_after_a_piagam_change(
+    shared_cache, period, admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given: the national awards tables of the cycle, kept once rendered
+    from accounts.days import ministry_today
+    from evaluation.rankings import closed_periods
+    from piagam.models import CertificateBatch
+
+    cycle, today = period.cycle, ministry_today()
+    closed = closed_periods(cycle, today)
+    first = piagam_views.award_tables(cycle, None, today, closed)
+    rendered = []
+    monkeypatch.setattr(
+        piagam_views, "render_to_string", lambda name, context: rendered.append(name) or name
+    )
+    assert piagam_views.award_tables(cycle, None, today, closed) == first
+    assert rendered == []
+
+    # when: a batch is issued for the cycle (any piagam or batch row written)
+    with django_capture_on_commit_callbacks(execute=True):
+        CertificateBatch.objects.create(
+            cycle=cycle, kanwil=None, place="Jakarta", issued_on=today, created_by=admin_user
+        )
+
+    # then: the next view renders them again, with the rows as they now are
+    piagam_views.award_tables(cycle, None, today, closed)
+    assert rendered == ["piagam/_award_proposals.html", "piagam/_award_candidates.html"]
