@@ -199,3 +199,13 @@ def specimen_certificate(batch, region):
         specimen=True,
         token=secrets.token_urlsafe(24),
     )
+
+
+def signed_in(user, home="/laporan/"):
+    """A browser of ``user``'s, signed in before anything happens to the account."""
+    from django.test import Client
+
+    session = Client()
+    session.force_login(user)
+    assert session.get(home).status_code == 200
+    return session

@@ -2,23 +2,15 @@
 service or a command), the person's sessions end and stay ended after a reactivation."""
 
 import pytest
-from django.test import Client
 
 from accounts.backends import PortalBackend
 from accounts.models import Role, User
 from tests.conftest import make_user
+from tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
 
 HOME = "/laporan/"
-
-
-def signed_in(user):
-    """A browser of ``user``'s, signed in before anything happens to the account."""
-    session = Client()
-    session.force_login(user)
-    assert session.get(HOME).status_code == 200
-    return session
 
 
 @pytest.mark.parametrize("update_fields", [None, ["is_active"]])

@@ -12,18 +12,11 @@ from django.utils import timezone
 from accounts import invitations
 from accounts.models import AuditAction, AuditEvent, Role
 from tests.conftest import PASSWORD, make_user
+from tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
 
 HOME = "/laporan/"
-
-
-def signed_in(user):
-    """A browser of ``user``'s, signed in before anything happens to the account."""
-    session = Client()
-    session.force_login(user)
-    assert session.get(HOME).status_code == 200
-    return session
 
 
 def change_form(user, **changes):
