@@ -87,6 +87,7 @@ PAGES = [
         "evaluator",
         WORK,
     ),
+    Page("extensions", "extension requests (40)", "/laporan/perpanjangan/", "evaluator", WORK),
     Page("board", "readiness board (national)", "/akun/kesiapan/", "admin", WORK),
     Page("kanwil_board", "readiness board (Kanwil)", "/akun/kesiapan/", "evaluator", WORK),
     Page("officer", "officer home", "/laporan/", "officer", WORK),
