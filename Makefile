@@ -48,10 +48,11 @@ run: demo
 # In parallel (pytest-xdist: one process per core, each with its own test database and its
 # own queues on the broker; a module stays in one process, so that its module-wide fixtures,
 # such as a seeded demo, are built once) and in random order (pytest-randomly prints the seed; repeat an
-# order with PYTEST_ARGS=--randomly-seed=N).
+# order with PYTEST_ARGS=--randomly-seed=N). The modules that take minutes are handed out first, longest
+# first (tests/conftest.py LONG_MODULES), rather than by their number of tests.
 TEST_PROCESSES ?= auto
 test: install
-	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadscope --no-loadscope-reorder $(PYTEST_ARGS)
 
 # The same tests with line coverage (slower: coverage traces every line).
 coverage: install

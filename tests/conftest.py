@@ -29,6 +29,28 @@ def pytest_configure(config):
     _broker_prefix_per_process()
 
 
+# Modules that take a minute or more (a seeded demo, a browser walking every page), handed to
+# the test processes first, longest first: none is left running alone at the end while the
+# other process waits. The order of every other module, and of the tests within each, stays
+# pytest-randomly's.
+LONG_MODULES = (
+    "tests/e2e/test_crawler.py",
+    "tests/e2e/test_phone_and_axe.py",
+    "tests/demo/test_seed_demo.py",
+    "tests/test_times_on_pages.py",
+    "tests/security/test_malformed_input.py",
+    "tests/test_backup.py",
+    "tests/piagam/test_certificate_views.py",
+    "tests/test_deployment.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    rank = {path: index for index, path in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.partition("::")[0], len(rank)))
+
+
 def _broker_prefix_per_process():
     # Test processes running at once (pytest-xdist's, or two runs on one machine) share the
     # broker's Redis database: each keeps its queues under a prefix of its own, so that a task
