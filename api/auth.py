@@ -4,7 +4,6 @@ like a person: a national key as an admin, a Kanwil key as that Kanwil's evaluat
 
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -79,7 +78,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         row = usable_key(key)  # revoked keys are not usable
         if row is None:
             raise exceptions.AuthenticationFailed(_("Kunci API tidak dikenal atau sudah dicabut."))
-        if row["expiry_date"] is not None and row["expiry_date"] < timezone.now():
+        if ApiKey(expiry_date=row["expiry_date"]).has_expired:
             raise exceptions.AuthenticationFailed(_("Kunci API sudah kedaluwarsa."))
         holder = KeyHolder(key_id=row["pk"], scope=row["scope"], kanwil_id=row["kanwil_id"])
         return holder, KeyRecord(pk=row["pk"], prefix=key.partition(".")[0])

@@ -10,7 +10,6 @@ that the first view after a recomputation only renders the page around them.
 """
 
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
 
 from . import caches, recaps
 
@@ -34,12 +33,5 @@ def overview_html(cycle, period, counted, today):
             **recaps.overview_figures(cycle, period, counted, today),
         }
 
-    key = caches.figures_key(
-        "overview-html",
-        cycle.pk,
-        period.pk if period else "tahunan",
-        [p.pk for p in counted],
-        today.isoformat(),
-        get_language(),
-    )
+    key = recaps.overview_key("overview-html", cycle, period, counted, today)
     return shared_html(key, "evaluation/_overview_figures.html", context)

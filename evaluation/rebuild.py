@@ -91,6 +91,5 @@ def build(cycle, today):
     counted = recaps.due_periods(cycle, today)
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            recaps.overview_figures(cycle, None, counted, today)
-            fragments.overview_html(cycle, None, counted, today)
+            fragments.overview_html(cycle, None, counted, today)  # with its figures
             building.send(sender=ReportingCycle, cycle=cycle, today=today)

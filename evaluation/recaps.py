@@ -374,15 +374,20 @@ def overview_figures(cycle, period, counted, today):
     figures over the ``counted`` periods), ready to render: they walk every expected report
     and score row of the cycle, so they are computed once per score version and language
     (every submission, decision, extension or assignment moves the version)."""
-    key = caches.figures_key(
-        "overview",
+    key = overview_key("overview", cycle, period, counted, today)
+    return caches.cached_figures(key, lambda: _overview_figures(cycle, period, counted, today))
+
+
+def overview_key(prefix, cycle, period, counted, today):
+    """The key of what the overview shows of a cycle, a period (or the year) and a day."""
+    return caches.figures_key(
+        prefix,
         cycle.pk,
         period.pk if period else "tahunan",
         [p.pk for p in counted],
         today.isoformat(),
         get_language(),
     )
-    return caches.cached_figures(key, lambda: _overview_figures(cycle, period, counted, today))
 
 
 def scored(rows):

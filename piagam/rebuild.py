@@ -5,7 +5,7 @@ from accounts.models import Kanwil
 from evaluation import rebuild
 from evaluation.rankings import closed_periods
 
-from .views import award_figures, award_tables
+from .views import award_tables
 
 
 def build_awards(sender, *, cycle, today, **kwargs):
@@ -13,8 +13,7 @@ def build_awards(sender, *, cycle, today, **kwargs):
     being built."""
     closed = closed_periods(cycle, today)
     for kanwil in [None, *Kanwil.objects.all()]:
-        award_figures(cycle, kanwil, today, closed)
-        award_tables(cycle, kanwil, today, closed)
+        award_tables(cycle, kanwil, today, closed)  # with the figures they show
 
 
 def connect():
