@@ -163,3 +163,25 @@ def test_charts_without_data_say_so():
     assert "Belum ada nilai." in texts(charts.score_histogram([]))
     assert "Belum ada nilai." in texts(charts.ranking_bars([]))
     assert "Belum ada periode." in texts(charts.reporting_rate_chart([]))
+
+
+def test_names_and_period_labels_are_escaped_by_the_chart_templates():
+    # given: a region name and a period label that would close an attribute or open a script
+    name = 'Kota "Contoh"<script>alert(1)</script>'
+    rows = [ranking_row(1, name, "90"), ranking_row(2, "Kota Biasa", "80")]
+    rates = [period_rate('TW1"><script>alert(2)</script>', 4, 2, 1)]
+
+    # when
+    ranking = str(charts.ranking_bars(rows))
+    rate_chart = str(charts.reporting_rate_chart(rates))
+
+    # then: the markup is text in the label, the tooltip and the description, nowhere else
+    for svg in (ranking, rate_chart):
+        assert "<script>" not in svg
+        assert not list(parse(svg).iter(f"{SVG}script"))
+    assert ranking.count("&quot;Contoh&quot;&lt;script&gt;alert(1)&lt;/script&gt;") == 3
+    assert f"1. {name}" in texts(ranking)
+    assert parse(ranking).find(f"{SVG}g/{SVG}title").text == f"1. {name}: 90,00"
+    assert "TW1&quot;&gt;&lt;script&gt;alert(2)" in rate_chart
+    assert rates[0].label in texts(rate_chart)
+    assert parse(rate_chart).find(f"{SVG}desc").text.startswith(rates[0].label + ": ")
