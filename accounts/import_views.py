@@ -185,6 +185,12 @@ def _change_values(entries):
     return shown
 
 
+def _expired_page(request, record):
+    """A preview past its day: what became of it and the way to upload the file again (410:
+    the preview existed and is gone for good; one never made answers 404)."""
+    return render(request, "accounts/import_expired.html", {"record": record}, status=410)
+
+
 @role_required(ADMIN)
 @require_GET
 def import_detail(request, pk):
@@ -192,6 +198,8 @@ def import_detail(request, pk):
     record = get_object_or_404(
         imports_visible_to(request.user).select_related("created_by", "committed_by"), pk=pk
     )
+    if record.has_expired():
+        return _expired_page(request, record)
     counts = record.counts
     default = "error" if counts.get("error") else "create"
     tab = request.GET.get("tampil")
@@ -251,8 +259,10 @@ def _commit_consequences(counts):
 @role_required(ADMIN)
 @require_POST
 def import_commit(request, pk):
-    record = get_object_or_404(imports_visible_to(request.user), pk=pk)
+    record = get_object_or_404(imports_visible_to(request.user).select_related("created_by"), pk=pk)
     back = reverse("accounts:import-detail", args=[record.pk])
+    if record.has_expired():
+        return _expired_page(request, record)
     if record.status == AccountImportStatus.PREVIEW and "confirmed" not in request.POST:
         return render(
             request,
@@ -267,6 +277,8 @@ def import_commit(request, pk):
             },
         )
     outcome = imports.commit(record, by=request.user)
+    if outcome.expired:  # its day ended between the page and the button
+        return _expired_page(request, outcome.account_import)
     counts = outcome.account_import.counts
     if outcome.again:
         messages.info(request, _("Berkas ini sudah diimpor; tidak ada yang diimpor dua kali."))

@@ -11,7 +11,6 @@ changes nothing.
 """
 
 import csv
-import datetime
 import hashlib
 import io
 import re
@@ -30,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .invitations import invite_many
 from .models import (
+    IMPORT_PREVIEW_LIFETIME,
     AccountImport,
     AccountImportStatus,
     AuditAction,
@@ -99,8 +99,7 @@ MAX_COLUMNS = 30
 SHEET_NAME = "Akun"
 
 SUMMARY_KEYS = ("create", "update", "unchanged", "error")
-# A preview waits this long for its commit; then the periodic cleanup deletes it.
-PREVIEW_LIFETIME = datetime.timedelta(days=1)
+PREVIEW_LIFETIME = IMPORT_PREVIEW_LIFETIME
 
 
 class Refused(Exception):
@@ -691,14 +690,15 @@ def preview(upload, *, by, name=None, kanwil=None):
 
 
 def remove_expired_previews(*, now=None):
-    """Delete the previews nobody committed within a day (their rows hold people's names,
-    e-mails and numbers). Committed imports stay as the record of what was written.
-    Returns how many were deleted."""
+    """Empty the previews nobody committed within a day: their rows (people's names, e-mails
+    and numbers) are removed; the file's name and hash, who uploaded it and when, and the
+    counts stay, so that a link to the preview says that it expired instead of not being
+    found. Committed imports stay whole as the record of what was written. Returns how many
+    were emptied."""
     cutoff = (now or timezone.now()) - PREVIEW_LIFETIME
-    _total, deleted = AccountImport.objects.filter(
+    return AccountImport.objects.filter(
         status=AccountImportStatus.PREVIEW, created_at__lt=cutoff
-    ).delete()
-    return deleted.get(AccountImport._meta.label, 0)
+    ).update(status=AccountImportStatus.EXPIRED, rows=[])
 
 
 @dataclass
@@ -706,6 +706,7 @@ class Outcome:
     account_import: AccountImport
     committed: bool  # False: the rows now have errors (shown again), nothing written
     again: bool = False  # True: it had been committed already (a double submit)
+    expired: bool = False  # True: a preview older than a day, nothing written
 
 
 def _lock_imports():
@@ -729,6 +730,8 @@ def commit(account_import, *, by, now=None):
         record = AccountImport.objects.select_for_update().get(pk=account_import.pk)
         if record.status == AccountImportStatus.COMMITTED:
             return Outcome(record, committed=True, again=True)
+        if record.has_expired(now):
+            return Outcome(record, committed=False, expired=True)
         kanwil = record.kanwil
         planned = plan([_parsed(entry) for entry in record.rows], by=by, kanwil=kanwil)
         counts = {**counts_of(planned), "ignored_columns": record.counts.get("ignored_columns", [])}

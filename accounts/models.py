@@ -1,3 +1,4 @@
+import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -469,12 +470,20 @@ class Invitation(models.Model):
 class AccountImportStatus(models.TextChoices):
     PREVIEW = "preview", _("Pratinjau")
     COMMITTED = "committed", _("Diimpor")
+    EXPIRED = "expired", _("Kedaluwarsa")
+
+
+# A preview waits this long for its commit; then it has expired, and the periodic cleanup
+# (accounts.imports.remove_expired_previews) empties it.
+IMPORT_PREVIEW_LIFETIME = datetime.timedelta(days=1)
 
 
 class AccountImport(models.Model):
     """An uploaded accounts file between its preview and its commit: the parsed rows are kept
     here, server-side, so that the commit writes exactly what was previewed and the browser
-    is trusted with nothing but this row's id. A committed import keeps its rows and counts."""
+    is trusted with nothing but this row's id. A committed import keeps its rows and counts;
+    a preview not committed within a day expires, and keeps only its file's name, hash and
+    counts, so that its page can say what became of it."""
 
     created_by = models.ForeignKey(
         User, verbose_name=_("diunggah oleh"), on_delete=models.PROTECT, related_name="+"
@@ -511,6 +520,20 @@ class AccountImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def expires_at(self):
+        """When a preview not committed by then expires."""
+        return self.created_at + IMPORT_PREVIEW_LIFETIME
+
+    def has_expired(self, now=None):
+        """Whether this preview can no longer be committed: emptied by the cleanup, or past
+        its day and waiting for it."""
+        if self.status == AccountImportStatus.EXPIRED:
+            return True
+        return self.status == AccountImportStatus.PREVIEW and self.expires_at < (
+            now or timezone.now()
+        )
 
 
 class ContactChannel(models.TextChoices):

@@ -14,8 +14,8 @@ def sync_holidays_task(year=None):
     return {"created": created, "updated": updated}
 
 
-# One DELETE of the previews older than a day: seconds.
+# One UPDATE of the previews older than a day: seconds.
 @shared_task(soft_time_limit=120, time_limit=150)
 def remove_expired_import_previews():
-    """Remove the accounts files previewed more than a day ago and never committed."""
+    """Empty the accounts files previewed more than a day ago and never committed."""
     return remove_expired_previews()

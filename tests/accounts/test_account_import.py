@@ -344,7 +344,7 @@ def test_a_numeric_region_code_keeps_its_two_decimals(admin_user, regions):
     assert record.rows[0]["target"]["region_code"] == "35.10"
 
 
-def test_a_preview_left_uncommitted_for_a_day_is_removed_and_committed_imports_are_kept(
+def test_a_preview_left_uncommitted_for_a_day_is_emptied_and_committed_imports_are_kept(
     admin_user, kanwil_kaltim
 ):
     # given: a preview and a committed import of yesterday, and a preview of an hour ago
@@ -358,13 +358,33 @@ def test_a_preview_left_uncommitted_for_a_day_is_removed_and_committed_imports_a
     # when: the periodic cleanup runs
     removed = tasks.remove_expired_import_previews.apply().get()
 
-    # then: only yesterday's uncommitted preview, with its people's names and e-mails, is gone
+    # then: only yesterday's uncommitted preview lost its rows (its people's names and
+    # e-mails); its file's name and counts stay to say what became of it
     assert removed == 1
-    assert not AccountImport.objects.filter(pk=stale.pk).exists()
-    assert set(AccountImport.objects.values_list("pk", flat=True)) == {
-        committed.account_import.pk,
-        fresh.pk,
+    stale.refresh_from_db()
+    assert (stale.status, stale.rows) == (AccountImportStatus.EXPIRED, [])
+    assert stale.file_name and stale.counts["create"] == 1
+    assert "budi@contoh.go.id" not in str(AccountImport.objects.filter(pk=stale.pk).values().get())
+    assert {r.pk: r.status for r in AccountImport.objects.exclude(pk=stale.pk)} == {
+        committed.account_import.pk: AccountImportStatus.COMMITTED,
+        fresh.pk: AccountImportStatus.PREVIEW,
     }
+    assert fresh.rows and AccountImport.objects.get(pk=fresh.pk).rows == fresh.rows
     assert "accounts.tasks.remove_expired_import_previews" in {
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
+
+
+def test_a_preview_past_its_day_commits_nothing_even_before_the_cleanup(admin_user, kanwil_kaltim):
+    # given: a preview of 25 hours ago that the cleanup has not reached yet
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=25), tick=False):
+        stale = imports.preview(xlsx([OFFICER]), by=admin_user)
+
+    # when
+    outcome = imports.commit(stale, by=admin_user)
+
+    # then
+    assert outcome.expired and not outcome.committed
+    assert not User.objects.filter(email="siti@contoh.go.id").exists()
+    stale.refresh_from_db()
+    assert stale.status == AccountImportStatus.PREVIEW

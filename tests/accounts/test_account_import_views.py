@@ -1,10 +1,14 @@
 """The import pages: only portal admins; upload, preview, confirm, commit once; re-send and
 revoke invitations from the result; a too-large body answered before it is read."""
 
-import pytest
-from django.urls import reverse
+import datetime
 
-from accounts import imports, invitations
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import imports, invitations, tasks
 from accounts.models import AccountImport, AuditEvent, Invitation, InvitationStatus, User
 from tests.conftest import CAST
 
@@ -187,3 +191,44 @@ def test_a_change_of_region_reads_as_the_regions_names(
     body = client_for(admin_user).get(f"{START}{record.pk}/?tampil=update").content.decode()
 
     assert "64.71 Kota Balikpapan → 64.72 Kota Samarinda" in body
+
+
+@pytest.fixture
+def stale_preview(admin_user, kanwil_kaltim):
+    """A preview uploaded 25 hours ago and never committed."""
+    with time_machine.travel(timezone.now() - datetime.timedelta(hours=25), tick=False):
+        return imports.preview(xlsx([OFFICER], name="akun-kaltim.xlsx"), by=admin_user)
+
+
+@pytest.mark.parametrize("cleaned_up", [False, True], ids=["past-its-day", "emptied"])
+def test_an_expired_preview_says_so_and_offers_the_upload_again(
+    client_for, admin_user, stale_preview, cleaned_up
+):
+    # given: a preview past its day, emptied by the hourly cleanup or still waiting for it
+    if cleaned_up:
+        tasks.remove_expired_import_previews.apply()
+    client = client_for(admin_user)
+    page = f"{START}{stale_preview.pk}/"
+    commit_url = reverse("accounts:import-commit", args=[stale_preview.pk])
+
+    # when: its page is opened, and its commit pressed (as a form left open for a day would)
+    shown = client.get(page)
+    pressed = client.post(commit_url, {"confirmed": "1"})
+    client.post(reverse("set_language"), {"language": "en", "next": START})
+    in_english = client.get(page)
+
+    # then: 410 with the file's name, the zone-named times and the link to upload it again
+    for response in (shown, pressed):
+        html = response.content.decode()
+        assert response.status_code == 410
+        assert "Pratinjau impor ini sudah kedaluwarsa" in html
+        assert "akun-kaltim.xlsx" in html
+        assert f'href="{START}" data-testid="upload-again"' in html
+        assert "WIB" in html
+    assert in_english.status_code == 410
+    assert "This import preview has expired" in in_english.content.decode()
+    assert not User.objects.filter(email="siti@contoh.go.id").exists()
+
+
+def test_an_import_that_never_existed_is_still_not_found(client_for, admin_user):
+    assert client_for(admin_user).get(f"{START}999999/").status_code == 404
