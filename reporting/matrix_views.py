@@ -27,6 +27,7 @@ from .services import ReportingError, copy_cycle
 from .tables import MAX_BYTES
 
 SESSION_KEY = "matrix-import"
+IMPORTED_KEY = "matrix-imported"  # the last workbook this session committed
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -88,9 +89,20 @@ def matrix_commit(request):
     """Commit the workbook whose preview this session saw, all or nothing."""
     pending = request.session.get(SESSION_KEY) or {}
     digest = request.POST.get("digest", "")
+    imported = request.session.get(IMPORTED_KEY) or {}
+    if digest and imported.get("digest") == digest:  # the button pressed again after its commit
+        messages.info(
+            request,
+            _(
+                "Matriks %(year)s dari berkas %(name)s sudah diimpor; tidak ada yang diimpor "
+                "dua kali."
+            )
+            % {"year": imported["year"], "name": imported["name"]},
+        )
+        return redirect("reporting:matrix-import")
     data = previewed(digest) if digest and pending.get("digest") == digest else None
     if data is None:
-        messages.error(request, _("Pratinjau sudah tidak berlaku: unggah berkasnya lagi."))
+        messages.error(request, _gone(pending, digest))
         return redirect("reporting:matrix-import")
     year = pending["year"]
     try:
@@ -100,6 +112,7 @@ def matrix_commit(request):
         return redirect("reporting:matrix-import")
     forget_previewed(digest)
     del request.session[SESSION_KEY]
+    request.session[IMPORTED_KEY] = {"digest": digest, "year": year, "name": pending["name"]}
     messages.success(
         request,
         _(
@@ -117,6 +130,19 @@ def matrix_commit(request):
         },
     )
     return redirect("reporting:matrix-import")
+
+
+def _gone(pending, digest):
+    """Why a preview cannot be committed: the upload form is where the message is shown."""
+    if digest and pending.get("digest") == digest:
+        return _(
+            "Pratinjau %(name)s sudah kedaluwarsa (berkas pratinjau disimpan sehari) atau sudah "
+            "dihapus; tidak ada yang diimpor. Unggah berkasnya lagi di bawah ini."
+        ) % {"name": pending["name"]}
+    return _(
+        "Pratinjau ini sudah tidak berlaku: kedaluwarsa, sudah diimpor, atau dibuat di sesi "
+        "lain; tidak ada yang diimpor. Unggah berkasnya lagi di bawah ini."
+    )
 
 
 @role_required(ADMIN)

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from reporting.models import Action, ReportingCycle
 from reporting.tasks import remove_expired_matrix_previews
@@ -160,3 +161,45 @@ def test_previewing_the_same_workbook_again_keeps_it_for_another_day(
     assert client.post("/laporan/matriks/simpan/", {"digest": digest}).status_code == 302
     assert Action.objects.filter(cycle__year=2027).count() == 1
     assert stored_files(media) == []  # a committed workbook is not kept
+
+
+@pytest.mark.django_db
+def test_an_expired_preview_sends_back_to_the_upload_saying_why(
+    regions, admin_user, client_for, media
+):
+    # given: a preview of yesterday whose workbook the hourly cleanup removed
+    client = client_for(admin_user)
+    page = client.post("/laporan/matriks/", {"year": "2027", "file": upload(name="aksi-2027.xlsx")})
+    digest = page.context["digest"]
+    _age(media, f"imports/matriks/{digest}.xlsx", hours=25)
+    remove_expired_matrix_previews.apply()
+
+    # when: its commit button is pressed, in Indonesian and then in English
+    pressed = client.post("/laporan/matriks/simpan/", {"digest": digest})
+    shown = client.get(pressed.url)
+    client.post(reverse("set_language"), {"language": "en", "next": "/laporan/matriks/"})
+    in_english = client.get(client.post("/laporan/matriks/simpan/", {"digest": digest}).url)
+
+    # then: back on the upload form with the reason, nothing imported
+    assert pressed.status_code == 302 and pressed.url == "/laporan/matriks/"
+    html = shown.content.decode()
+    assert "Pratinjau aksi-2027.xlsx sudah kedaluwarsa" in html
+    assert 'data-testid="matrix-upload"' in html
+    assert "Preview aksi-2027.xlsx has expired" in in_english.content.decode()
+    assert not ReportingCycle.objects.filter(year=2027).exists()
+
+
+@pytest.mark.django_db
+def test_the_commit_pressed_again_imports_once_and_says_so(regions, admin_user, client_for):
+    # given: a committed preview
+    client = client_for(admin_user)
+    digest = client.post("/laporan/matriks/", {"year": "2027", "file": upload()}).context["digest"]
+    client.post("/laporan/matriks/simpan/", {"digest": digest})
+
+    # when: the button is pressed again (a second tab, the back button)
+    again = client.post("/laporan/matriks/simpan/", {"digest": digest}, follow=True)
+
+    # then
+    assert "Matriks 2027 dari berkas matriks.xlsx sudah diimpor" in again.content.decode()
+    assert "kedaluwarsa" not in again.content.decode()
+    assert Action.objects.filter(cycle__year=2027).count() == 1
