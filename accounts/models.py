@@ -234,8 +234,8 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         """Saving an account inactive that the database holds active ends its sessions: the
         epoch moves here, whatever the door (the Django admin, a service, a command), so that
-        a later reactivation brings none of them back. (An update does the same:
-        ``UserQuerySet.update``.) The epoch is read from the row, never from this instance,
+        a later reactivation brings none of them back. (An update and a bulk update do the same:
+        ``UserQuerySet``.) The epoch is read from the row, never from this instance,
         which may be older than the last deactivation."""
         update_fields = kwargs.get("update_fields")
         if (

@@ -1,9 +1,9 @@
 """Who may see which regions: the one place where region scoping is decided; and the
-update of accounts that ends the sessions of those it deactivates."""
+updates of accounts that end the sessions of those they deactivate."""
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Case, F, When
 
 from .cached import bump_after_commit
@@ -55,6 +55,12 @@ class KanwilQuerySet(models.QuerySet):
 
 
 class UserQuerySet(models.QuerySet):
+    """Accounts. Every door of the ORM that deactivates an account moves its session epoch
+    (``User.save``, ``update``, ``bulk_update``), so that its sessions end and a later
+    reactivation brings none of them back. Raw SQL (``cursor.execute``, ``raw``) cannot be
+    caught: whoever deactivates accounts in SQL must move ``session_epoch`` in the same
+    statement."""
+
     def update(self, **kwargs):
         """Django's update; one that deactivates accounts also ends their sessions, as a save
         does (``User.save``): the epoch moves on the rows that were active, in the same
@@ -73,6 +79,38 @@ class UserQuerySet(models.QuerySet):
         changed = super().update(**kwargs)
         for pk in ending:
             bump_after_commit(signed_in_version_key(pk))
+        return changed
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        """Django's bulk_update; one that writes ``is_active`` moves the epoch of the accounts
+        it deactivates, as a save does: the batch's rows are locked and read, each object's
+        epoch is set from its row (one more if the row was active and the object is not) and
+        written in the same statements as the other fields. The objects keep the epoch that
+        was written, so that saving one again later cannot put an older epoch back."""
+        objs = list(objs)
+        if "is_active" not in fields or "session_epoch" in fields or not objs:
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        with transaction.atomic(using=self.db, savepoint=False):
+            stored = {
+                pk: (was_active, epoch)
+                for pk, was_active, epoch in self.model._base_manager.using(self.db)
+                .select_for_update()
+                .filter(pk__in=[obj.pk for obj in objs])
+                .values_list("pk", "is_active", "session_epoch")
+            }
+            ending = []
+            for obj in objs:
+                if obj.pk not in stored:
+                    continue  # no such row: bulk_update leaves it out
+                was_active, epoch = stored[obj.pk]
+                if was_active and not obj.is_active:
+                    epoch += 1
+                    ending.append(obj.pk)
+                obj.session_epoch = epoch
+            changed = super().bulk_update(objs, [*fields, "session_epoch"], batch_size=batch_size)
+        if settings.CACHE_URL:  # only a shared cache keeps signed-in people to be read again
+            for pk in ending:
+                bump_after_commit(signed_in_version_key(pk))
         return changed
 
     def officers(self):

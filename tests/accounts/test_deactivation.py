@@ -74,8 +74,18 @@ def test_a_new_inactive_account_starts_at_the_first_epoch(balikpapan):
     assert user.session_epoch == 0
 
 
+def _update(user):
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+def _bulk_update(user):
+    user.is_active = False
+    User.objects.bulk_update([user], ["is_active"])
+
+
+@pytest.mark.parametrize("deactivate", [_update, _bulk_update], ids=["update", "bulk_update"])
 def test_an_update_that_deactivates_reaches_the_person_kept_in_the_shared_cache(
-    settings, officer_balikpapan, django_capture_on_commit_callbacks
+    settings, officer_balikpapan, django_capture_on_commit_callbacks, deactivate
 ):
     # given: the signed-in officer is kept in the shared cache
     settings.CACHE_URL = "redis://shared.example"  # the cached path; the test's cache stands in
@@ -83,7 +93,50 @@ def test_an_update_that_deactivates_reaches_the_person_kept_in_the_shared_cache(
 
     # when: an update deactivates the account (an update sends no post_save)
     with django_capture_on_commit_callbacks(execute=True):
-        User.objects.filter(pk=officer_balikpapan.pk).update(is_active=False)
+        deactivate(User.objects.get(pk=officer_balikpapan.pk))
 
     # then: the next request loads the account again, and finds it inactive
     assert PortalBackend().get_user(officer_balikpapan.pk) is None
+
+
+def test_a_bulk_update_that_deactivates_ends_the_sessions_of_the_active_accounts_only(
+    officer_balikpapan, officer_samarinda
+):
+    # given: Samarinda's officer was deactivated once before; Balikpapan's is signed in
+    officer_samarinda.is_active = False
+    officer_samarinda.save()
+    officer_session = signed_in(officer_balikpapan)
+    accounts = list(User.objects.officers().order_by("username"))
+
+    # when: both are deactivated by one bulk update, then reactivated by another
+    for account in accounts:
+        account.is_active = False
+    changed = User.objects.bulk_update(accounts, ["is_active"])
+    epochs = dict(User.objects.officers().values_list("username", "session_epoch"))
+    for account in accounts:
+        account.is_active = True
+    User.objects.bulk_update(accounts, ["is_active"], batch_size=1)
+
+    # then: only the account that was active moved; its session stays ended, and saving
+    # the objects again puts no older epoch back
+    assert changed == 2
+    assert epochs == {"petugas.bpn": 1, "petugas.smd": 1}
+    assert [account.session_epoch for account in accounts] == [1, 1]
+    for account in accounts:
+        account.save()
+    assert dict(User.objects.officers().values_list("username", "session_epoch")) == epochs
+    assert officer_session.get(HOME).status_code == 302
+
+
+def test_a_bulk_update_of_other_fields_moves_no_epoch(officer_balikpapan):
+    # given
+    officer_session = signed_in(officer_balikpapan)
+    officer_balikpapan.first_name = "Siti"
+
+    # when
+    User.objects.bulk_update([officer_balikpapan], ["first_name"])
+
+    # then
+    officer_balikpapan.refresh_from_db()
+    assert (officer_balikpapan.first_name, officer_balikpapan.session_epoch) == ("Siti", 0)
+    assert officer_session.get(HOME).status_code == 200
