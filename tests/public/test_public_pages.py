@@ -137,7 +137,10 @@ def test_public_pages_have_the_portals_head_and_nothing_of_the_visitor(
     assert 'data-testid="who"' not in html and "csrfmiddlewaretoken" not in html
     assert admin_user.username not in html
     with translation.override(language):
-        message = gettext("Pratinjau sudah tidak berlaku: unggah berkasnya lagi.")
+        message = gettext(
+            "Pratinjau ini sudah tidak berlaku: kedaluwarsa, sudah diimpor, atau dibuat di sesi "
+            "lain; tidak ada yang diimpor. Unggah berkasnya lagi di bawah ini."
+        )
     assert message not in html
     assert "bootstrap.bundle" not in html
     # ...which waits for the next portal page
