@@ -543,12 +543,16 @@ def keep_previewed(data, digest):
     storage.put(_previewed_name(digest), data)
 
 
-def previewed(digest):
-    """The bytes of the previewed workbook with this digest, or None once it is gone."""
+def previewed(digest, *, now=None):
+    """The bytes of the previewed workbook with this digest, or None once it is gone or has
+    waited longer than a day (even before the periodic cleanup has removed it)."""
     name = _previewed_name(digest)
     try:
         data = storage.read(name) if storage.files().exists(name) else None
+        written = storage.modified(name) if data is not None else None
     except FileNotFoundError:
+        return None
+    if written is not None and written < (now or timezone.now()) - PREVIEW_LIFETIME:
         return None
     if data is None or hashlib.sha256(data).hexdigest() != digest:
         return None

@@ -190,6 +190,25 @@ def test_an_expired_preview_sends_back_to_the_upload_saying_why(
 
 
 @pytest.mark.django_db
+def test_a_preview_older_than_a_day_commits_nothing_before_the_cleanup_ran(
+    regions, admin_user, client_for, media
+):
+    # given: a preview of yesterday that the hourly cleanup has not removed yet
+    client = client_for(admin_user)
+    page = client.post("/laporan/matriks/", {"year": "2027", "file": upload(name="aksi-2027.xlsx")})
+    digest = page.context["digest"]
+    _age(media, f"imports/matriks/{digest}.xlsx", hours=25)
+
+    # when: its commit button is pressed
+    pressed = client.post("/laporan/matriks/simpan/", {"digest": digest})
+
+    # then: back on the upload form saying that it expired, and nothing imported
+    assert pressed.status_code == 302 and pressed.url == "/laporan/matriks/"
+    assert "Pratinjau aksi-2027.xlsx sudah kedaluwarsa" in client.get(pressed.url).content.decode()
+    assert not ReportingCycle.objects.filter(year=2027).exists()
+
+
+@pytest.mark.django_db
 def test_the_commit_pressed_again_imports_once_and_says_so(regions, admin_user, client_for):
     # given: a committed preview
     client = client_for(admin_user)
