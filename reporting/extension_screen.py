@@ -2,7 +2,7 @@
 
 A Kanwil can have a request waiting from each of its regions (forty and more on a deadline
 day), and each card has two forms. Through Django's template engine a card cost two URL
-reversals, two CSRF fields, a translated sentence and three dates formatted through filters:
+reversals, two CSRF tokens, a translated sentence and three dates formatted through filters:
 most of the page's time. Here each value is worked out once per card, into plain values that
 the Jinja2 macros (jinja2/reporting/_extension_requests.html) only print, autoescaped.
 """
@@ -10,10 +10,11 @@ the Jinja2 macros (jinja2/reporting/_extension_requests.html) only print, autoes
 from dataclasses import dataclass
 
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.templatetags.moments import format_moment, iso_moment
+
+from .edit_screen import url_by_id
 
 # The dates as the page always wrote them ("Senin, 15 Desember 2025", "8 Desember 2025",
 # "15 Des 2025"), in the language of the request.
@@ -73,6 +74,7 @@ class _Dates:
 def pending_cards(requests):
     """The cards of these pending requests (with their region, period and requester)."""
     dates = _Dates()
+    decide_url = url_by_id("reporting:extension-decide")
     cards = []
     for r in requests:
         region, period = r.region, r.period
@@ -90,7 +92,7 @@ def pending_cards(requests):
                 requester=_name(r.requested_by),
                 created=format_moment(r.created_at, region),
                 created_iso=iso_moment(r.created_at, region),
-                action=reverse("reporting:extension-decide", args=[r.pk]),
+                action=decide_url(r.pk),
                 due_value=r.due_on.isoformat(),
             )
         )
