@@ -13,6 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.utils.translation import gettext as _
 
 from accounts.models import Region
+from reporting.cycles import periods_by_pk
 from reporting.edit_screen import url_by_id
 from reporting.models import Evidence, RejectionReason
 from reporting.requirements import report_requirements
@@ -142,8 +143,12 @@ def mark_duplicates(report, files, viewer=None):
     the exact file was sent, as ``reporting.presenters.duplicate_flags`` names it. A region
     outside the viewer's scope is only hinted at.
 
-    One query, whatever it finds: the files sent elsewhere with their places and whether the
-    viewer may see each place (so the page makes as many queries with duplicates as without)."""
+    One query, whatever it finds: the files sent elsewhere with their regions and whether the
+    viewer may see each place (so the page makes as many queries with duplicates as without).
+    Their periods are named from the cached cycles (``reporting.cycles.periods_by_pk``): the
+    query then joins neither the period nor its cycle, which PostgreSQL plans for every
+    review even when, as mostly, no file is found. Without a shared cache, the periods of
+    what was found cost one query more."""
     mine = defaultdict(list)
     for rows in files.values():
         for row in rows:
@@ -155,7 +160,7 @@ def mark_duplicates(report, files, viewer=None):
         in_scope = ExpressionWrapper(Q(report__region__in=visible), output_field=BooleanField())
     else:
         in_scope = Value(True)
-    found = (
+    found = list(
         # Only files another region actually sent count: not drafts, not files taken back.
         Evidence.objects.filter(
             sha256__in=list(mine), removed_at__isnull=True, report__first_submitted_at__isnull=False
@@ -163,18 +168,17 @@ def mark_duplicates(report, files, viewer=None):
         .exclude(report=report)
         .order_by()
         .annotate(in_scope=in_scope)
-        .values_list(
-            "sha256",
-            "in_scope",
-            "report__region__name",
-            "report__period__name",
-            "report__period__cycle__year",
-        )
+        .values_list("sha256", "in_scope", "report__region__name", "report__period_id")
     )
+    if not found:
+        return
+    periods = periods_by_pk(period_id for *_rest, period_id in found)
     seen_elsewhere = defaultdict(set)
-    for sha, shown, region, period, year in found:
+    for sha, shown, region, period_id in found:
         seen_elsewhere[sha].add(
-            f"{region} – {period} {year}" if shown else _("daerah lain di luar wilayah kerja Anda")
+            f"{region} – {periods[period_id]}"
+            if shown
+            else _("daerah lain di luar wilayah kerja Anda")
         )
     for sha, places in seen_elsewhere.items():
         shown = "; ".join(sorted(places))

@@ -6,7 +6,7 @@ Messages are marked ``_("...")`` so that ``makemessages`` finds them, as in Djan
 templates, and translated when the row is drawn, in the language of the request.
 """
 
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, floatformat, linebreaksbr
 from django.utils.translation import gettext, pgettext
 
 from jinja2 import Environment
@@ -18,4 +18,7 @@ def environment(**options):
     env.globals.update({"_": gettext, "pgettext": pgettext})
     # Django's sizes ("1,2 MB" in Indonesian), not Jinja2's.
     env.filters["filesizeformat"] = filesizeformat
+    env.filters["floatformat"] = floatformat  # Django's: "0,50" in Indonesian
+    # Django's, which escapes the text before it writes the <br>s.
+    env.filters["linebreaksbr"] = linebreaksbr
     return env

@@ -53,6 +53,25 @@ def period_or_404(pk):
     return get_object_or_404(Period.objects.select_related("cycle"), pk=pk)
 
 
+def periods_by_pk(pks):
+    """{pk: period with its cycle} of these periods, for rows that name their period.
+
+    From the cached cycles above when the portal has a shared cache: a list's query then joins
+    neither the period nor its cycle, which PostgreSQL plans at several times the cost of the
+    rest (as with period_or_404, one query for any period newer than the cached list).
+    """
+    pks = set(pks)
+    found = {}
+    if settings.CACHE_URL:
+        for cycle in cycles_with_periods():
+            for period in cycle.periods.all():
+                if period.pk in pks:
+                    found[period.pk] = period
+    if missing := pks - found.keys():
+        found.update(Period.objects.select_related("cycle").in_bulk(missing))
+    return found
+
+
 def forget_cycles(**kwargs):
     """Drop the cached cycles once the change is visible to other requests."""
     forget_after_commit(CYCLES_CACHE_KEY)

@@ -99,14 +99,15 @@ class _Urls:
 def url_by_id(name, *args):
     """``reverse(name, args=[*args, id])`` as a function of the id, reversed once per page.
 
-    The route ends with the id, so any id's URL is that of id 0 with its last segment
-    replaced; reversing costs as much as the rest of an item's or a file's row.
+    The id is the route's last argument, so any id's URL is that of id 0 with that segment
+    replaced (and what follows it, as in ``.../0/putuskan/``, kept); reversing costs as much
+    as the rest of an item's or a file's row.
     """
     url = reverse(name, args=[*args, 0])
     head, found, tail = url.rpartition("/0/")
-    if not found or tail:
+    if not found or reverse(name, args=[*args, 1]) != f"{head}/1/{tail}":
         raise ImproperlyConfigured(f"The URL of {name} does not end with its id: {url}")
-    return lambda pk: f"{head}/{pk}/"
+    return lambda pk: f"{head}/{pk}/{tail}"
 
 
 def _item(requirement, item_form, urls, region, rejections):

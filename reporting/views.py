@@ -17,7 +17,7 @@ from accounts import storage
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.templatetags.moments import format_moment
 
-from .cycles import choose_cycle, cycles_with_periods, period_or_404
+from .cycles import choose_cycle, cycles_with_periods, period_or_404, periods_by_pk
 from .edit_screen import edit_sections
 from .forms import EvidenceItemForm, ExtensionDecisionForm, ExtensionRequestForm, OfficerReportForm
 from .models import (
@@ -494,15 +494,15 @@ def extension_request(request):
 def extension_requests(request):
     """Requests of the regions in the user's scope: pending first, then the latest decided."""
     requests = ExtensionRequest.objects.visible_to(request.user).select_related(
-        "region", "period__cycle", "requested_by", "decided_by"
+        "region", "requested_by", "decided_by"
     )
+    pending = list(requests.filter(status=ExtensionRequestStatus.PENDING))
+    decided = list(requests.exclude(status=ExtensionRequestStatus.PENDING)[:30])
+    periods = periods_by_pk(r.period_id for r in pending + decided)
+    for extension_request in pending + decided:
+        extension_request.period = periods[extension_request.period_id]
     return render(
-        request,
-        "reporting/extension_requests.html",
-        {
-            "pending": list(requests.filter(status=ExtensionRequestStatus.PENDING)),
-            "decided": list(requests.exclude(status=ExtensionRequestStatus.PENDING)[:30]),
-        },
+        request, "reporting/extension_requests.html", {"pending": pending, "decided": decided}
     )
 
 

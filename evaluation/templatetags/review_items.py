@@ -1,4 +1,5 @@
-"""The review screen's item rows, drawn by a Jinja2 macro (jinja2/evaluation/_review_items.html).
+"""The review screen's actions and item rows, drawn by Jinja2 macros
+(jinja2/evaluation/_review_items.html).
 
 A report has a row for every required item (14 to 30 of them), each with its files, the
 earlier round's decision and the evaluator's controls. Through Django's template engine these
@@ -13,6 +14,12 @@ from django import template
 from reporting.fragments import macro
 
 register = template.Library()
+
+
+@register.simple_tag
+def review_blocks(blocks, reviewable):
+    """``{% review_blocks blocks reviewable %}``: each action's section with its rows."""
+    return macro("evaluation/_review_items.html", "blocks")(blocks, reviewable)
 
 
 @register.simple_tag

@@ -2,11 +2,16 @@
 
 The page passes what it already knows (its period rows, or its report and deadline), so the
 box costs one query at most: the requests themselves (reporting.asked).
+
+On the Kanwil's page of requests, the cards and the decided rows are drawn by Jinja2 macros
+(jinja2/reporting/_extension_requests.html) from reporting.extension_screen's rows.
 """
 
 from django import template
 
+from .. import extension_screen
 from ..asked import extension_requests_of
+from ..fragments import macro
 from ..models import ExtensionRequestStatus, ReportStatus
 
 register = template.Library()
@@ -45,3 +50,17 @@ def extension_box(context, region, rows=None, period=None, report=None, deadline
         "next": request.get_full_path(),
         "single": rows is None,
     }
+
+
+@register.simple_tag
+def pending_request_cards(requests, csrf_token):
+    """``{% pending_request_cards pending csrf_token %}``: a card with both forms per request."""
+    cards = extension_screen.pending_cards(requests)
+    return macro("reporting/_extension_requests.html", "pending_cards")(cards, str(csrf_token))
+
+
+@register.simple_tag
+def decided_request_rows(requests):
+    """``{% decided_request_rows decided %}``: the table rows of these decided requests."""
+    rows = extension_screen.decided_rows(requests)
+    return macro("reporting/_extension_requests.html", "decided_rows")(rows)

@@ -56,3 +56,18 @@ def test_a_region_without_a_report_or_an_assignment(balikpapan, samarinda, surab
     assert len(gather_one(balikpapan, first).items) == 4
     assert gather_one(surabaya, first) is None
     assert gather_one(samarinda, second) == whole_cycle(samarinda, second)
+
+
+def test_with_a_shared_cache_the_items_come_from_the_report_forms_entry(
+    settings, balikpapan, samarinda, django_assert_num_queries
+):
+    # given the portal's shared cache, and a period whose items the report form already read
+    settings.CACHE_URL = "redis://shared.example"
+    period = build_period([balikpapan, samarinda], actions=3, items_per_action=2)
+    gather_one(balikpapan, period)
+
+    # when the pair is read again, then only its reports and extension are queried
+    with django_assert_num_queries(2):
+        one = gather_one(balikpapan, period)
+    assert one == whole_cycle(balikpapan, period)
+    assert [item.action_number for item in one.items] == [1, 1, 2, 2, 3, 3]

@@ -1,5 +1,5 @@
-"""The review screen's item rows, drawn by Jinja2, give the markup of the Django template they
-replaced, escaped as it escaped."""
+"""The review screen's actions and item rows, drawn by Jinja2, give the markup of the Django
+templates they replaced, escaped as they escaped."""
 
 from pathlib import Path
 
@@ -8,11 +8,11 @@ from django.template import Context, Template
 from django.test.html import parse_html
 from django.utils import translation
 
-from evaluation.review_screen import PastDecision, ReviewItem
+from evaluation.review_screen import PastDecision, ReviewBlock, ReviewItem
 from evaluation.services import ItemChoice
-from evaluation.templatetags.review_items import review_items
+from evaluation.templatetags.review_items import review_blocks, review_items
 from evaluation.views.options import option_tags
-from reporting.models import RejectionReason
+from reporting.models import ProgressStatus, RejectionReason, ReportEntry
 
 # The row as templates/evaluation/review.html drew it before the review_item tag.
 REPLACED = (Path(__file__).parent / "review_item_replaced.html").read_text()
@@ -108,3 +108,51 @@ def test_a_blocks_rows_follow_one_another_in_order():
     assert parse_html(html).count(parse_html('<option value="">Alasan penolakan…</option>')) == 5
     places = [html.index(f'data-testid="item-{ref}"') for ref in ("31", "32", "33", "34", "35")]
     assert places == sorted(places)
+
+
+# The action sections as templates/evaluation/review.html drew them before the review_blocks tag.
+REPLACED_BLOCKS = (Path(__file__).parent / "review_block_replaced.html").read_text()
+
+
+def blocks():
+    """An action with a narrative over lines (with markup in it), one with an entry but no
+    narrative, one with no entry at all."""
+    drawn = list(rows().values())
+    for req in drawn:
+        req.reason_options = option_tags(RejectionReason.choices)
+    return [
+        ReviewBlock(
+            action_id=1,
+            number=1,
+            title="Sosialisasi <HAM> & kebijakan",
+            measure='Terlaksana "penuh"',
+            requirements=drawn[:2],
+            entry=ReportEntry(
+                narrative="Baris satu <b>tebal</b>\nbaris dua & tiga", progress=ProgressStatus.DONE
+            ),
+        ),
+        ReviewBlock(
+            action_id=2,
+            number=2,
+            title="Pelatihan",
+            measure="Ada",
+            requirements=drawn[2:],
+            entry=ReportEntry(narrative="", progress=ProgressStatus.IN_PROGRESS),
+        ),
+        ReviewBlock(action_id=3, number=13, title="Tanpa isian", measure="—", requirements=[]),
+    ]
+
+
+@pytest.mark.parametrize("reviewable", [True, False])
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_actions_give_the_markup_of_the_template_they_replaced(language, reviewable):
+    drawn = blocks()
+
+    with translation.override(language):
+        before = Template(REPLACED_BLOCKS).render(
+            Context({"blocks": drawn, "reviewable": reviewable})
+        )
+        after = review_blocks(drawn, reviewable)
+
+    assert parse_html(after) == parse_html(before), f"\n{after}\n---\n{before}"
+    assert "<b>tebal</b>" not in after and "&lt;b&gt;tebal&lt;/b&gt;<br>baris dua" in after

@@ -13,6 +13,7 @@ from evaluation.review_screen import (
     review_blocks,
 )
 from evaluation.services import carried_decisions
+from reporting.cycles import cycles_with_periods
 from reporting.presenters import duplicate_flags, evidence_by_requirement, round_changes
 from reporting.requirements import report_requirements
 from tests.evaluation import test_round_two as round_two_scenes
@@ -120,9 +121,18 @@ def test_a_refused_decision_keeps_each_items_chosen_reason(report, client_for, e
     assert body.count('<option value="tanpa_ttd">') == len(items) - 1
 
 
+@pytest.mark.parametrize("shared_cache", [True, False])
 @pytest.mark.parametrize("scene", [None, "shared_file", "shared_with_surabaya"])
 def test_marking_duplicates_costs_one_query_whatever_it_finds(
-    request, scene, draft, actions, evaluator_kaltim, officer_balikpapan, django_assert_num_queries
+    request,
+    settings,
+    shared_cache,
+    scene,
+    draft,
+    actions,
+    evaluator_kaltim,
+    officer_balikpapan,
+    django_assert_num_queries,
 ):
     # given Balikpapan's files: sent nowhere else, also sent in scope, or also sent out of it
     if scene:
@@ -132,9 +142,14 @@ def test_marking_duplicates_costs_one_query_whatever_it_finds(
         content = duplicate_scenes.make_pdf("SK hanya milik Balikpapan")
         duplicate_scenes.upload_to(draft, requirement, "SK.pdf", content, by=officer_balikpapan)
     files = evidence_files(draft)
+    if shared_cache:
+        # The portal's setting: the periods are named from the cycles every page keeps there.
+        settings.CACHE_URL = "redis://shared.example"
+        cycles_with_periods()
 
-    # when the review screen marks them, then one query answers where, named or hinted
-    with django_assert_num_queries(1):
+    # when the review screen marks them, then one query answers where, named or hinted (and
+    # without a shared cache, one more names the periods of what it found)
+    with django_assert_num_queries(1 if shared_cache or not scene else 2):
         mark_duplicates(draft, files, viewer=evaluator_kaltim)
     flagged = [row["duplicates"] for rows in files.values() for row in rows if row["duplicates"]]
     assert len(flagged) == (1 if scene else 0)
