@@ -4,10 +4,8 @@ extension, a new assignment, a province moved to another Kanwil. A key never get
 kept for another key's scope."""
 
 import datetime
-import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -28,28 +26,6 @@ from tests.api.conftest import WITA, keyed
 from tests.reporting.conftest import add_entries, add_evidence_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shared_cache(settings):
-    """A real Redis (the broker's, in CI) as the portal's shared cache, under a prefix of this
-    test's own, emptied of it afterwards."""
-    broker = settings.CELERY_BROKER_URL
-    url = broker if broker.startswith("redis://") else "redis://127.0.0.1:6379/0"
-    prefix = uuid.uuid4().hex
-    settings.CACHE_URL = url
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "ranham_portal.caching.PortalRedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield
-    client = cache._cache.get_client()
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
 
 
 @pytest.fixture
