@@ -16,10 +16,11 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from accounts.cached import digest
 from accounts.models import Kanwil, Region
 from evaluation.models import Score
 from evaluation.publication import published_cycle_ids, published_period_ids
-from evaluation.recaps import expected_reports, expected_version, period_with_state
+from evaluation.recaps import expected_reports, expected_version_and_entry, period_with_state
 from piagam import verification
 from published.results import cycle_results, published_cycle, state_version
 from reporting.models import Period, Report, ReportingCycle
@@ -165,11 +166,13 @@ class Rates(KeyRead, generics.ListAPIView):
     """Each expected report of a period in the key's scope: submitted, on time, state. The
     same figures as the portal's reporting and on-time rates (evaluation.recaps).
 
-    With a shared cache (CACHE_URL) the answer is kept whole there, and its ETag given, under
-    everything it shows (``evaluation.recaps.expected_version``: the period's dates, reports
-    and extensions read from the rows, the setup and names versions), the key's scope and
-    the requested address; a matching If-None-Match gets 304 before any other work. Without
-    one, the ETag is of the content (api.urls)."""
+    With a shared cache (CACHE_URL) the answer is kept whole there, one entry per period,
+    key scope and requested address, together with its ETag: a digest of everything it
+    shows (``evaluation.recaps.expected_version``: the period's dates, reports and
+    extensions read from the rows, the setup and names versions), the scope and the address.
+    The versions and the entry are read in one round trip; a matching If-None-Match gets 304
+    without the rates computed. Without a shared cache, the ETag is of the content
+    (api.urls)."""
 
     serializer_class = serializers.RateSerializer  # the schema; rows are written as they are
     filter_backends = []
@@ -182,21 +185,19 @@ class Rates(KeyRead, generics.ListAPIView):
         if not settings.CACHE_URL:
             return HttpResponse(self._render(period), content_type="application/json")
         holder = request.user
-        parts = (
-            expected_version(period),
-            holder.scope,
-            holder.kanwil_id,
-            request.build_absolute_uri(),  # the page links name the host
-        )
-        etag = '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+        # The address: the page links name the host.
+        where = (holder.scope, holder.kanwil_id, request.build_absolute_uri())
+        key = digest("api-rates", period.pk, *where)
+        state, entry = expected_version_and_entry(period, key)
+        etag = '"' + hashlib.sha256(repr((state, *where)).encode()).hexdigest()[:32] + '"'
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             response = HttpResponseNotModified()
         else:
-            key = f"api-rates:{etag}"
-            content = cache.get(key)
-            if content is None:
+            if entry is not None and entry[0] == etag:
+                content = entry[1]
+            else:
                 content = self._render(period)
-                cache.set(key, content, self.CACHE_SECONDS)
+                cache.set(key, (etag, content), self.CACHE_SECONDS)
             response = HttpResponse(content, content_type="application/json")
         response["ETag"] = etag
         return response
