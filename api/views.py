@@ -7,7 +7,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.utils.http import parse_etags
+from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -37,19 +37,25 @@ class PublicRead:
 
 class CachedList:
     """A public list is the same for every client: its rendered page is kept in the shared
-    cache under the version of everything published (``published.results.state_version``) and
-    the full path with its query. Authentication and throttles run first, as for any read."""
+    cache, with its ETag (the digest of its content that api.urls would otherwise compute on
+    every answer), under the version of everything published
+    (``published.results.state_version``) and the full path with its query. Authentication
+    and throttles run first, as for any read."""
 
     CACHE_SECONDS = 300  # reference data (names, Kanwil links) change rarely, without a version
 
     def list(self, request, *args, **kwargs):
         parts = (state_version(), request.get_full_path())
-        key = "api-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-        content = cache.get(key)
-        if content is None:
+        key = "api-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        found = cache.get(key)
+        if found is None:
             content = JSONRenderer().render(super().list(request, *args, **kwargs).data)
-            cache.set(key, content, self.CACHE_SECONDS)
-        return HttpResponse(content, content_type="application/json")
+            found = (quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest()), content)
+            cache.set(key, found, self.CACHE_SECONDS)
+        etag, content = found
+        response = HttpResponse(content, content_type="application/json")
+        response["ETag"] = etag
+        return response
 
 
 class KeyRead:
