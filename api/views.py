@@ -20,7 +20,12 @@ from accounts.cached import digest
 from accounts.models import Kanwil, Region
 from evaluation.models import Score
 from evaluation.publication import published_cycle_ids, published_period_ids
-from evaluation.recaps import expected_reports, expected_version_and_entry, period_with_state
+from evaluation.recaps import (
+    expected_reports,
+    expected_version_and_entry,
+    expected_version_keys,
+    period_with_state,
+)
 from piagam import verification
 from published.results import cycle_results, published_cycle, state_version
 from reporting.models import Period, Report, ReportingCycle
@@ -176,8 +181,9 @@ class Rates(KeyRead, generics.ListAPIView):
     key scope and requested address, together with its ETag: a digest of everything it
     shows (``evaluation.recaps.expected_version``: the period's dates, reports and
     extensions read from the rows, the setup and names versions), the scope and the address.
-    The versions and the entry are read in one round trip; a matching If-None-Match gets 304
-    without the rates computed. Without a shared cache, the ETag is of the content
+    The versions and the entry are read in the throttle's round trip (``read_ahead``), or
+    in one of their own without a throttle; a matching If-None-Match gets 304 without the
+    rates computed. Without a shared cache, the ETag is of the content
     (api.urls)."""
 
     serializer_class = serializers.RateSerializer  # the schema; rows are written as they are
@@ -190,11 +196,11 @@ class Rates(KeyRead, generics.ListAPIView):
             raise Http404
         if not settings.CACHE_URL:
             return HttpResponse(self._render(period), content_type="application/json")
-        holder = request.user
-        # The address: the page links name the host.
-        where = (holder.scope, holder.kanwil_id, request.build_absolute_uri())
-        key = digest("api-rates", period.pk, *where)
-        state, entry = expected_version_and_entry(period, key)
+        where = self._where()
+        key = self._entry_key(period.pk)
+        # Read with the key's count when the throttle could (api.throttles), else here.
+        found = getattr(request, "read_ahead", None)
+        state, entry = expected_version_and_entry(period, key, found)
         etag = '"' + hashlib.sha256(repr((state, *where)).encode()).hexdigest()[:32] + '"'
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             response = HttpResponseNotModified()
@@ -207,6 +213,24 @@ class Rates(KeyRead, generics.ListAPIView):
             response = HttpResponse(content, content_type="application/json")
         response["ETag"] = etag
         return response
+
+    def read_ahead(self, request):
+        """The cache entries the answer reads, for the throttle's round trip."""
+        if not settings.CACHE_URL:
+            return ()
+        try:
+            period_id = self._period_id()
+        except ValidationError:
+            return ()  # answered 400 by the view
+        return expected_version_keys(self._entry_key(period_id))
+
+    def _entry_key(self, period_id):
+        return digest("api-rates", period_id, *self._where())
+
+    def _where(self):
+        """Whose answer and at which address (the page links name the host)."""
+        holder = self.request.user
+        return (holder.scope, holder.kanwil_id, self.request.build_absolute_uri())
 
     def _period_id(self):
         try:

@@ -266,12 +266,18 @@ def expected_version(period):
     return expected_version_and_entry(period, None)[0]
 
 
-def expected_version_and_entry(period, key):
+def expected_version_keys(key=None):
+    """The cache keys ``expected_version_and_entry`` reads (with ``key``, the entry's)."""
+    return [SETUP_VERSION_KEY, VERSIONS_CACHE_KEY] + ([key] if key else [])
+
+
+def expected_version_and_entry(period, key, found=None):
     """``expected_version(period)`` and the shared cache's entry under ``key`` (None when
     there is none, or no key), read in one round trip: what an answer kept whole in the
-    cache needs to be found and judged current."""
-    keys = [SETUP_VERSION_KEY, VERSIONS_CACHE_KEY] + ([key] if key else [])
-    found = cache.get_many(keys)
+    cache needs to be found and judged current. ``found``: those keys already read
+    (``get_many`` of ``expected_version_keys(key)``), for no round trip at all."""
+    if found is None:
+        found = cache.get_many(expected_version_keys(key))
     setup = found.get(SETUP_VERSION_KEY) or version(SETUP_VERSION_KEY)
     versions = found.get(VERSIONS_CACHE_KEY)
     if not isinstance(versions, Versions):

@@ -14,6 +14,7 @@ from redis.connection import AbstractConnection
 from accounts.models import KanwilProvince
 from api.models import ApiKey
 from api.services import revoke_key
+from api.throttles import KeyThrottle
 from reporting.models import Extension, Report
 from reporting.requirements import report_requirements
 from reporting.services import (
@@ -80,7 +81,7 @@ def round_trips(monkeypatch):
     return sent
 
 
-def test_a_repeated_request_takes_three_round_trips_to_the_shared_cache(
+def test_a_repeated_request_takes_two_round_trips_to_the_shared_cache(
     shared_cache, national, current_period, round_trips
 ):
     # given: the answer kept, the key's row kept
@@ -91,9 +92,24 @@ def test_a_repeated_request_takes_three_round_trips_to_the_shared_cache(
     # when
     again = national.get(url)
 
-    # then: the key's row and its version; the key's count; the versions and the answer
+    # then: the key's row and its version; the key's count with the versions and the answer
     assert again.content == first.content
-    assert len(round_trips) == 3
+    assert len(round_trips) == 2
+
+
+def test_without_a_throttle_the_answer_reads_the_cache_itself(
+    shared_cache, national, current_period, monkeypatch, django_assert_max_num_queries
+):
+    # given: no rate for keys, so no throttle's round trip to read with
+    monkeypatch.setattr(KeyThrottle, "THROTTLE_RATES", {"key": None})
+    url = reverse("api:rates") + f"?period={current_period.pk}"
+    first = national.get(url)
+
+    # when, then: the kept answer, with the one query of the period's state
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 3):
+        again = national.get(url)
+    assert again.content == first.content
+    assert national.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
 def test_the_cached_answer_is_the_one_computed_without_a_cache(settings, national, current_period):
