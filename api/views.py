@@ -7,7 +7,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.utils.http import parse_etags
+from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
@@ -16,10 +16,16 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from accounts.cached import digest
 from accounts.models import Kanwil, Region
 from evaluation.models import Score
 from evaluation.publication import published_cycle_ids, published_period_ids
-from evaluation.recaps import expected_reports, expected_version, period_with_state
+from evaluation.recaps import (
+    expected_reports,
+    expected_version_and_entry,
+    expected_version_keys,
+    period_with_state,
+)
 from piagam import verification
 from published.results import cycle_results, published_cycle, state_version
 from reporting.models import Period, Report, ReportingCycle
@@ -36,19 +42,25 @@ class PublicRead:
 
 class CachedList:
     """A public list is the same for every client: its rendered page is kept in the shared
-    cache under the version of everything published (``published.results.state_version``) and
-    the full path with its query. Authentication and throttles run first, as for any read."""
+    cache, with its ETag (the digest of its content that api.urls would otherwise compute on
+    every answer), under the version of everything published
+    (``published.results.state_version``) and the full path with its query. Authentication
+    and throttles run first, as for any read."""
 
     CACHE_SECONDS = 300  # reference data (names, Kanwil links) change rarely, without a version
 
     def list(self, request, *args, **kwargs):
         parts = (state_version(), request.get_full_path())
-        key = "api-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-        content = cache.get(key)
-        if content is None:
+        key = "api-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        found = cache.get(key)
+        if found is None:
             content = JSONRenderer().render(super().list(request, *args, **kwargs).data)
-            cache.set(key, content, self.CACHE_SECONDS)
-        return HttpResponse(content, content_type="application/json")
+            found = (quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest()), content)
+            cache.set(key, found, self.CACHE_SECONDS)
+        etag, content = found
+        response = HttpResponse(content, content_type="application/json")
+        response["ETag"] = etag
+        return response
 
 
 class KeyRead:
@@ -165,11 +177,14 @@ class Rates(KeyRead, generics.ListAPIView):
     """Each expected report of a period in the key's scope: submitted, on time, state. The
     same figures as the portal's reporting and on-time rates (evaluation.recaps).
 
-    With a shared cache (CACHE_URL) the answer is kept whole there, and its ETag given, under
-    everything it shows (``evaluation.recaps.expected_version``: the period's dates, reports
-    and extensions read from the rows, the setup and names versions), the key's scope and
-    the requested address; a matching If-None-Match gets 304 before any other work. Without
-    one, the ETag is of the content (api.urls)."""
+    With a shared cache (CACHE_URL) the answer is kept whole there, one entry per period,
+    key scope and requested address, together with its ETag: a digest of everything it
+    shows (``evaluation.recaps.expected_version``: the period's dates, reports and
+    extensions read from the rows, the setup and names versions), the scope and the address.
+    The versions and the entry are read in the throttle's round trip (``read_ahead``), or
+    in one of their own without a throttle; a matching If-None-Match gets 304 without the
+    rates computed. Without a shared cache, the ETag is of the content
+    (api.urls)."""
 
     serializer_class = serializers.RateSerializer  # the schema; rows are written as they are
     filter_backends = []
@@ -181,25 +196,41 @@ class Rates(KeyRead, generics.ListAPIView):
             raise Http404
         if not settings.CACHE_URL:
             return HttpResponse(self._render(period), content_type="application/json")
-        holder = request.user
-        parts = (
-            expected_version(period),
-            holder.scope,
-            holder.kanwil_id,
-            request.build_absolute_uri(),  # the page links name the host
-        )
-        etag = '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+        where = self._where()
+        key = self._entry_key(period.pk)
+        # Read with the key's count when the throttle could (api.throttles), else here.
+        found = getattr(request, "read_ahead", None)
+        state, entry = expected_version_and_entry(period, key, found)
+        etag = '"' + hashlib.sha256(repr((state, *where)).encode()).hexdigest()[:32] + '"'
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             response = HttpResponseNotModified()
         else:
-            key = f"api-rates:{etag}"
-            content = cache.get(key)
-            if content is None:
+            if entry is not None and entry[0] == etag:
+                content = entry[1]
+            else:
                 content = self._render(period)
-                cache.set(key, content, self.CACHE_SECONDS)
+                cache.set(key, (etag, content), self.CACHE_SECONDS)
             response = HttpResponse(content, content_type="application/json")
         response["ETag"] = etag
         return response
+
+    def read_ahead(self, request):
+        """The cache entries the answer reads, for the throttle's round trip."""
+        if not settings.CACHE_URL:
+            return ()
+        try:
+            period_id = self._period_id()
+        except ValidationError:
+            return ()  # answered 400 by the view
+        return expected_version_keys(self._entry_key(period_id))
+
+    def _entry_key(self, period_id):
+        return digest("api-rates", period_id, *self._where())
+
+    def _where(self):
+        """Whose answer and at which address (the page links name the host)."""
+        holder = self.request.user
+        return (holder.scope, holder.kanwil_id, self.request.build_absolute_uri())
 
     def _period_id(self):
         try:

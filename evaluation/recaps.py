@@ -9,11 +9,13 @@ The figures are read from assignments, reports and extensions rather than from t
 an admin watching a period in progress wants today's submissions counted.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count
@@ -26,7 +28,7 @@ from reporting.models import Assignment, Extension, Period, Report, ReportStatus
 from reporting.querysets import SETUP_VERSION_KEY
 
 from . import caches, charts, scoring
-from .models import current_versions
+from .models import VERSIONS_CACHE_KEY, Versions, current_versions
 from .rankings import cycle_ranking, period_ranking
 
 KANWIL_OF_REGION = "province__kanwil_link__kanwil_id"
@@ -193,12 +195,15 @@ def _read_pairs(period_ids, *, kanwil=None, regions=None):
 # submission of every report, and every extended due date (a row added or removed as well).
 # Written out rather than composed with the ORM: it is read on every request of the API's
 # rates, and composing and compiling its subqueries cost several times what running it does.
+# Each row is hashed as it is stored (no text made of dates and times, no sort), and the
+# hashes summed with the rows' count: a row that changes moves the sum by the difference of
+# two 64-bit hashes, which a change elsewhere cancels with a chance of about 2^-64.
 PERIOD_STATE_SQL = """
-SELECT period.*,
-    (SELECT md5(string_agg(concat_ws(':', region_id, status, first_submitted_at), ','
-                           ORDER BY region_id))
+SELECT {columns},
+    (SELECT count(*) || ':' || coalesce(sum(hash_record_extended(
+                (region_id, status, first_submitted_at), 0)), 0)
        FROM {report} WHERE period_id = period.id) AS reports_digest,
-    (SELECT md5(string_agg(concat_ws(':', region_id, due_on), ',' ORDER BY region_id))
+    (SELECT count(*) || ':' || coalesce(sum(hash_record_extended((region_id, due_on), 0)), 0)
        FROM {extension} WHERE period_id = period.id) AS extensions_digest
 FROM {period} AS period
 WHERE period.id = %s
@@ -214,13 +219,28 @@ def period_with_state(period_id):
     unseen.
     """
     if connection.vendor != "postgresql":
-        return _period_with_state_read(period_id)  # SQLite (a quick start): no md5, string_agg
-    sql = PERIOD_STATE_SQL.format(
-        report=Report._meta.db_table,
-        extension=Extension._meta.db_table,
-        period=Period._meta.db_table,
+        return _period_with_state_read(period_id)  # SQLite (a quick start): no row hashes
+    fields = Period._meta.concrete_fields
+    with connection.cursor() as cursor:
+        cursor.execute(_period_state_sql(), [period_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # A model built from the row as the ORM would, without a raw queryset's column mapping.
+    period = Period.from_db(connection.alias, [f.attname for f in fields], row[: len(fields)])
+    period.reports_digest, period.extensions_digest = row[len(fields) :]
+    return period
+
+
+@functools.cache
+def _period_state_sql():
+    quote = connection.ops.quote_name
+    return PERIOD_STATE_SQL.format(
+        columns=", ".join(f"period.{quote(f.column)}" for f in Period._meta.concrete_fields),
+        report=quote(Report._meta.db_table),
+        extension=quote(Extension._meta.db_table),
+        period=quote(Period._meta.db_table),
     )
-    return next(iter(Period.objects.raw(sql, [period_id])), None)
 
 
 def _period_with_state_read(period_id):
@@ -243,15 +263,35 @@ def expected_version(period):
     """Everything a period's expected reports depend on, for a period of
     ``period_with_state``: its dates, its reports and extensions, the setup version and the
     names version. Meaningful with a shared cache only (the versions live there)."""
-    return (
+    return expected_version_and_entry(period, None)[0]
+
+
+def expected_version_keys(key=None):
+    """The cache keys ``expected_version_and_entry`` reads (with ``key``, the entry's)."""
+    return [SETUP_VERSION_KEY, VERSIONS_CACHE_KEY] + ([key] if key else [])
+
+
+def expected_version_and_entry(period, key, found=None):
+    """``expected_version(period)`` and the shared cache's entry under ``key`` (None when
+    there is none, or no key), read in one round trip: what an answer kept whole in the
+    cache needs to be found and judged current. ``found``: those keys already read
+    (``get_many`` of ``expected_version_keys(key)``), for no round trip at all."""
+    if found is None:
+        found = cache.get_many(expected_version_keys(key))
+    setup = found.get(SETUP_VERSION_KEY) or version(SETUP_VERSION_KEY)
+    versions = found.get(VERSIONS_CACHE_KEY)
+    if not isinstance(versions, Versions):
+        versions = current_versions()  # read from the rows and kept again
+    state = (
         period.pk,
         period.due_on,
         period.closes_on,
         period.reports_digest,
         period.extensions_digest,
-        version(SETUP_VERSION_KEY),
-        current_versions().names,
+        setup,
+        versions.names,
     )
+    return state, found.get(key) if key else None
 
 
 @dataclass

@@ -2,8 +2,10 @@
 for a national system and for Kanwil Kaltim."""
 
 import datetime
+import uuid
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from api.models import KeyScope
@@ -54,3 +56,25 @@ def kaltim_key(admin_user, kanwil_kaltim):
 def keyed(key_pair):
     """A test client that sends the key of (ApiKey, key) with every request."""
     return Client(HTTP_AUTHORIZATION=f"Api-Key {key_pair[1]}")
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """A real Redis (the broker's, in CI) as the portal's shared cache, under a prefix of this
+    test's own, emptied of it afterwards."""
+    broker = settings.CELERY_BROKER_URL
+    url = broker if broker.startswith("redis://") else "redis://127.0.0.1:6379/0"
+    prefix = uuid.uuid4().hex
+    settings.CACHE_URL = url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "ranham_portal.caching.PortalRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield
+    client = cache._cache.get_client()
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)

@@ -1,5 +1,7 @@
 """Public reads answer without a key: reference data and published results only."""
 
+import hashlib
+
 import pytest
 from django.urls import reverse
 
@@ -66,6 +68,15 @@ def test_an_unchanged_answer_is_a_304_for_its_etag(client, published):
     again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert again.content == b""
+
+
+def test_a_kept_page_carries_the_etag_of_its_content(client, published):
+    url = reverse("api:regions")
+    first = client.get(url)
+    kept = client.get(url)  # from the cache
+    etag = '"' + hashlib.md5(first.content, usedforsecurity=False).hexdigest() + '"'
+    assert first["ETag"] == kept["ETag"] == etag
+    assert kept.content == first.content
 
 
 def test_unknown_piagam_token_is_a_404_problem(client, regions):

@@ -4,18 +4,18 @@ extension, a new assignment, a province moved to another Kanwil. A key never get
 kept for another key's scope."""
 
 import datetime
-import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from redis.connection import AbstractConnection
 
 from accounts.models import KanwilProvince
 from api.models import ApiKey
 from api.services import revoke_key
-from reporting.models import Report
+from api.throttles import KeyThrottle
+from reporting.models import Extension, Report
 from reporting.requirements import report_requirements
 from reporting.services import (
     assign_actions,
@@ -28,28 +28,6 @@ from tests.api.conftest import WITA, keyed
 from tests.reporting.conftest import add_entries, add_evidence_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shared_cache(settings):
-    """A real Redis (the broker's, in CI) as the portal's shared cache, under a prefix of this
-    test's own, emptied of it afterwards."""
-    broker = settings.CELERY_BROKER_URL
-    url = broker if broker.startswith("redis://") else "redis://127.0.0.1:6379/0"
-    prefix = uuid.uuid4().hex
-    settings.CACHE_URL = url
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "ranham_portal.caching.PortalRedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield
-    client = cache._cache.get_client()
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
 
 
 @pytest.fixture
@@ -77,7 +55,7 @@ def after(django_capture_on_commit_callbacks):
     return run
 
 
-def test_a_repeated_request_is_answered_from_the_cache_with_two_queries(
+def test_a_repeated_request_is_answered_from_the_cache_with_one_query(
     shared_cache, national, current_period, django_assert_max_num_queries
 ):
     first = national.get(reverse("api:rates"), {"period": current_period.pk})
@@ -87,6 +65,51 @@ def test_a_repeated_request_is_answered_from_the_cache_with_two_queries(
         again = national.get(reverse("api:rates"), {"period": current_period.pk})
     assert again.content == first.content
     assert again["ETag"] == first["ETag"]
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """How many times the portal spoke to Redis (a pipeline or a multi-key read is one)."""
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        sent.append(command)
+        return original(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+def test_a_repeated_request_takes_two_round_trips_to_the_shared_cache(
+    shared_cache, national, current_period, round_trips
+):
+    # given: the answer kept, the key's row kept
+    url = reverse("api:rates") + f"?period={current_period.pk}"
+    first = national.get(url)
+    round_trips.clear()
+
+    # when
+    again = national.get(url)
+
+    # then: the key's row and its version; the key's count with the versions and the answer
+    assert again.content == first.content
+    assert len(round_trips) == 2
+
+
+def test_without_a_throttle_the_answer_reads_the_cache_itself(
+    shared_cache, national, current_period, monkeypatch, django_assert_max_num_queries
+):
+    # given: no rate for keys, so no throttle's round trip to read with
+    monkeypatch.setattr(KeyThrottle, "THROTTLE_RATES", {"key": None})
+    url = reverse("api:rates") + f"?period={current_period.pk}"
+    first = national.get(url)
+
+    # when, then: the kept answer, with the one query of the period's state
+    with django_assert_max_num_queries(1 if connection.vendor == "postgresql" else 3):
+        again = national.get(url)
+    assert again.content == first.content
+    assert national.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
 def test_the_cached_answer_is_the_one_computed_without_a_cache(settings, national, current_period):
@@ -159,6 +182,30 @@ def test_an_extension_granted_makes_a_late_report_on_time(
         )
     )
     assert rates(national, current_period)["35.78"] == ("submitted", True, True)
+
+
+def test_an_extended_date_corrected_in_the_database_is_seen(
+    shared_cache, national, current_period, surabaya, admin_user, after
+):
+    # given: Surabaya, submitted on the 14th, on time by its extension to the 15th
+    after(
+        lambda: grant_extension(
+            surabaya,
+            current_period,
+            due_on=datetime.date(2026, 4, 15),
+            reason="Banjir.",
+            by=admin_user,
+        )
+    )
+    assert rates(national, current_period)["35.78"] == ("submitted", True, True)
+
+    # when: the extension's date is corrected by no service
+    Extension.objects.filter(region=surabaya, period=current_period).update(
+        due_on=datetime.date(2026, 4, 12)
+    )
+
+    # then
+    assert rates(national, current_period)["35.78"] == ("submitted", True, False)
 
 
 def test_a_new_assignment_adds_its_region(
