@@ -6,29 +6,38 @@ when a region or a Kanwil changes), so a change gives every later read a new key
 entries are never read again. That holds on a per-process cache as on a shared one.
 """
 
+import logging
 import re
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import astuple, dataclass
 from functools import wraps
+from importlib import import_module
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.signals import setting_changed
+from django.db import transaction
+from django.db.models import Min, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.html import escape, format_html
 from django.utils.translation import get_language
 
+from accounts.access import ADMIN, EVALUATOR, OFFICER, has_role
 from accounts.cached import digest
 from accounts.days import ministry_today
-from accounts.models import Kanwil, KanwilProvince, Region
+from accounts.models import Kanwil, KanwilProvince, Region, User
 
 from .models import NameStamp, current_versions
+
+logger = logging.getLogger(__name__)
 
 # How long a computed figure is kept; its key changes with every version anyway.
 FIGURES_SECONDS = 3600
@@ -46,13 +55,18 @@ digest_key = digest
 _building = ContextVar("evaluation_caches_building", default=None)
 
 
+# Within a build, the shared pages are rendered ahead (``render_ahead``) for this long at
+# most: past it, the first viewers of the pages left render them, as without a build.
+AHEAD_SECONDS = 60
+
+
 @contextmanager
-def building(versions):
+def building(versions, *, ahead_seconds=AHEAD_SECONDS):
     """Within it, figures are keyed by ``versions`` rather than by the served ones, and each
     is computed afresh and stored once, whatever the cache holds under its key: the worker's
     rebuild (``evaluation.rebuild``) fills the entries of the next score version before the
     pages read it, and an entry left there by an earlier, failed attempt is not trusted."""
-    token = _building.set((versions, set()))
+    token = _building.set((versions, set(), time.monotonic() + ahead_seconds))
     try:
         yield
     finally:
@@ -279,8 +293,8 @@ def shared_page(prefix, extra=None):
 
     ``extra(request)``, when given, returns what else the page shows (as a tuple). The copy
     is rendered with holes (see above) and each response fills them for its own request. In
-    the worker's ``building`` a page is rendered afresh under the next versions, whatever
-    the cache holds.
+    the worker's ``building`` a page is rendered afresh under the next versions
+    (``render_ahead``), whatever the cache holds.
     """
 
     def decorator(view):
@@ -307,6 +321,71 @@ def shared_page(prefix, extra=None):
         return wrapper
 
     return decorator
+
+
+def viewers_by_class(*roles):
+    """One active user of each ``viewer_class`` among those with one of ``roles``
+    (``accounts.access.has_role``)."""
+    allowed = Q(pk__in=[])
+    if ADMIN in roles:
+        allowed |= Q(role=ADMIN) | Q(is_superuser=True)
+    if EVALUATOR in roles:
+        allowed |= Q(role=EVALUATOR, kanwil__isnull=False)
+    if OFFICER in roles:
+        allowed |= Q(role=OFFICER, region__isnull=False)
+    firsts = (
+        User.objects.filter(allowed, is_active=True)
+        .order_by()
+        .values("role", "kanwil_id", "region_id", "is_superuser", "is_staff", "is_kanwil_admin")
+        .annotate(first=Min("pk"))
+        .values("first")
+    )
+    chosen = {}
+    for user in User.objects.filter(pk__in=firsts).select_related("region", "kanwil"):
+        if has_role(user, roles):
+            chosen.setdefault(viewer_class(user), user)
+    return list(chosen.values())
+
+
+def _request_as(user, address):
+    """A GET of ``address`` by ``user`` in the active language, as the middleware leaves it
+    for a view (a session without messages)."""
+    path, _sep, query = address.partition("?")
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = path
+    request.META = {"QUERY_STRING": query, "SERVER_NAME": "worker", "SERVER_PORT": "80"}
+    request.GET = QueryDict(query)
+    request.user = user
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    request.LANGUAGE_CODE = get_language()
+    return request
+
+
+def render_ahead(view, addresses, users):
+    """In ``building``, render the shared page ``view`` (a ``shared_page``) at each address
+    for each of ``users`` (one per class, ``viewers_by_class``) in the active language,
+    through the view itself and under the versions being built: once they are served, these
+    first views are hits. Stops at the build's deadline; a page that fails is logged and
+    left to its first viewer, never keeping the new scores from being served. Returns how
+    many pages were rendered."""
+    deadline = _building.get()[2]
+    rendered = 0
+    for user in users:
+        for address in addresses:
+            if time.monotonic() > deadline:
+                logger.warning("Pages not rendered ahead: past the build's time (%s)", address)
+                return rendered
+            try:
+                with transaction.atomic():  # a failed page leaves the build's transaction usable
+                    response = view(_request_as(user, address))
+            except (Http404, PermissionDenied):
+                continue
+            except Exception:
+                logger.exception("Page not rendered ahead: %s for user %s", address, user.pk)
+                continue
+            rendered += response.status_code == 200
+    return rendered
 
 
 def names_changed(sender, **kwargs):

@@ -13,9 +13,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Region, Role
+from evaluation import caches
 from evaluation.scorecards import recompute_cycle
 from notifications.models import Kind, Mode, Notice
+from piagam import views as piagam_views
 from tests.conftest import make_user
+from tests.evaluation.test_caches_rebuild import recompute, run_rebuilds
 from tests.support import build_period, submitted_report
 
 # The module (``evaluation.views.rankings`` as an attribute is the view of that name).
@@ -213,3 +216,60 @@ def test_the_navbar_is_the_viewers_own_on_every_page(officer_balikpapan, officer
     assert who(pages[1]).endswith("Kota Samarinda")
     assert 'name="next" type="hidden" value="/notifikasi/"' in pages[0]
     assert 'name="next" type="hidden" value="/notifikasi/?halaman=1"' in pages[1]
+
+
+@pytest.fixture
+def shared_cache(settings):
+    settings.CACHE_URL = "redis://shared.example"  # the test's own cache stands in
+
+
+@pytest.mark.django_db
+def test_the_rebuild_renders_the_pages_ahead_so_that_their_first_views_render_nothing(
+    shared_cache,
+    period,
+    admin_user,
+    evaluator_kaltim,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    # given: a recomputation and the worker's rebuild
+    recompute(period.cycle, django_capture_on_commit_callbacks)
+    run_rebuilds(django_capture_on_commit_callbacks)
+
+    # when: the pages are first viewed, in both languages, with any rendering refused
+    monkeypatch.setattr(ranking_views, "render", never)
+    monkeypatch.setattr(piagam_views, "render", never)
+    admin, evaluator = signed_in(admin_user), signed_in(evaluator_kaltim)
+    pages = []
+    for language in ("id", "en"):
+        admin.cookies["django_language"] = evaluator.cookies["django_language"] = language
+        pages += [
+            admin.get(OVERVIEW, {"siklus": 2025}),
+            admin.get(OVERVIEW),
+            admin.get(AWARDS, {"siklus": 2025}),
+            admin.get(RANKINGS),
+            evaluator.get(AWARDS),
+            evaluator.get(RANKINGS, {"siklus": 2025}),
+        ]
+
+    # then: every one answers from the copy rendered ahead, in its language and scope
+    assert [page.status_code for page in pages] == [200] * 12
+    html = [page.content.decode() for page in pages]
+    assert "Tingkat pelaporan" in html[0] and "Reporting rate" in html[6]
+    assert "Kalimantan Timur" in html[4] and "Dasar usulan" in html[4]
+    assert who(html[11]).startswith("Verifikator")
+
+
+@pytest.mark.django_db
+def test_pages_rendered_ahead_stop_at_the_builds_time(period, admin_user, monkeypatch):
+    # given: a build whose time for pages is over
+    rendered = []
+    monkeypatch.setattr(ranking_views, "render", lambda *a, **k: rendered.append(a) or never())
+    versions = caches.versions_in_use()
+
+    # when: the overview is to be rendered ahead
+    with caches.building(versions, ahead_seconds=-1):
+        count = caches.render_ahead(ranking_views.overview, [OVERVIEW], [admin_user])
+
+    # then: nothing is rendered
+    assert (count, rendered) == (0, [])
