@@ -196,7 +196,9 @@ class HoleValues(dict):
 
     def __missing__(self, name):
         request = self.request
-        if name == "csrf":
+        if request is None:  # a page rendered without a request shows no one's token or path
+            value = ""
+        elif name == "csrf":
             value = escape(get_token(request))
         elif name == "path":
             value = escape(request.get_full_path())
