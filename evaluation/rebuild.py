@@ -22,7 +22,7 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.access import ADMIN, EVALUATOR
+from accounts.access import ADMIN
 from accounts.days import ministry_today
 from accounts.models import Kanwil
 from outbox.models import Entry, EntryStatus
@@ -120,8 +120,9 @@ def usual_addresses(url, cycle, today):
 
 def render_pages(cycle, today):
     """The national overview at its usual addresses for every class of admin, then, through
-    ``rendering``, the apps' pages above (the awards), then the rankings of admins (national)
-    and evaluators (their Kanwil's), in the active language, within the build's time."""
+    ``rendering``, the apps' pages above (the awards), then the admins' national ranking, in
+    the active language, within the build's time. (The evaluators' Kanwil rankings, one class
+    per Kanwil, would cost as much as the rest together: their first view renders them.)"""
     admins = caches.viewers_by_class(ADMIN)
     caches.render_ahead(
         overview_page,
@@ -132,5 +133,5 @@ def render_pages(cycle, today):
     caches.render_ahead(
         rankings_page,
         usual_addresses(reverse("evaluation:rankings"), cycle, today),
-        admins + caches.viewers_by_class(EVALUATOR),
+        admins,
     )

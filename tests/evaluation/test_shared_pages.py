@@ -249,7 +249,7 @@ def test_the_rebuild_renders_the_pages_ahead_so_that_their_first_views_render_no
             admin.get(AWARDS, {"siklus": 2025}),
             admin.get(RANKINGS),
             evaluator.get(AWARDS),
-            evaluator.get(RANKINGS, {"siklus": 2025}),
+            evaluator.get(AWARDS, {"siklus": 2025}),
         ]
 
     # then: every one answers from the copy rendered ahead, in its language and scope
