@@ -86,6 +86,8 @@ def rebuild_caches(*, cycle_id):
             version=F("version") + 1, updated_at=timezone.now()
         )
         forget_versions()
+        # Read back into the cache here once served, rather than by the first viewer.
+        transaction.on_commit(current_versions, robust=True)
 
 
 def build(cycle, today):
