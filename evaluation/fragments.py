@@ -1,12 +1,12 @@
 """Parts of pages that every viewer of a scope sees alike, rendered from their templates once
 per score version and language and kept with the figures they show.
 
-A whole page is cached per session (``caches.cache_page_per_session``): after a
-recomputation every session renders its page again. The heavy parts (the overview's table
-and charts, the awards' proposals and candidates) hold nothing of the viewer or the session,
-so they are rendered once under the figures' key and read by every session; the worker's
-rebuild (``evaluation.rebuild``) renders them under the next version before it is served, so
-that the first view after a recomputation only renders the page around them.
+A whole page is kept for everyone who sees the same (``caches.shared_page``), under the
+score versions: after a recomputation it is rendered again, from these parts. The heavy parts
+(the overview's table and charts, the awards' proposals and candidates) hold nothing of the
+viewer, so they are rendered once under the figures' key; the worker's rebuild
+(``evaluation.rebuild``) renders them, then the pages, under the next version before it is
+served, so that the first view after a recomputation renders nothing.
 """
 
 from django.template.loader import render_to_string

@@ -6,33 +6,44 @@ viewer of each page to compute them again: up to a second for the national overv
 shared cache (``CACHE_URL``) the recomputation instead records an outbox entry, and its
 handler computes the new figures under the next version while the pages still read the
 current one, then moves the version: a page's first view after a recomputation finds its
-figures ready. Apps above evaluation (piagam's awards) add theirs through ``building``.
+figures ready, and the shared pages themselves rendered ahead (``render_pages``). Apps above
+evaluation (piagam's awards) add theirs through ``building`` and ``rendering``.
 
 Without a shared cache each process keeps its own entries, which a worker cannot fill: the
 version moves with the recomputation, as before.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.access import ADMIN
 from accounts.days import ministry_today
 from accounts.models import Kanwil
 from outbox.models import Entry, EntryStatus
 from outbox.registry import register
 from outbox.services import record
+from reporting.cycles import CYCLE_PARAM, cycles_with_periods, default_cycle
 from reporting.models import ReportingCycle
 
 from . import caches, fragments, rankings, recaps
 from .models import ScoreStamp, Versions, current_versions, forget_versions
+from .views.rankings import overview as overview_page
+from .views.rankings import rankings as rankings_page
 
 TOPIC = "evaluation.rebuild_caches"
 
 # Sent while the next version's entries are built, with ``cycle`` and ``today``: receivers
 # compute (through ``caches.cached_figures``) what they keep under the score version.
 building = Signal()
+# Sent once every figure is built, in each language, with ``cycle`` and ``today``: receivers
+# render their shared pages ahead (``caches.render_ahead``, ``usual_addresses``).
+rendering = Signal()
 
 
 def after_recomputation(cycle):
@@ -75,6 +86,8 @@ def rebuild_caches(*, cycle_id):
             version=F("version") + 1, updated_at=timezone.now()
         )
         forget_versions()
+        # Read back into the cache here once served, rather than by the first viewer.
+        transaction.on_commit(current_versions, robust=True)
 
 
 def build(cycle, today):
@@ -93,3 +106,34 @@ def build(cycle, today):
         with translation.override(language):
             fragments.overview_html(cycle, None, counted, today)  # with its figures
             building.send(sender=ReportingCycle, cycle=cycle, today=today)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            render_pages(cycle, today)
+
+
+def usual_addresses(url, cycle, today):
+    """Where a page of the cycle is usually opened: with the cycle named (``?siklus=``) and,
+    when it is the cycle shown by default, the bare address (the navbar's link)."""
+    found = [f"{url}?{urlencode({CYCLE_PARAM: cycle.year})}"]
+    if default_cycle(cycles_with_periods(), today) == cycle:
+        found.insert(0, url)
+    return found
+
+
+def render_pages(cycle, today):
+    """The national overview at its usual addresses for every class of admin, then, through
+    ``rendering``, the apps' pages above (the awards), then the admins' national ranking, in
+    the active language, within the build's time. (The evaluators' Kanwil rankings, one class
+    per Kanwil, would cost as much as the rest together: their first view renders them.)"""
+    admins = caches.viewers_by_class(ADMIN)
+    caches.render_ahead(
+        overview_page,
+        usual_addresses(reverse("evaluation:overview"), cycle, today),
+        admins,
+    )
+    rendering.send(sender=ReportingCycle, cycle=cycle, today=today)
+    caches.render_ahead(
+        rankings_page,
+        usual_addresses(reverse("evaluation:rankings"), cycle, today),
+        admins,
+    )

@@ -1,6 +1,6 @@
 """One number that changes whenever any piagam or batch row changes.
 
-The awards page is cached whole per session (evaluation.caches.cache_page_per_session) and
+The awards page is kept whole for its viewers (evaluation.caches.shared_page) and
 shows every batch's progress, which the rendering workers move on without any score
 changing. With a shared cache (CACHE_URL) the page's key carries this number instead of a
 query over all piagam on every request. Every write goes through a path that moves it: a

@@ -320,7 +320,7 @@ def award_tables(cycle, kanwil, today, closed, *, figures=None):
 
     With a shared cache and no ``figures`` given, kept once per score version, piagam
     version and language for everyone who sees the scope (they show nothing of the viewer),
-    so that a session's first view reads one entry and renders only the page around it; the
+    so that a page's first rendering reads one entry and renders only the page around it; the
     worker's rebuild fills it ahead (piagam.rebuild). ``figures`` (fresh ones, for issuing)
     are rendered as they are, never kept."""
 
@@ -381,7 +381,7 @@ INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
 def _awards_page_state(request):
-    """What the cached awards page shows besides the rankings (see caches.page_key): every
+    """What the shared awards page shows besides the rankings (see caches.shared_page_key): every
     piagam's and batch's progress and the date in each Indonesian time zone (the issuing
     form's default date is the Kanwil seat's).
 
@@ -412,7 +412,7 @@ def _awards_page_state(request):
 
 @role_required(ADMIN, EVALUATOR)
 @require_http_methods(["GET", "POST"])
-@caches.cache_page_per_session("awards-page", extra=_awards_page_state)
+@caches.shared_page("awards-page", extra=_awards_page_state)
 def awards(request):
     """A cycle's proposed awards in one scope, the figures behind them, and its batches."""
     user = request.user

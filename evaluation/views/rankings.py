@@ -21,7 +21,7 @@ from reporting.cycles import choose_cycle, cycles_with_periods
 from reporting.models import ReportingCycle
 
 from .. import caches, exports, fragments, recaps
-from ..models import Score, current_versions
+from ..models import Score
 from ..rankings import closed_periods, cycle_ranking, period_ranking
 
 TIE_BREAKS = {
@@ -234,7 +234,7 @@ RANKING_PAGE_SIZE = 50
 def _table_cache_key(selection, user, page):
     """Everything the rendered ranking table depends on, with the versions it shows."""
     cycle = selection.cycle
-    versions = current_versions()
+    versions = caches.versions_in_use()
     return caches.digest_key(
         "ranking-table",
         (
@@ -252,7 +252,7 @@ def _table_cache_key(selection, user, page):
 
 
 @role_required(OFFICER, EVALUATOR, ADMIN)
-@caches.cache_page_per_session("ranking-page")
+@caches.shared_page("ranking-page")
 def rankings(request):
     """Ranking per period or per cycle, per Kanwil or national, with the tie-breaks shown.
 
@@ -328,7 +328,7 @@ def rankings_export(request, fmt):
 
 
 @role_required(ADMIN)
-@caches.cache_page_per_session("overview-page")
+@caches.shared_page("overview-page")
 def overview(request):
     """National overview for admins: reporting rates per Kanwil and period, and the charts."""
     today = ministry_today()
