@@ -5,10 +5,14 @@ import time
 
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.network import client_address
-from ranham_portal.caching import UNAVAILABLE
+
+# A Redis that does not answer, as the shared cache's client counts it (a cache left alone).
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
 
 
 class CountingThrottle(SimpleRateThrottle):

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import Signal
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone, translation
 
 from accounts.access import ADMIN
@@ -33,8 +33,6 @@ from reporting.models import ReportingCycle
 
 from . import caches, fragments, rankings, recaps
 from .models import ScoreStamp, Versions, current_versions, forget_versions
-from .views.rankings import overview as overview_page
-from .views.rankings import rankings as rankings_page
 
 TOPIC = "evaluation.rebuild_caches"
 
@@ -126,14 +124,12 @@ def render_pages(cycle, today):
     the active language, within the build's time. (The evaluators' Kanwil rankings, one class
     per Kanwil, would cost as much as the rest together: their first view renders them.)"""
     admins = caches.viewers_by_class(ADMIN)
-    caches.render_ahead(
-        overview_page,
-        usual_addresses(reverse("evaluation:overview"), cycle, today),
-        admins,
-    )
+
+    def render(name):
+        # The page's own view, found by its address (the views sit above this module).
+        address = reverse(name)
+        caches.render_ahead(resolve(address).func, usual_addresses(address, cycle, today), admins)
+
+    render("evaluation:overview")
     rendering.send(sender=ReportingCycle, cycle=cycle, today=today)
-    caches.render_ahead(
-        rankings_page,
-        usual_addresses(reverse("evaluation:rankings"), cycle, today),
-        admins,
-    )
+    render("evaluation:rankings")
