@@ -369,10 +369,7 @@ def export_lines(lines, now=None):
             "" if region.days_invited is None else region.days_invited,
             sum(1 for o in officers if o.board_status == "active"),
             region.unreachable,
-            "; ".join(
-                f"{o.get_full_name() or o.username} ({o.email or '-'}, {o.phone or '-'})"
-                for o in officers
-            ),
+            "; ".join(f"{o.shown_name} ({o.email or '-'}, {o.phone or '-'})" for o in officers),
         ]
 
 

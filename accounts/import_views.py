@@ -324,7 +324,7 @@ def invitation_resend(request, user_id):
             request,
             "confirm.html",
             {
-                "heading": _("Kirim ulang undangan kepada %(name)s?") % {"name": _name(person)},
+                "heading": _("Kirim ulang undangan kepada %(name)s?") % {"name": person.shown_name},
                 "consequences": _resend_consequences(),
                 "action": request.get_full_path(),
                 "fields": [("next", back)],
@@ -333,7 +333,9 @@ def invitation_resend(request, user_id):
             },
         )
     invitations.invite(person, by=request.user)
-    messages.success(request, _("Undangan baru dikirim kepada %(name)s.") % {"name": _name(person)})
+    messages.success(
+        request, _("Undangan baru dikirim kepada %(name)s.") % {"name": person.shown_name}
+    )
     return redirect(back)
 
 
@@ -350,7 +352,7 @@ def invitation_revoke(request, pk):
             request,
             "confirm.html",
             {
-                "heading": _("Cabut undangan %(name)s?") % {"name": _name(invitation.user)},
+                "heading": _("Cabut undangan %(name)s?") % {"name": invitation.user.shown_name},
                 "consequences": _revoke_consequences(),
                 "action": request.get_full_path(),
                 "fields": [("next", back)],
@@ -361,15 +363,11 @@ def invitation_revoke(request, pk):
         )
     if invitations.revoke(invitation, by=request.user):
         messages.success(
-            request, _("Undangan %(name)s dicabut.") % {"name": _name(invitation.user)}
+            request, _("Undangan %(name)s dicabut.") % {"name": invitation.user.shown_name}
         )
     else:
         messages.info(request, _("Undangan itu sudah tidak berlaku."))
     return redirect(back)
-
-
-def _name(user):
-    return user.get_full_name() or user.username
 
 
 def _resend_consequences():

@@ -215,6 +215,11 @@ class User(AbstractUser):
             raise ValidationError({"kanwil": _("Verifikator harus terikat pada satu Kanwil.")})
 
     @property
+    def shown_name(self):
+        """The name the portal shows of a person: the full name, else the user name."""
+        return self.get_full_name() or self.username
+
+    @property
     def is_officer(self):
         return self.role == Role.OFFICER
 

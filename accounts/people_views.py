@@ -217,14 +217,14 @@ def _confirmed_action(request, pk, *, title, question, run, done, refused):
         if changed is False:
             messages.error(request, refused)
         else:
-            messages.success(request, done % {"name": officer.get_full_name() or officer.username})
+            messages.success(request, done % {"name": officer.shown_name})
         return _back(request)
     return render(
         request,
         "accounts/people_confirm.html",
         {
             "title": title,
-            "question": question % {"name": officer.get_full_name() or officer.username},
+            "question": question % {"name": officer.shown_name},
             "people": [officer],
             "hidden": {"kembali": request.GET.get("kembali", "")},
             "action": request.path,

@@ -44,7 +44,7 @@ def note_open(report, *, round, user, now=None):
     mine = {
         "round": round,
         "user_id": user.pk,
-        "name": user.get_full_name() or user.username,
+        "name": user.shown_name,
         "since": now or timezone.now(),
     }
     key, timeout = _key(report.pk), OPEN_FOR.total_seconds()

@@ -117,7 +117,7 @@ def plan_review(report, *, round, choices, outcome, note="", review=None):
                 "Laporan ini sudah diputuskan oleh %(name)s. Muat ulang halaman untuk melihat "
                 "keadaan terbaru."
             )
-            % {"name": decided.get_full_name() or decided.username}
+            % {"name": decided.shown_name}
             if decided
             else _("Laporan ini berubah sejak halaman dibuka. Muat ulang halaman.")
         )

@@ -178,7 +178,7 @@ def reminder(period, region, due_on, sender):
     def compose(user):
         title = _("Kanwil mengingatkan: laporan %(period)s belum dikirim") % {"period": period}
         body = _("%(who)s mengingatkan bahwa laporan %(region)s belum dikirim. Batas: %(due)s.") % {
-            "who": sender.get_full_name() or sender.username,
+            "who": sender.shown_name,
             "region": region.name,
             "due": deadline_text(due_on, region),
         }

@@ -53,7 +53,7 @@ class DecidedRow:
 
 
 def _name(user):
-    return user.get_full_name() or user.username if user is not None else ""
+    return user.shown_name if user is not None else ""
 
 
 class _Dates:

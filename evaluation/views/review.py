@@ -194,7 +194,7 @@ def reminder_outcome(period, plan):
         _("%(who)s: %(why)s")
         % {
             "who": (
-                f"{entry['user'].get_full_name() or entry['user'].username} ({row['region'].name})"
+                f"{entry['user'].shown_name} ({row['region'].name})"
                 if entry["user"] is not None
                 else row["region"].name
             ),
