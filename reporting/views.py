@@ -17,14 +17,14 @@ from accounts import storage
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.templatetags.moments import format_moment
 
-from .cycles import choose_cycle, cycles_with_periods, period_or_404, periods_by_pk
+from .cycles import choose_cycle, cycles_with_periods, period_or_404
 from .edit_screen import edit_sections
+from .extension_screen import requests_on_screen
 from .forms import EvidenceItemForm, ExtensionDecisionForm, ExtensionRequestForm, OfficerReportForm
 from .models import (
     Evidence,
     Extension,
     ExtensionRequest,
-    ExtensionRequestStatus,
     Period,
     Report,
     ReportStatus,
@@ -493,14 +493,7 @@ def extension_request(request):
 @role_required(EVALUATOR, ADMIN)
 def extension_requests(request):
     """Requests of the regions in the user's scope: pending first, then the latest decided."""
-    requests = ExtensionRequest.objects.visible_to(request.user).select_related(
-        "region", "requested_by", "decided_by"
-    )
-    pending = list(requests.filter(status=ExtensionRequestStatus.PENDING))
-    decided = list(requests.exclude(status=ExtensionRequestStatus.PENDING)[:30])
-    periods = periods_by_pk(r.period_id for r in pending + decided)
-    for extension_request in pending + decided:
-        extension_request.period = periods[extension_request.period_id]
+    pending, decided = requests_on_screen(ExtensionRequest.objects.visible_to(request.user))
     return render(
         request, "reporting/extension_requests.html", {"pending": pending, "decided": decided}
     )

@@ -4,7 +4,7 @@ The page passes what it already knows (its period rows, or its report and deadli
 box costs one query at most: the requests themselves (reporting.asked).
 
 On the Kanwil's page of requests, the cards and the decided rows are drawn by Jinja2 macros
-(jinja2/reporting/_extension_requests.html) from reporting.extension_screen's rows.
+(jinja2/reporting/_extension_requests.html) from the rows reporting.extension_screen reads.
 """
 
 from django import template
@@ -54,13 +54,15 @@ def extension_box(context, region, rows=None, period=None, report=None, deadline
 
 @register.simple_tag
 def pending_request_cards(requests, csrf_token):
-    """``{% pending_request_cards pending csrf_token %}``: a card with both forms per request."""
+    """``{% pending_request_cards pending csrf_token %}``: a card with both forms per waiting
+    request (extension_screen.requests_on_screen's rows)."""
     cards = extension_screen.pending_cards(requests)
     return macro("reporting/_extension_requests.html", "pending_cards")(cards, str(csrf_token))
 
 
 @register.simple_tag
 def decided_request_rows(requests):
-    """``{% decided_request_rows decided %}``: the table rows of these decided requests."""
+    """``{% decided_request_rows decided %}``: the table rows of these decided requests
+    (extension_screen.requests_on_screen's rows)."""
     rows = extension_screen.decided_rows(requests)
     return macro("reporting/_extension_requests.html", "decided_rows")(rows)

@@ -1,6 +1,6 @@
-"""The Kanwil's page of extension requests: its cards and decided rows, drawn by Jinja2, give
-the markup of the Django template they replaced, and the page costs as many queries for thirty
-requests as for three."""
+"""The Kanwil's page of extension requests: its cards and decided rows, drawn by Jinja2 from the
+few columns the page reads, give the markup of the Django template and model instances they
+replaced, and the page costs as many queries for thirty requests as for three."""
 
 import datetime
 from pathlib import Path
@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from accounts.models import Region
+from accounts.templatetags.moments import format_moment, iso_moment
 from reporting.cycles import periods_by_pk
+from reporting.extension_screen import pending_cards, requests_on_screen
 from reporting.models import ExtensionRequest, ExtensionRequestStatus, Period
 from reporting.templatetags.extensions import decided_request_rows, pending_request_cards
 from tests.conftest import make_user
@@ -46,8 +48,10 @@ def asked(region, period, by, *, days=7, status=ExtensionRequestStatus.PENDING, 
 @pytest.fixture
 def requests_in_every_state(period, balikpapan, samarinda, officer_balikpapan, evaluator_kaltim):
     """Waiting (one with markup in its reason and an officer without a full name), granted
-    with a note, refused without one."""
+    with a note (by an evaluator with markup in the name), refused without one."""
     nameless = make_user("petugas.smd2", role="officer", region=samarinda)
+    evaluator_kaltim.last_name = '<Kaltim> & "Timur"'
+    evaluator_kaltim.save(update_fields=["last_name"])
     waiting = [
         asked(balikpapan, period, officer_balikpapan, reason='Banjir <b>besar</b> & "jalan" putus'),
         asked(samarinda, period, nameless, days=3),
@@ -78,28 +82,74 @@ def requests_in_every_state(period, balikpapan, samarinda, officer_balikpapan, e
 def test_the_cards_and_rows_give_the_markup_of_the_template_they_replaced(
     requests_in_every_state, language
 ):
-    waiting, decided = requests_in_every_state
-    context = {"pending": waiting, "decided": decided, "csrf_token": TOKEN}
+    requests = ExtensionRequest.objects.select_related("region", "requested_by", "decided_by")
+    context = {
+        "pending": list(requests.filter(status=ExtensionRequestStatus.PENDING)),
+        "decided": list(requests.exclude(status=ExtensionRequestStatus.PENDING)),
+        "csrf_token": TOKEN,
+    }
+    waiting, decided = requests_on_screen(ExtensionRequest.objects.all())
 
     with translation.override(language):
         before = Template(REPLACED).render(Context(context))
         cards, rows = pending_request_cards(waiting, TOKEN), decided_request_rows(decided)
     after = f"{cards}<table><tbody>{rows}</tbody></table>"
 
+    assert (len(waiting), len(decided)) == (2, 2)
     assert parse_html(after) == parse_html(before), f"\n{after}\n---\n{before}"
 
 
 def test_values_are_escaped_and_each_card_posts_to_its_request(requests_in_every_state):
-    waiting, decided = requests_in_every_state
+    waiting, decided = requests_on_screen(ExtensionRequest.objects.all())
 
     cards = pending_request_cards(waiting, TOKEN)
     rows = decided_request_rows(decided)
 
     assert "<b>besar</b>" not in cards and "&lt;b&gt;besar&lt;/b&gt;" in cards
     assert "<menyusul>" not in rows and "&lt;menyusul&gt;" in rows
+    assert "&lt;Kaltim&gt; &amp; &#34;Timur&#34;" in rows
     for r in waiting:
         assert cards.count(f'action="/laporan/perpanjangan/{r.pk}/putuskan/"') == 2
     assert cards.count(f'name="csrfmiddlewaretoken" value="{TOKEN}"') == 4
+
+
+def test_cards_sent_in_one_minute_share_its_time_only_within_one_zone(
+    period, balikpapan, samarinda, surabaya, officer_balikpapan
+):
+    earlier = build_period([balikpapan, samarinda, surabaya], code="TW2")
+    minute = datetime.datetime(2025, 10, 8, 1, 59, tzinfo=datetime.UTC)
+    sent = {  # Balikpapan, Samarinda (both WITA) and Surabaya (WIB) in one minute; one later
+        (balikpapan, period): minute + datetime.timedelta(seconds=5),
+        (samarinda, period): minute + datetime.timedelta(seconds=55),
+        (surabaya, earlier): minute + datetime.timedelta(seconds=30),
+        (balikpapan, earlier): minute + datetime.timedelta(seconds=65),
+    }
+    for (region, asked_in), created_at in sent.items():
+        ExtensionRequest.objects.filter(pk=asked(region, asked_in, officer_balikpapan).pk).update(
+            created_at=created_at
+        )
+
+    cards = pending_cards(requests_on_screen(ExtensionRequest.objects.all())[0])
+
+    assert {(card.code, card.created, card.created_iso) for card in cards} == {
+        (region.code, format_moment(created_at, region), iso_moment(created_at, region))
+        for (region, _period), created_at in sent.items()
+    }
+    assert len({card.created for card in cards}) == 3
+
+
+def test_the_page_reads_no_more_of_the_users_than_their_names(
+    requests_in_every_state, evaluator_kaltim, client_for
+):
+    client = client_for(evaluator_kaltim)
+    client.get("/laporan/perpanjangan/")  # warm: session, user, cached cycles
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/laporan/perpanjangan/")
+
+    requests_read = [q["sql"] for q in captured if "reporting_extensionrequest" in q["sql"]]
+    assert response.status_code == 200 and len(requests_read) == 2
+    assert not any("password" in sql or "email" in sql for sql in requests_read)
 
 
 @pytest.fixture
