@@ -143,17 +143,25 @@ def mark_duplicates(report, files, viewer=None):
     the exact file was sent, as ``reporting.presenters.duplicate_flags`` names it. A region
     outside the viewer's scope is only hinted at.
 
-    One query, whatever it finds: the files sent elsewhere with their regions and whether the
-    viewer may see each place (so the page makes as many queries with duplicates as without).
-    Their periods are named from the cached cycles (``reporting.cycles.periods_by_pk``): the
-    query then joins neither the period nor its cycle, which PostgreSQL plans for every
-    review even when, as mostly, no file is found. Without a shared cache, the periods of
-    what was found cost one query more."""
+    Mostly nothing is found: one plain query asks whether any other report holds one of these
+    files at all, and only when one does, a second names the places (the files sent elsewhere
+    with their regions and whether the viewer may see each place). The second, with its
+    scope and its joins, costs Django more to compose than PostgreSQL to run, so a review with
+    no shared file pays for the first only. Their periods are named from the cached cycles
+    (``reporting.cycles.periods_by_pk``): the query then joins neither the period nor its
+    cycle. Without a shared cache, the periods of what was found cost one query more."""
     mine = defaultdict(list)
     for rows in files.values():
         for row in rows:
             mine[row["sha256"]].append(row)
     if not mine:
+        return
+    candidates = (
+        Evidence.objects.filter(sha256__in=list(mine), removed_at__isnull=True)
+        .exclude(report=report)
+        .order_by()
+    )
+    if not candidates.values_list("pk")[:1]:
         return
     if viewer is not None:
         visible = Region.objects.visible_to(viewer)
@@ -162,11 +170,7 @@ def mark_duplicates(report, files, viewer=None):
         in_scope = Value(True)
     found = list(
         # Only files another region actually sent count: not drafts, not files taken back.
-        Evidence.objects.filter(
-            sha256__in=list(mine), removed_at__isnull=True, report__first_submitted_at__isnull=False
-        )
-        .exclude(report=report)
-        .order_by()
+        candidates.filter(report__first_submitted_at__isnull=False)
         .annotate(in_scope=in_scope)
         .values_list("sha256", "in_scope", "report__region__name", "report__period_id")
     )

@@ -3,6 +3,7 @@ review services say: the same items, the same duplicate flags, the same carried 
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluation.review_screen import (
     carried_ids,
@@ -14,6 +15,7 @@ from evaluation.review_screen import (
 )
 from evaluation.services import carried_decisions
 from reporting.cycles import cycles_with_periods
+from reporting.models import Evidence
 from reporting.presenters import duplicate_flags, evidence_by_requirement, round_changes
 from reporting.requirements import report_requirements
 from tests.evaluation import test_round_two as round_two_scenes
@@ -123,7 +125,7 @@ def test_a_refused_decision_keeps_each_items_chosen_reason(report, client_for, e
 
 @pytest.mark.parametrize("shared_cache", [True, False])
 @pytest.mark.parametrize("scene", [None, "shared_file", "shared_with_surabaya"])
-def test_marking_duplicates_costs_one_query_whatever_it_finds(
+def test_marking_duplicates_costs_one_query_when_nothing_is_shared_and_two_when_found(
     request,
     settings,
     shared_cache,
@@ -147,9 +149,39 @@ def test_marking_duplicates_costs_one_query_whatever_it_finds(
         settings.CACHE_URL = "redis://shared.example"
         cycles_with_periods()
 
-    # when the review screen marks them, then one query answers where, named or hinted (and
-    # without a shared cache, one more names the periods of what it found)
-    with django_assert_num_queries(1 if shared_cache or not scene else 2):
+    # when the review screen marks them, then one query finds that nothing is shared, or two
+    # answer where, named or hinted (and without a shared cache, one more names the periods of
+    # what it found)
+    expected = 1 if not scene else (2 if shared_cache else 3)
+    with django_assert_num_queries(expected):
         mark_duplicates(draft, files, viewer=evaluator_kaltim)
     flagged = [row["duplicates"] for rows in files.values() for row in rows if row["duplicates"]]
     assert len(flagged) == (1 if scene else 0)
+
+
+@pytest.mark.parametrize("removed", [False, True])
+def test_a_file_held_only_by_an_unsent_draft_or_taken_back_is_not_flagged(
+    removed, draft, actions, samarinda, evaluator_kaltim, officer_balikpapan, officer_samarinda
+):
+    # given Balikpapan's SK and the same bytes in Samarinda's report, which Samarinda has
+    # not sent yet (or has sent, after taking the file back)
+    content = duplicate_scenes.make_pdf("SK yang belum dikirim Samarinda")
+    requirement = duplicate_scenes.requirement_of(actions[0], draft.period)
+    duplicate_scenes.upload_to(draft, requirement, "SK.pdf", content, by=officer_balikpapan)
+    theirs = duplicate_scenes.start_report(samarinda, draft.period, by=officer_samarinda)
+    copy = duplicate_scenes.upload_to(
+        theirs, requirement, "SK Samarinda.pdf", content, by=officer_samarinda
+    )
+    if removed:
+        duplicate_scenes.mark_sent(theirs)
+        Evidence.objects.filter(pk=copy.pk).update(removed_at=timezone.now())
+
+    # when the review screen marks Balikpapan's files, then none is flagged
+    assert flags_shown(draft, evaluator_kaltim) == {}
+
+    # and once Samarinda sends the file, it is
+    if not removed:
+        duplicate_scenes.mark_sent(theirs)
+        assert list(flags_shown(draft, evaluator_kaltim).values()) == [
+            "Kota Samarinda \u2013 Triwulan III 2025"
+        ]
