@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import backends, board, checks  # noqa: F401 - checks registers deploy checks
+        from . import backends, board, checks, holidays  # noqa: F401 - checks: deploy checks
         from .middleware import mark_session_renewed
         from .two_factor import remember_owed_step
 
@@ -24,6 +24,7 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(start_session, dispatch_uid="accounts-start-session")
         backends.connect()
         board.connect()
+        holidays.connect()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .days import ministry_zone, region_today, zone_abbreviation
+from .holidays import HolidayQuerySet
 from .querysets import KanwilQuerySet, RegionQuerySet, UserQuerySet
 
 
@@ -310,6 +311,8 @@ class Holiday(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HolidayQuerySet.as_manager()
 
     class Meta:
         ordering = ["date"]

@@ -14,6 +14,7 @@ from operator import itemgetter
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.holidays import holiday_names
 from accounts.models import Holiday, Region
 from reporting.models import (
     ActionMeasure,
@@ -441,9 +442,11 @@ def explain(region, period):
     if inputs is None:
         return None
     settings = scoring_settings(cycle)
-    # Holidays only enter the working days between a return and its answer.
+    # Holidays only enter the working days between a return and its answer. The page reads
+    # them from the cache (accounts.holidays); the same days as holiday_dates(cycle).
     answered = any(request.resubmitted_at for request in inputs.requests)
-    holidays = holiday_dates(cycle) if answered else frozenset()
+    names = holiday_names() if answered else {}
+    holidays = frozenset(day for day in names if day.year in (cycle.year, cycle.year + 1))
     result = inputs.score(settings, holidays)
     due_on = inputs.extension_due or period.due_on
     skipped = sorted(
@@ -456,7 +459,6 @@ def explain(region, period):
             for day in request.working_days.skipped_holidays
         }
     )
-    names = dict(Holiday.objects.filter(date__in=skipped).values_list("date", "name"))
     return Explanation(
         inputs=inputs,
         result=result,

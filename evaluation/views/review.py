@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import ADMIN, EVALUATOR, OFFICER, role_required
 from accounts.days import user_today
-from accounts.models import Holiday, Region
+from accounts.holidays import holiday_names
+from accounts.models import Region
 from reporting.cycles import choose_cycle, cycles_with_periods, period_or_404
 from reporting.models import Period, RejectionReason, Report, ReportStatus
 from reporting.presenters import round_changes
@@ -113,7 +114,7 @@ def _mark_waiting(reports, others):
         report.opened_by_other = others.get(report.pk)
         if report.status == ReportStatus.SUBMITTED and report.last_submitted_at:
             if holidays is None:
-                holidays = frozenset(Holiday.objects.values_list("date", flat=True))
+                holidays = frozenset(holiday_names())
             report.waiting_days = review_wait_days(report, report.region.today(), holidays)
             report.past_sla = report.waiting_days > report.period.cycle.review_sla_days
 
