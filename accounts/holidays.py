@@ -1,25 +1,22 @@
 """Days off as the pages read them.
 
 With a shared cache (CACHE_URL) every holiday is kept there, under a version that every write
-to a Holiday row moves once it commits: saves and deletions through signals, ``update`` and the
-bulk writes through ``HolidayQuerySet``. The move is registered when the row is written, before
-the change that follows it asks the worker to rescore, so the worker never reads the days of
-before. Without a shared cache, each read is a query (a per-process copy could keep another
-process's old days).
+to a Holiday row moves once it commits: saves and deletions through signals, ``update`` and
+the bulk writes through ``accounts.querysets.HolidayQuerySet``. The move is registered when
+the row is written, before the change that follows it asks the worker to rescore, so the
+worker never reads the days of before. Without a shared cache, each read is a query (a
+per-process copy could keep another process's old days).
 """
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
-from .cached import VersionedQuerySet, bump_after_commit, read_at_version
+from .cached import bump_after_commit, read_at_version
+from .models import Holiday
+from .querysets import HOLIDAYS_VERSION_KEY
 
-HOLIDAYS_VERSION_KEY = "holidays-version"
 HOLIDAYS_KEY = "holidays"
 HOLIDAYS_SECONDS = 3600
-
-
-class HolidayQuerySet(VersionedQuerySet):
-    version_key = HOLIDAYS_VERSION_KEY
 
 
 def holiday_names():
@@ -30,8 +27,6 @@ def holiday_names():
 
 
 def _read():
-    from .models import Holiday
-
     return dict(Holiday.objects.order_by("date").values_list("date", "name"))
 
 
@@ -40,7 +35,5 @@ def holidays_changed(**kwargs):
 
 
 def connect():
-    from .models import Holiday
-
     post_save.connect(holidays_changed, sender=Holiday, dispatch_uid="accounts-holidays-save")
     post_delete.connect(holidays_changed, sender=Holiday, dispatch_uid="accounts-holidays-delete")

@@ -11,8 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .days import ministry_zone, region_today, zone_abbreviation
-from .holidays import HolidayQuerySet
-from .querysets import KanwilQuerySet, RegionQuerySet, UserQuerySet
+from .querysets import HolidayQuerySet, KanwilQuerySet, RegionQuerySet, UserQuerySet
 
 
 class RegionLevel(models.TextChoices):

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Case, F, When
 
-from .cached import bump_after_commit
+from .cached import VersionedQuerySet, bump_after_commit
+
+HOLIDAYS_VERSION_KEY = "holidays-version"
 
 
 def signed_in_version_key(user_id):
@@ -39,6 +41,13 @@ class RegionQuerySet(models.QuerySet):
         if user.is_evaluator:
             return self.of_kanwil(user.kanwil_id)
         return self.none()
+
+
+class HolidayQuerySet(VersionedQuerySet):
+    """Holidays: every write moves the version of the days kept in the cache
+    (accounts.holidays)."""
+
+    version_key = HOLIDAYS_VERSION_KEY
 
 
 class KanwilQuerySet(models.QuerySet):
