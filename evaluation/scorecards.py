@@ -206,6 +206,9 @@ def gather_one(region, period):
     return inputs
 
 
+FEW_REPORTS = 20
+
+
 def _assemble(periods, actions_of, region_rows, measures, reports, extensions):
     """ScoreInputs of the assigned pairs from what ``gather`` read and the ``reports``
     queryset, with the reports' revision requests, decisions and evidence (four queries, one
@@ -221,9 +224,12 @@ def _assemble(periods, actions_of, region_rows, measures, reports, extensions):
     decisions = defaultdict(list)  # report -> [(report, round, requirement, decision, reason)]
     with_evidence = set()
     if states:
-        # The reports as a subquery: a list of two thousand ids costs the planner more than
-        # the join. Evidence alone is read by id, where the join would scan the whole table.
-        report_ids = reports.values("pk")
+        # A few reports (one region's explanation) are named by id, which Django composes
+        # and PostgreSQL plans at a fraction of a subquery's cost; many as a subquery: a
+        # list of two thousand ids costs the planner more than the join. Evidence alone is
+        # always read by id, where the join would scan the whole table.
+        ids = [state.pk for state in states.values()]
+        report_ids = ids if len(ids) <= FEW_REPORTS else reports.values("pk")
         for report_id, returned_at, answered_at in (
             RevisionRequest.objects.filter(report__in=report_ids)
             .order_by("returned_at", "pk")
@@ -243,9 +249,7 @@ def _assemble(periods, actions_of, region_rows, measures, reports, extensions):
             decisions[row[0]].append(row)
         # A set drops the repeats (several files for one item) cheaper than DISTINCT.
         with_evidence = set(
-            Evidence.objects.filter(
-                report__in=[state.pk for state in states.values()], removed_at__isnull=True
-            )
+            Evidence.objects.filter(report__in=ids, removed_at__isnull=True)
             .order_by()
             .values_list("report_id", "requirement_id")
         )
