@@ -1,12 +1,11 @@
 """Which reporting cycle a page shows: one query parameter and one default rule for every page."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.cached import forget_after_commit
+from accounts.cached import bump_after_commit, read_at_version, version
 from accounts.days import ministry_today
 
 from .models import Period, ReportingCycle
@@ -14,29 +13,42 @@ from .models import Period, ReportingCycle
 CYCLE_PARAM = "siklus"
 
 CYCLES_CACHE_KEY = "cycles-with-periods"
-# Bounds how long a read that raced a change (read before its commit, stored after the commit
-# forgot the old list) could keep the old list in the shared cache.
-CYCLES_CACHE_SECONDS = 60
+CYCLES_VERSION_KEY = "cycles-version"
+CYCLES_CACHE_SECONDS = 3600
+
+# This process's copy of the cycles, under the version they were read at: a page then pays
+# one small read of the version rather than the unpickling of every cycle and period.
+_kept = {}
 
 
 def cycles_with_periods():
     """Cycles that have periods, newest first, with their periods prefetched.
 
     Almost every page chooses its cycle from these, and they change only when an admin edits
-    a cycle or a period: from a shared cache when the portal has one (CACHE_URL), forgotten
-    whenever a cycle or a period is saved or deleted; otherwise two queries (a per-process
-    cache could keep another process's old list).
+    a cycle or a period. With a shared cache (CACHE_URL) they are kept there, and in each
+    process, under a version that every save or deletion of a cycle or a period moves once it
+    commits: a list read before a change commits is stored under the number of before, which
+    no later read asks for. Without a shared cache, two queries (a per-process copy could
+    keep another process's old list).
+
+    The same instances serve every request of the process until the version moves: read
+    them, never change them.
     """
-    if settings.CACHE_URL:
-        found = cache.get(CYCLES_CACHE_KEY)
-        if found is not None:
-            return found
-    found = list(
+    if not settings.CACHE_URL:
+        return _read()
+    number = version(CYCLES_VERSION_KEY)
+    found = _kept.get(number)
+    if found is None:
+        found = read_at_version(CYCLES_VERSION_KEY, CYCLES_CACHE_KEY, _read, CYCLES_CACHE_SECONDS)
+        _kept.clear()
+        _kept[number] = found
+    return found
+
+
+def _read():
+    return list(
         ReportingCycle.objects.filter(periods__isnull=False).distinct().prefetch_related("periods")
     )
-    if settings.CACHE_URL:
-        cache.set(CYCLES_CACHE_KEY, found, CYCLES_CACHE_SECONDS)
-    return found
 
 
 def period_or_404(pk):
@@ -73,8 +85,8 @@ def periods_by_pk(pks):
 
 
 def forget_cycles(**kwargs):
-    """Drop the cached cycles once the change is visible to other requests."""
-    forget_after_commit(CYCLES_CACHE_KEY)
+    """Move the cycles' version once the change is visible to other requests."""
+    bump_after_commit(CYCLES_VERSION_KEY)
 
 
 def connect():

@@ -6,7 +6,14 @@ import pytest
 from django.core.cache import cache
 from django.http import Http404
 
-from reporting.cycles import CYCLES_CACHE_KEY, cycles_with_periods, period_or_404
+from accounts.cached import version
+from reporting import cycles
+from reporting.cycles import (
+    CYCLES_CACHE_KEY,
+    CYCLES_VERSION_KEY,
+    cycles_with_periods,
+    period_or_404,
+)
 from reporting.models import Period, ReportingCycle
 from reporting.services import change_period_dates, generate_periods
 
@@ -75,8 +82,10 @@ def test_a_period_missing_from_the_cached_list_is_read_or_not_found(shared_cache
     stale = cycles_with_periods()
     newer = ReportingCycle.objects.create(year=cycle.year + 1)
     generate_periods(newer)
-    # As stored by a request that read the cycles before the new periods were committed.
-    cache.set(CYCLES_CACHE_KEY, stale)
+    # As if the version had not moved (a cache that failed when the change committed).
+    cache.set(CYCLES_CACHE_KEY, (version(CYCLES_VERSION_KEY), stale))
+    cycles._kept.clear()
+    assert cycles_with_periods() == stale
     period = newer.periods.first()
     assert period_or_404(period.pk).pk == period.pk
     with pytest.raises(Http404):
@@ -88,3 +97,24 @@ def test_without_a_shared_cache_a_period_costs_one_query(cycle, django_assert_nu
     wanted = cycle.periods.get(code="TW3")
     with django_assert_num_queries(1):
         assert str(period_or_404(wanted.pk)) == str(wanted)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_process_keeps_its_copy_until_the_version_moves(shared_cache, cycle, admin_user):
+    # given the cycles read once
+    first = cycles_with_periods()
+
+    # when they are read again, then this process's copy answers, not even unpickled
+    assert cycles_with_periods() is first
+
+    # and a list read by a request that raced a change is stored under the number of
+    # before, which no later read asks for
+    before = version(CYCLES_VERSION_KEY)
+    period = cycle.periods.order_by("opens_on").first()
+    new_close = period.closes_on + datetime.timedelta(days=5)
+    change_period_dates(period, by=admin_user, closes_on=new_close)
+    assert version(CYCLES_VERSION_KEY) != before
+    cache.set(CYCLES_CACHE_KEY, (before, first))
+    shown = cycles_with_periods()
+    assert shown is not first
+    assert (period.code, new_close) in periods_of(shown)[cycle.year]
