@@ -6,8 +6,10 @@ Messages are marked ``_("...")`` so that ``makemessages`` finds them, as in Djan
 templates, and translated when the row is drawn, in the language of the request.
 """
 
+import functools
+
 from django.template.defaultfilters import filesizeformat, floatformat, linebreaksbr
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from jinja2 import Environment
 
@@ -17,8 +19,19 @@ def environment(**options):
     env = Environment(autoescape=True, **options)
     env.globals.update({"_": gettext, "pgettext": pgettext})
     # Django's sizes ("1,2 MB" in Indonesian), not Jinja2's.
-    env.filters["filesizeformat"] = filesizeformat
+    env.filters["filesizeformat"] = size_in_language
     env.filters["floatformat"] = floatformat  # Django's: "0,50" in Indonesian
     # Django's, which escapes the text before it writes the <br>s.
     env.filters["linebreaksbr"] = linebreaksbr
     return env
+
+
+def size_in_language(size):
+    """Django's ``filesizeformat`` of ``size``, formatted once per size and language: a page
+    lists dozens of files, and each formatting translates and localizes its number."""
+    return _size(size, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _size(size, language):
+    return filesizeformat(size)

@@ -12,14 +12,19 @@ languages and every state.
 from django import template
 
 from reporting.fragments import macro
+from reporting.models import ProgressStatus
 
 register = template.Library()
 
 
 @register.simple_tag
 def review_blocks(blocks, reviewable):
-    """``{% review_blocks blocks reviewable %}``: each action's section with its rows."""
-    return macro("evaluation/_review_items.html", "blocks")(blocks, reviewable)
+    """``{% review_blocks blocks reviewable %}``: each action's section with its rows.
+
+    The progress of each action is named from the choices translated once for the page (a
+    model's ``get_progress_display`` hashes and translates every choice at each call)."""
+    progress = {value: str(label) for value, label in ProgressStatus.choices}
+    return macro("evaluation/_review_items.html", "blocks")(blocks, reviewable, progress)
 
 
 @register.simple_tag
