@@ -18,3 +18,10 @@ register = template.Library()
 def explain_items(items):
     """``{% explain_items x.items %}``: the rows of these (item, credit) pairs."""
     return macro("evaluation/_explain_items.html", "rows")(items)
+
+
+@register.simple_tag(takes_context=True)
+def explanation(context, x, region, period):
+    """``{% explanation x region period %}``: the whole explanation (its criteria, arithmetic
+    and inputs), drawn by the Jinja2 macro of jinja2/evaluation/_explain.html."""
+    return macro("evaluation/_explain.html", "explanation")(x, region, period, context["user"])
