@@ -1,5 +1,6 @@
 """/hasil/: published figures for anyone, nothing else, cached with an ETag."""
 
+import datetime
 import re
 
 import pytest
@@ -7,8 +8,9 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
-from evaluation.models import Publication
+from evaluation.models import NameStamp, Publication, ScoreStamp
 from evaluation.publication import withdraw
+from piagam.models import CertificateBatch
 
 
 @pytest.mark.django_db
@@ -76,6 +78,71 @@ def test_a_new_publication_changes_the_etag(
         withdraw(Publication.objects.get(cycle=published[2024]), by=admin_user, reason="Koreksi")
 
     assert client.get("/hasil/")["ETag"] != before
+
+
+def recompute(published, admin_user, kanwil_kaltim):
+    ScoreStamp.bump(published[2025])
+
+
+def rename(published, admin_user, kanwil_kaltim):
+    NameStamp.bump()
+
+
+def issue_piagam(published, admin_user, kanwil_kaltim):
+    CertificateBatch.objects.create(
+        cycle=published[2025],
+        kanwil=kanwil_kaltim,
+        place="Samarinda",
+        issued_on=datetime.date(2025, 12, 10),
+        created_by=admin_user,
+    )
+
+
+def unpublish(published, admin_user, kanwil_kaltim):
+    withdraw(Publication.objects.get(cycle=published[2025]), by=admin_user, reason="Koreksi")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [recompute, rename, issue_piagam, unpublish])
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-cache", "no-shared-cache"])
+def test_every_change_the_pages_show_changes_the_etag(
+    client,
+    settings,
+    published,
+    admin_user,
+    kanwil_kaltim,
+    change,
+    shared,
+    django_capture_on_commit_callbacks,
+):
+    # given: the versions read from the shared cache (the test's cache stands in), or not
+    settings.CACHE_URL = "redis://shared.example" if shared else ""
+    before = client.get("/hasil/2025/provinsi/")["ETag"]
+    assert client.get("/hasil/2025/provinsi/")["ETag"] == before
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        change(published, admin_user, kanwil_kaltim)
+
+    # then
+    assert client.get("/hasil/2025/provinsi/").get("ETag") != before
+
+
+@pytest.mark.django_db
+def test_a_kept_page_costs_two_round_trips_to_the_shared_cache(
+    client, settings, published, round_trips
+):
+    # given: a shared cache (the test's cache stands in) that holds the page
+    settings.CACHE_URL = "redis://shared.example"
+    first = client.get("/hasil/2025/")
+    round_trips.clear()
+
+    # when it is asked for again
+    again = client.get("/hasil/2025/")
+
+    # then: every version the page depends on in one call, then the page
+    assert again.content == first.content
+    assert round_trips == ["get_many", "get"]
 
 
 @pytest.mark.django_db
