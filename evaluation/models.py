@@ -197,17 +197,18 @@ def forget_versions():
     transaction.on_commit(lambda: cache.delete(VERSIONS_CACHE_KEY), robust=True)
 
 
-def current_versions():
+def current_versions(found=None):
     """The score version of every cycle and the names version, in one query at most.
 
     From a shared cache when the portal has one (CACHE_URL). A per-process cache could keep
     another process's old versions, so without a shared cache they are read from the
-    database each time.
+    database each time. ``found``: what a ``cache.get_many`` over VERSIONS_CACHE_KEY and the
+    keys a caller needs besides returned, for one round trip in all.
     """
     if settings.CACHE_URL:
-        found = cache.get(VERSIONS_CACHE_KEY)
-        if isinstance(found, Versions):
-            return found
+        entry = cache.get(VERSIONS_CACHE_KEY) if found is None else found.get(VERSIONS_CACHE_KEY)
+        if isinstance(entry, Versions):
+            return entry
     scores = ScoreStamp.objects.order_by().values_list("cycle_id", "version")
     names = (
         NameStamp.objects.order_by()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.cached import bump_after_commit, version
+from accounts.cached import bump_after_commit
 from accounts.days import ministry_today
 from accounts.models import AuditAction
 from accounts.services import audit
@@ -18,10 +18,6 @@ from .models import Publication, Score
 
 # Moved after every publication and withdrawal: public pages and open data carry it.
 VERSION_KEY = "publications-version"
-
-
-def publications_version():
-    return version(VERSION_KEY)
 
 
 def unfinished(cycle, period=None, today=None):

@@ -12,15 +12,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
-from evaluation.models import current_versions
-from evaluation.publication import (
-    publications_version,
-    published_cycle_ids,
-    published_period_ids,
-)
+from accounts.cached import versions
+from evaluation.models import VERSIONS_CACHE_KEY, current_versions
+from evaluation.publication import VERSION_KEY as PUBLICATIONS_KEY
+from evaluation.publication import published_cycle_ids, published_period_ids
 from evaluation.rankings import cycle_ranking, period_ranking
 from evaluation.recaps import rate
-from piagam.changes import piagam_version
+from piagam.changes import VERSION_KEY as PIAGAM_KEY
 from piagam.models import Certificate, CertificateStatus
 from reporting.models import Period, ReportingCycle
 
@@ -61,10 +59,13 @@ class ResultRow:
 
 
 def state_version():
-    """Everything a published figure depends on: publications, scores, names, piagam."""
-    versions = current_versions()
-    parts = (publications_version(), sorted(versions.scores.items()), versions.names)
-    return hashlib.sha256(repr((parts, piagam_version())).encode()).hexdigest()[:20]
+    """Everything a published figure depends on: publications, scores, names, piagam. Read
+    in one round trip to the shared cache (each public request starts here)."""
+    found = cache.get_many([PUBLICATIONS_KEY, VERSIONS_CACHE_KEY, PIAGAM_KEY])
+    publications, piagam = versions([PUBLICATIONS_KEY, PIAGAM_KEY], found)
+    stamps = current_versions(found)
+    parts = (publications, sorted(stamps.scores.items()), stamps.names)
+    return hashlib.sha256(repr((parts, piagam)).encode()).hexdigest()[:20]
 
 
 def _cached(key, compute):

@@ -79,6 +79,29 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def round_trips(monkeypatch):
+    """The calls made to the cache, by name (not the test cache's own calls within them: its
+    get_many asks get for each key, where Redis answers in one round trip)."""
+    from django.core.cache import cache
+
+    calls, depth = [], [0]
+    for name in ("get", "get_many", "set", "add"):
+        real = getattr(cache, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            if not depth[0]:
+                calls.append(_name)
+            depth[0] += 1
+            try:
+                return _real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(cache, name, spy)
+    return calls
+
+
 @pytest.fixture(autouse=True)
 def indonesian_by_default():
     # A request in English leaves its language active in the thread; every test starts in the

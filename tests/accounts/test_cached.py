@@ -1,10 +1,11 @@
 """An entry kept with the version number it was read at: one round trip to the shared cache
-while the number stands, read again once a committed write moves it."""
+while the number stands, read again once a committed write moves it. Several numbers read
+together: one round trip."""
 
 import pytest
 from django.core.cache import cache
 
-from accounts.cached import bump_after_commit, read_at_version
+from accounts.cached import bump_after_commit, read_at_version, versions
 
 VERSION_KEY = "test-things-version"
 
@@ -18,27 +19,6 @@ class Reads:
     def __call__(self):
         self.count += 1
         return [f"read {self.count}"]
-
-
-@pytest.fixture
-def round_trips(monkeypatch):
-    """The calls made to the cache, by name (not the test cache's own calls within them: its
-    get_many asks get for each key, where Redis answers in one round trip)."""
-    calls, depth = [], [0]
-    for name in ("get", "get_many", "set", "add"):
-        real = getattr(cache, name)
-
-        def spy(*args, _real=real, _name=name, **kwargs):
-            if not depth[0]:
-                calls.append(_name)
-            depth[0] += 1
-            try:
-                return _real(*args, **kwargs)
-            finally:
-                depth[0] -= 1
-
-        monkeypatch.setattr(cache, name, spy)
-    return calls
 
 
 def test_a_kept_entry_costs_one_round_trip_and_no_read(round_trips):
@@ -89,3 +69,17 @@ def test_an_empty_result_is_kept_too():
     assert read_at_version(VERSION_KEY, "nothing", nothing, 60) == []
     assert read_at_version(VERSION_KEY, "nothing", nothing, 60) == []
     assert read.count == 1
+
+
+def test_numbers_read_together_cost_one_round_trip(round_trips):
+    # given one number that stands and one not there yet
+    first = versions(["test-a-version"])[0]
+
+    # when both are read together, twice
+    started = versions(["test-a-version", "test-b-version"])
+    round_trips.clear()
+    again = versions(["test-a-version", "test-b-version"])
+
+    # then the missing one was started (and kept), and the second time both came in one call
+    assert round_trips == ["get_many"]
+    assert again == started == [first, cache.get("test-b-version")]

@@ -1,5 +1,6 @@
 """/hasil/: published figures for anyone, nothing else, cached with an ETag."""
 
+import datetime
 import re
 
 import pytest
@@ -7,8 +8,9 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
-from evaluation.models import Publication
+from evaluation.models import NameStamp, Publication, ScoreStamp
 from evaluation.publication import withdraw
+from piagam.models import Certificate, CertificateBatch, CertificateStatus
 
 
 @pytest.mark.django_db
@@ -31,6 +33,91 @@ def test_the_national_ranking_lists_every_scored_region_in_rank_order(client, pu
 
     assert [row.code for row in page.context["rows"]] == ["35.78", "64.71", "64.72"]
     assert "Unduh CSV" in page.content.decode()
+
+
+def table_cells(html):
+    """The ranking's header and each row's cells as text, in order: the stylesheet shows,
+    hides and aligns the columns by their place (portal.css, .ranking)."""
+    table = html.split('data-testid="public-ranking"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL)
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)
+        ]
+        for row in rows
+    ]
+
+
+@pytest.fixture
+def balikpapan_piagam(published, balikpapan, kanwil_kaltim, admin_user):
+    batch = CertificateBatch.objects.create(
+        cycle=published[2025],
+        kanwil=kanwil_kaltim,
+        place="Samarinda",
+        issued_on=datetime.date(2025, 12, 10),
+        created_by=admin_user,
+    )
+    return Certificate.objects.create(
+        batch=batch,
+        cycle=batch.cycle,
+        kanwil=kanwil_kaltim,
+        region=balikpapan,
+        issuer_code="KALTIM",
+        year=2025,
+        sequence=1,
+        number="001/PIAGAM-HAM/KALTIM/2025",
+        categories=["terbaik"],
+        score="99.00",
+        recipient=balikpapan.government_name,
+        issuer_name=kanwil_kaltim.name,
+        place=batch.place,
+        issued_on=batch.issued_on,
+        signatory_name="Kepala Kantor Wilayah (contoh)",
+        signatory_title="Kepala Kantor Wilayah (contoh)",
+        token="token-balikpapan-2025",
+        status=CertificateStatus.ISSUED,
+    )
+
+
+# The header's words and the decimal mark in each language.
+WORDS = {
+    "id": ("Daerah", "Tepat waktu", "Piagam", ","),
+    "en": ("Region", "On time", "Certificate", "."),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", WORDS)
+@pytest.mark.parametrize("scope", ["national", "kanwil", "period"])
+def test_every_ranking_has_its_columns_in_the_order_the_stylesheet_expects(
+    client, balikpapan, kanwil_kaltim, balikpapan_piagam, scope, language
+):
+    # given: Balikpapan, second nationally and first in Kaltim, with a piagam in 2025
+    url, rank, under = {
+        "national": ("/hasil/2025/", "2", f" {kanwil_kaltim.name}"),
+        "kanwil": ("/hasil/2025/kanwil/kaltim/", "1", ""),
+        "period": ("/hasil/2025/periode/TW3/", "2", f" {kanwil_kaltim.name}"),
+    }[scope]
+    client.cookies["django_language"] = language
+
+    # when
+    header, *rows = table_cells(client.get(url).content.decode())
+
+    # then: rank, region (its Kanwil below it), F, C, T, R, on-time rate, piagam
+    region, on_time, piagam, mark = WORDS[language]
+    assert header == ["#", region, "F", "C", "T", "R", on_time, piagam]
+    balikpapan_row = next(row for row in rows if row[1].startswith(balikpapan.name))
+    assert balikpapan_row == [
+        rank,
+        balikpapan.name + under,
+        f"99{mark}00",
+        f"98{mark}00",
+        f"100{mark}00",
+        f"100{mark}00",
+        f"100{mark}0 %",
+        "001/PIAGAM-HAM/KALTIM/2025" if scope != "period" else "",
+    ]
 
 
 @pytest.mark.django_db
@@ -76,6 +163,71 @@ def test_a_new_publication_changes_the_etag(
         withdraw(Publication.objects.get(cycle=published[2024]), by=admin_user, reason="Koreksi")
 
     assert client.get("/hasil/")["ETag"] != before
+
+
+def recompute(published, admin_user, kanwil_kaltim):
+    ScoreStamp.bump(published[2025])
+
+
+def rename(published, admin_user, kanwil_kaltim):
+    NameStamp.bump()
+
+
+def issue_piagam(published, admin_user, kanwil_kaltim):
+    CertificateBatch.objects.create(
+        cycle=published[2025],
+        kanwil=kanwil_kaltim,
+        place="Samarinda",
+        issued_on=datetime.date(2025, 12, 10),
+        created_by=admin_user,
+    )
+
+
+def unpublish(published, admin_user, kanwil_kaltim):
+    withdraw(Publication.objects.get(cycle=published[2025]), by=admin_user, reason="Koreksi")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change", [recompute, rename, issue_piagam, unpublish])
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-cache", "no-shared-cache"])
+def test_every_change_the_pages_show_changes_the_etag(
+    client,
+    settings,
+    published,
+    admin_user,
+    kanwil_kaltim,
+    change,
+    shared,
+    django_capture_on_commit_callbacks,
+):
+    # given: the versions read from the shared cache (the test's cache stands in), or not
+    settings.CACHE_URL = "redis://shared.example" if shared else ""
+    before = client.get("/hasil/2025/provinsi/")["ETag"]
+    assert client.get("/hasil/2025/provinsi/")["ETag"] == before
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        change(published, admin_user, kanwil_kaltim)
+
+    # then
+    assert client.get("/hasil/2025/provinsi/").get("ETag") != before
+
+
+@pytest.mark.django_db
+def test_a_kept_page_costs_two_round_trips_to_the_shared_cache(
+    client, settings, published, round_trips
+):
+    # given: a shared cache (the test's cache stands in) that holds the page
+    settings.CACHE_URL = "redis://shared.example"
+    first = client.get("/hasil/2025/")
+    round_trips.clear()
+
+    # when it is asked for again
+    again = client.get("/hasil/2025/")
+
+    # then: every version the page depends on in one call, then the page
+    assert again.content == first.content
+    assert round_trips == ["get_many", "get"]
 
 
 @pytest.mark.django_db
