@@ -15,7 +15,6 @@ from django.utils.formats import localize
 from django.utils.translation import get_language, gettext, pgettext
 
 from accounts.templatetags.moments import moment, moment_date
-
 from jinja2 import Environment
 
 
