@@ -12,9 +12,12 @@ from accounts.models import Region
 from evaluation.scorecards import explain
 from evaluation.templatetags.explain_items import explanation
 from reporting.models import Period
-from tests.evaluation.test_stored_scores import media_root, seeded  # noqa: F401 - fixtures
+from tests.evaluation import test_stored_scores as stored_scores
 
 pytestmark = pytest.mark.django_db
+
+# The seeded data set of the stored-scores tests, with its media folder, borrowed as it is.
+seeded, media_root = stored_scores.seeded, stored_scores.media_root
 
 # The page's content as templates/evaluation/explain.html drew it before the Jinja2 macro.
 REPLACED = Template((Path(__file__).parent / "explain_replaced.html").read_text())
