@@ -24,8 +24,9 @@ from django.utils.crypto import get_random_string
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.middleware import RENEWED_SESSION_KEY
 from accounts.models import Kanwil, Role, User
-from accounts.two_factor import STEP_SESSION_KEY, VERIFY, second_factor_required
+from accounts.two_factor import STEP_SESSION_KEY, VERIFY, owed_step, second_factor_required
 from api.models import KeyScope
 from api.services import create_key
 from demo.scale import select_regions
@@ -192,12 +193,16 @@ def bench_users(kanwil_code):
 
 
 def _signed_in(user):
-    """A session's data as a login leaves it; for an admin, after the code from the phone too
-    (the second factor is required of admins: without it every page redirects)."""
+    """A session's data as a login leaves it: the user, the second factor this user owes (none
+    for most officers and evaluators) and the moment its expiry was last pushed forward; for
+    an admin, after the code from the phone too (the second factor is required of admins:
+    without it every page redirects)."""
     data = {
         SESSION_KEY: str(user.pk),
         BACKEND_SESSION_KEY: AUTH_BACKEND,
         HASH_SESSION_KEY: user.get_session_auth_hash(),
+        STEP_SESSION_KEY: owed_step(user),
+        RENEWED_SESSION_KEY: int(time.time()),
     }
     if second_factor_required(user):
         device, _created = TOTPDevice.objects.get_or_create(

@@ -12,6 +12,7 @@ from django.test import Client
 
 from reporting.models import Report, ReportStatus
 from reporting.requirements import report_requirements
+from tests.conftest import PASSWORD
 from tests.reporting.conftest import make_pdf
 
 sys.path.insert(0, str(Path(settings.BASE_DIR) / "bench"))
@@ -63,3 +64,21 @@ def test_the_busy_officers_save_and_send_their_report(
     assert sent.status_code == 302 and sent["Location"] == f"/laporan/{report.pk}/"
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("who", ["evaluator_kaltim", "officer_balikpapan"])
+def test_a_bench_session_holds_what_a_login_leaves(who, request, client):
+    # given a real login of the same person
+    user = request.getfixturevalue(who)
+    client.post("/masuk/", {"username": user.username, "password": PASSWORD})
+    logged_in = dict(client.session.items())
+
+    # then the bench's session holds the same keys with the same values, but the moment its
+    # expiry was pushed forward, so that its first view measures no write of the session
+    made = measure._signed_in(user)
+    assert made.keys() == logged_in.keys()
+    moment = measure.RENEWED_SESSION_KEY
+    assert {k: v for k, v in made.items() if k != moment} == {
+        k: v for k, v in logged_in.items() if k != moment
+    }
+    assert abs(made[moment] - logged_in[moment]) < 60
