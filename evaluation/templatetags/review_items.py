@@ -10,6 +10,7 @@ languages and every state.
 """
 
 from django import template
+from django.template.backends.utils import csrf_input
 
 from reporting.fragments import macro
 from reporting.models import ProgressStatus
@@ -31,3 +32,28 @@ def review_blocks(blocks, reviewable):
 def review_items(requirements, reviewable):
     """``{% review_items block.requirements reviewable %}``: the rows of these items."""
     return macro("evaluation/_review_items.html", "items")(requirements, reviewable)
+
+
+@register.simple_tag(takes_context=True)
+def review_page(context):
+    """``{% review_page %}``: the review screen below its navbar, from the view's context,
+    drawn by the Jinja2 macro of jinja2/evaluation/_review_page.html."""
+    report = context["report"]
+    page = {
+        name: context.get(name)
+        for name in (
+            "blocks",
+            "round",
+            "previous_round",
+            "reviewable",
+            "others_open",
+            "verify_consequences",
+            "return_consequences",
+            "reopen_consequences",
+            "note",
+        )
+    }
+    page["status_label"] = report.get_status_display()
+    progress = {value: str(label) for value, label in ProgressStatus.choices}
+    form_token = csrf_input(context["request"])
+    return macro("evaluation/_review_page.html", "page")(report, page, form_token, progress)
