@@ -129,8 +129,9 @@ class Worker(Celery):
 
 
 def seed(count):
-    """COUNT regions, one officer each with an address, and a period due on DUE_ON."""
+    """COUNT regions, one officer each with a confirmed address, and a period due on DUE_ON."""
     from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
     from accounts.models import Region, Role, User
     from reporting.models import (
@@ -147,11 +148,14 @@ def seed(count):
     step = max(1, len(regions) // count)
     regions = regions[::step][:count]
     password = make_password(None)
+    confirmed = timezone.now()
     User.objects.bulk_create(
         [
             User(
                 username=f"petugas.{r.code}",
                 email=f"petugas.{r.code}@bench.invalid",
+                # Only a confirmed address is sent anything (notifications.services).
+                email_confirmed_at=confirmed,
                 role=Role.OFFICER,
                 region=r,
                 password=password,
@@ -186,7 +190,7 @@ def notify_everyone(period, occasion):
     from django.db import transaction
 
     from accounts.models import Role, User
-    from notifications.models import Kind
+    from notifications.models import Kind, SendLog
     from notifications.services import notify
 
     officers = list(User.objects.filter(role=Role.OFFICER).select_related("region"))
@@ -195,7 +199,12 @@ def notify_everyone(period, occasion):
         return (f"Pengingat {occasion}", "Segera kirim laporan.", "/laporan/")
 
     with transaction.atomic():
-        return len(notify(officers, Kind.REMINDER, period, compose, occasion=occasion))
+        made = len(notify(officers, Kind.REMINDER, period, compose, occasion=occasion))
+    queued = SendLog.objects.filter(kind=Kind.REMINDER, occasion=occasion).count()
+    if queued != made:
+        # A run that sends nothing would only wait for its timeout: say why at once.
+        raise SystemExit(f"{made} notices made but {queued} deliveries queued: no fault to prove")
+    return made
 
 
 class Run:
