@@ -1,9 +1,9 @@
 """A busy deadline day: officers save and then submit their report with evidence, all at once.
 
 ``prepare(n)`` picks ``n`` officers of regions with a period open in this year's cycle (made
-by ``measure.ensure_current_cycle``), gives each a session and prepares their two POSTs of the
-report form (save the draft with one PDF per required document, then send it). ``Deadline``
-runs them in background threads, one per officer, again and again with fresh reports, while
+by ``measure.ensure_current_cycle``) that have not sent its report, gives each a session and
+prepares their two POSTs of the report form (save the draft with one PDF per required
+document, then send it). ``Deadline`` runs them in background threads, one per officer, while
 the benchmark measures the work pages; its ``result`` counts what was answered.
 """
 
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from demo.story import specimen_pdf
-from reporting.models import Period, ProgressStatus, Report
+from reporting.models import Period, ProgressStatus, Report, ReportStatus
 from reporting.requirements import report_requirements
 
 AUTH_BACKEND = settings.AUTHENTICATION_BACKENDS[-1]  # the one that checks passwords
@@ -69,16 +69,20 @@ def _open_period(cycle_periods, today):
 
 def prepare(count):
     """Up to ``count`` officers with a session, a CSRF secret and their report form's data,
-    of regions that have not started this period's report."""
+    of regions that have not sent this period's report: not started yet, or a draft (as on a
+    deadline day, most have one: the seeded round in progress gives them drafts), whose
+    revision the first POST carries."""
     today = timezone.now().date()
     year = today.year
     periods = list(Period.objects.filter(cycle__year=year).order_by("opens_on"))
     period = _open_period(periods, today)
+    reports = Report.objects.filter(period=period)
+    drafts = dict(reports.filter(status=ReportStatus.DRAFT).values_list("region", "revision"))
     # The bench users' region is left alone: the officer pages are measured on it.
     officers = (
         User.objects.filter(role=Role.OFFICER, username__startswith="skala.petugas.")
         .exclude(region__in=User.objects.filter(username="bench.officer").values("region"))
-        .exclude(region__in=Report.objects.filter(period=period).values("region"))
+        .exclude(region__in=reports.exclude(status=ReportStatus.DRAFT).values("region"))
         .select_related("region")
         .order_by("username")
     )
@@ -95,6 +99,8 @@ def prepare(count):
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         fields, files = report_form_fields(blocks, csrf, pdf)
+        if user.region_id in drafts:  # saved on top of the draft as it stands
+            fields = with_revision(fields, drafts[user.region_id])
         prepared.append(
             Officer(
                 user_id=user.pk,
@@ -132,11 +138,15 @@ def report_form_fields(blocks, csrf, pdf):
     return fields, files
 
 
+def with_revision(fields, revision):
+    """The same fields on top of the report's ``revision`` (0: no report yet)."""
+    return [(n, str(revision or 0) if n == "revision" else v) for n, v in fields]
+
+
 def send_fields(fields, revision):
     """The same fields sent on top of the saved draft's revision, as the dialog's "Ya, kirim
     laporan" posts them ("confirmed" is what confirm.js adds once the officer accepts)."""
-    fields = [(n, str(revision or 0) if n == "revision" else v) for n, v in fields]
-    return [*fields, ("kirim", "1"), ("confirmed", "1")]
+    return [*with_revision(fields, revision), ("kirim", "1"), ("confirmed", "1")]
 
 
 def _multipart(fields, files):

@@ -12,6 +12,7 @@ from django.test import Client
 
 from reporting.models import Report, ReportStatus
 from reporting.requirements import report_requirements
+from reporting.services import DraftChanges, save_draft, start_report
 from tests.conftest import PASSWORD
 from tests.reporting.conftest import make_pdf
 
@@ -42,13 +43,24 @@ def test_a_bench_session_reaches_its_home_page(who, request):
     assert "/akun/dua-langkah" not in response.request["PATH_INFO"]
 
 
+@pytest.mark.parametrize("started", [False, True])
 def test_the_busy_officers_save_and_send_their_report(
-    officer_balikpapan, balikpapan, open_period, actions
+    started, officer_balikpapan, balikpapan, open_period, actions
 ):
+    # given no report yet, or a draft already saved twice (as most are on a deadline day)
+    revision = 0
+    if started:
+        draft = start_report(balikpapan, open_period, by=officer_balikpapan)
+        for number in range(2):
+            changes = DraftChanges(revision=draft.revision, notes=f"Catatan {number}")
+            draft = save_draft(draft, changes, by=officer_balikpapan)
+        revision = draft.revision
+        assert revision > 0
     client = session_client(measure._signed_in(officer_balikpapan))
     blocks = report_requirements(balikpapan, open_period)
     csrf = "a" * 32
     fields, files = busy.report_form_fields(blocks, csrf, make_pdf("bench"))
+    fields = busy.with_revision(fields, revision)
     url = f"/laporan/periode/{open_period.pk}/"
     client.cookies[settings.CSRF_COOKIE_NAME] = csrf
     data = dict(fields)
