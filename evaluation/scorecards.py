@@ -131,12 +131,16 @@ class ScoreInputs:
         )
 
 
+def holiday_years(cycle):
+    """The years whose holidays count in a cycle: its own and the next (revision rounds can
+    run past new year)."""
+    return (cycle.year, cycle.year + 1)
+
+
 def holiday_dates(cycle):
-    """Holidays from the cycle's year to the next (revision rounds can run past new year)."""
+    """Holidays of the cycle's ``holiday_years``."""
     return frozenset(
-        Holiday.objects.filter(date__year__in=[cycle.year, cycle.year + 1]).values_list(
-            "date", flat=True
-        )
+        Holiday.objects.filter(date__year__in=holiday_years(cycle)).values_list("date", flat=True)
     )
 
 
@@ -450,7 +454,7 @@ def explain(region, period):
     # them from the cache (accounts.holidays); the same days as holiday_dates(cycle).
     answered = any(request.resubmitted_at for request in inputs.requests)
     names = holiday_names() if answered else {}
-    holidays = frozenset(day for day in names if day.year in (cycle.year, cycle.year + 1))
+    holidays = frozenset(day for day in names if day.year in holiday_years(cycle))
     result = inputs.score(settings, holidays)
     due_on = inputs.extension_due or period.due_on
     skipped = sorted(

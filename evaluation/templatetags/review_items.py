@@ -24,8 +24,7 @@ def review_blocks(blocks, reviewable):
 
     The progress of each action is named from the choices translated once for the page (a
     model's ``get_progress_display`` hashes and translates every choice at each call)."""
-    progress = {value: str(label) for value, label in ProgressStatus.choices}
-    return macro("evaluation/_review_items.html", "blocks")(blocks, reviewable, progress)
+    return macro("evaluation/_review_items.html", "blocks")(blocks, reviewable, _progress_names())
 
 
 @register.simple_tag
@@ -54,6 +53,12 @@ def review_page(context):
         )
     }
     page["status_label"] = report.get_status_display()
-    progress = {value: str(label) for value, label in ProgressStatus.choices}
     form_token = csrf_input(context["request"])
-    return macro("evaluation/_review_page.html", "page")(report, page, form_token, progress)
+    return macro("evaluation/_review_page.html", "page")(
+        report, page, form_token, _progress_names()
+    )
+
+
+def _progress_names():
+    """{value: label} of the progress choices, translated in the page's language."""
+    return {value: str(label) for value, label in ProgressStatus.choices}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from evaluation.models import NameStamp, Publication, ScoreStamp
 from evaluation.publication import withdraw
 from piagam.models import Certificate, CertificateBatch, CertificateStatus
+from tests.support import specimen_certificate
 
 
 @pytest.mark.django_db
@@ -58,26 +59,9 @@ def balikpapan_piagam(published, balikpapan, kanwil_kaltim, admin_user):
         issued_on=datetime.date(2025, 12, 10),
         created_by=admin_user,
     )
-    return Certificate.objects.create(
-        batch=batch,
-        cycle=batch.cycle,
-        kanwil=kanwil_kaltim,
-        region=balikpapan,
-        issuer_code="KALTIM",
-        year=2025,
-        sequence=1,
-        number="001/PIAGAM-HAM/KALTIM/2025",
-        categories=["terbaik"],
-        score="99.00",
-        recipient=balikpapan.government_name,
-        issuer_name=kanwil_kaltim.name,
-        place=batch.place,
-        issued_on=batch.issued_on,
-        signatory_name="Kepala Kantor Wilayah (contoh)",
-        signatory_title="Kepala Kantor Wilayah (contoh)",
-        token="token-balikpapan-2025",
-        status=CertificateStatus.ISSUED,
-    )
+    piagam = specimen_certificate(batch, balikpapan)
+    Certificate.objects.filter(pk=piagam.pk).update(specimen=False, status=CertificateStatus.ISSUED)
+    return piagam
 
 
 # The header's words and the decimal mark in each language.
